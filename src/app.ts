@@ -1,0 +1,42 @@
+import express, { type Express } from 'express';
+import { pino, type Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { Store } from './domain/repositories';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { postsRouter } from './http/posts.router';
+import { usersRouter } from './http/users.router';
+
+const requestIdPattern = /^[\w.:-]{1,128}$/;
+
+/** The whole HTTP API over one store. Reads no settings and listens nowhere: main.ts does that. */
+export function createApp(store: Store, logger: Logger = pino({ level: 'silent' })): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger,
+      // Keep a caller's request id when it is sane, so logs can be joined across services.
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+    }),
+  );
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+
+  app.use('/users', usersRouter(store));
+  app.use('/posts', postsRouter(store));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,94 @@
+/** Every setting the service reads, with its default. */
+export const settings = {
+  DATABASE_URL: 'sqlite:./data/dualstore.sqlite',
+  DATABASE_CONNECT_TIMEOUT_MS: '5000',
+  HOST: '127.0.0.1',
+  PORT: '3000',
+  LOG_LEVEL: 'info',
+} as const;
+
+export type SettingName = keyof typeof settings;
+
+export type StoreKind = 'sqlite' | 'postgres' | 'mysql' | 'mongodb';
+
+export interface DatabaseConfig {
+  kind: StoreKind;
+  url: string;
+  connectTimeoutMs: number;
+}
+
+export interface Config {
+  database: DatabaseConfig;
+  host: string;
+  port: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+const schemes: Record<string, StoreKind> = {
+  'sqlite:': 'sqlite',
+  'postgres:': 'postgres',
+  'postgresql:': 'postgres',
+  'mysql:': 'mysql',
+  'mariadb:': 'mysql',
+  'mongodb:': 'mongodb',
+  'mongodb+srv:': 'mongodb',
+};
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const read = (name: SettingName): string => {
+    const value = env[name];
+    return value === undefined || value === '' ? settings[name] : value;
+  };
+
+  const logLevel = read('LOG_LEVEL');
+  if (!logLevels.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, not '${logLevel}'`);
+  }
+
+  return {
+    database: databaseConfig(read('DATABASE_URL'), integer('DATABASE_CONNECT_TIMEOUT_MS', read('DATABASE_CONNECT_TIMEOUT_MS'), 1, 600_000)),
+    host: read('HOST'),
+    port: integer('PORT', read('PORT'), 0, 65_535),
+    logLevel,
+  };
+}
+
+export function databaseConfig(url: string, connectTimeoutMs = Number(settings.DATABASE_CONNECT_TIMEOUT_MS)): DatabaseConfig {
+  const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
+  if (scheme === undefined) {
+    throw new ConfigError(`DATABASE_URL '${redact(url)}' has no scheme; expected sqlite:, postgres:, mysql:, mariadb: or mongodb:`);
+  }
+  const kind = schemes[scheme];
+  if (kind === undefined) {
+    throw new ConfigError(`DATABASE_URL scheme '${scheme}' is not supported; expected sqlite:, postgres:, mysql:, mariadb: or mongodb:`);
+  }
+  if (kind === 'sqlite') {
+    if (sqlitePath(url) === '') throw new ConfigError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/dualstore.sqlite');
+  } else if (!URL.canParse(url) || new URL(url).hostname === '') {
+    throw new ConfigError(`DATABASE_URL '${redact(url)}' is not a valid ${kind} URL`);
+  }
+  return { kind, url, connectTimeoutMs };
+}
+
+/** `sqlite:./a.db` and `sqlite:/abs/a.db` name files; `sqlite::memory:` is an in-memory database. */
+export function sqlitePath(url: string): string {
+  const path = url.slice('sqlite:'.length);
+  return path.startsWith('//') ? path.slice(2) : path;
+}
+
+/** The URL with any password replaced, for messages. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+}
+
+function integer(name: SettingName, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not '${value}'`);
+  }
+  return n;
+}

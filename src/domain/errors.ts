@@ -1,0 +1,34 @@
+export type Entity = 'user' | 'post';
+
+export abstract class DomainError extends Error {
+  override name = this.constructor.name;
+}
+
+export class NotFoundError extends DomainError {
+  constructor(
+    readonly entity: Entity,
+    readonly id: string,
+  ) {
+    super(`${entity} ${id} not found`);
+  }
+}
+
+/** A unique field already holds this value on another record. */
+export class ConflictError extends DomainError {
+  constructor(
+    readonly entity: Entity,
+    readonly field: string,
+  ) {
+    super(`${entity} ${field} is already taken`);
+  }
+}
+
+/** A field names a record that does not exist. */
+export class InvalidReferenceError extends DomainError {
+  constructor(
+    readonly field: string,
+    readonly id: string,
+  ) {
+    super(`${field} ${id} does not name an existing record`);
+  }
+}

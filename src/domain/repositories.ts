@@ -1,0 +1,39 @@
+import type { Page, PageRequest } from './page';
+import type { NewPost, Post, PostChanges } from './post';
+import type { NewUser, User, UserChanges } from './user';
+
+/**
+ * The port every store implements. Ids are opaque strings: an id the store
+ * could never have issued is simply not found.
+ */
+export interface UserRepository {
+  /** @throws ConflictError when the email or username is taken, ignoring case. */
+  create(input: NewUser): Promise<User>;
+  findById(id: string): Promise<User | null>;
+  /** Oldest first. */
+  list(page: PageRequest): Promise<Page<User>>;
+  /** @throws NotFoundError, ConflictError */
+  update(id: string, changes: UserChanges): Promise<User>;
+  /** Removes the user and all of their posts. @throws NotFoundError */
+  delete(id: string): Promise<void>;
+}
+
+export interface PostRepository {
+  /** @throws InvalidReferenceError when the author does not exist. */
+  create(input: NewPost): Promise<Post>;
+  findById(id: string): Promise<Post | null>;
+  /** Newest publicationDate first; ties newest id first. */
+  list(page: PageRequest): Promise<Page<Post>>;
+  /** Same order as list; an unknown author has no posts. */
+  listByAuthor(authorId: string, page: PageRequest): Promise<Page<Post>>;
+  /** @throws NotFoundError */
+  update(id: string, changes: PostChanges): Promise<Post>;
+  /** @throws NotFoundError */
+  delete(id: string): Promise<void>;
+}
+
+export interface Store {
+  readonly users: UserRepository;
+  readonly posts: PostRepository;
+  close(): Promise<void>;
+}

@@ -1,0 +1,32 @@
+import { IsEmail, Matches } from 'class-validator';
+import { IsText, Omittable } from '../field-rules';
+
+const usernameRule = /^[a-z0-9_-]{3,32}$/i;
+const usernameMessage = 'username must be 3 to 32 characters of letters, digits, _ and -';
+
+export class CreateUserBody {
+  @IsText(3, 254)
+  @IsEmail({}, { message: 'email must be an email address' })
+  email!: string;
+
+  @Matches(usernameRule, { message: usernameMessage })
+  username!: string;
+
+  @IsText(1, 100)
+  displayName!: string;
+}
+
+export class UpdateUserBody {
+  @Omittable()
+  @IsText(3, 254)
+  @IsEmail({}, { message: 'email must be an email address' })
+  email?: string;
+
+  @Omittable()
+  @Matches(usernameRule, { message: usernameMessage })
+  username?: string;
+
+  @Omittable()
+  @IsText(1, 100)
+  displayName?: string;
+}

@@ -1,0 +1,60 @@
+import { type ValidationArguments, ValidateBy, ValidateIf, isISO8601 } from 'class-validator';
+
+interface TextRule {
+  min: number;
+  max: number;
+}
+
+/**
+ * A string of `min` to `max` characters, counted as Unicode code points (as
+ * PostgreSQL and MariaDB count them), that is not blank and holds no U+0000
+ * (PostgreSQL cannot store it). One rule for every store, so none of them has
+ * to enforce a length it would count differently or not at all (SQLite).
+ */
+export function IsText(min: number, max: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'isText',
+    constraints: [{ min, max } satisfies TextRule],
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => textProblem(value, args!.constraints[0]) === null,
+      defaultMessage: (args?: ValidationArguments) => `${args!.property} ${textProblem(args!.value, args!.constraints[0])}`,
+    },
+  });
+}
+
+function textProblem(value: unknown, { min, max }: TextRule): string | null {
+  if (typeof value !== 'string') return 'must be a string';
+  if (value.includes('\u0000')) return 'must not contain the character U+0000';
+  const length = [...value].length;
+  if (length < min || length > max) return `must be ${min} to ${max} characters long`;
+  if (value.trim() === '') return 'must not be blank';
+  return null;
+}
+
+/** The field may be left out, but when present it must be valid: `null` is not a value here. */
+export function Omittable(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
+
+const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+/** The range every store can hold: MariaDB's `datetime` ends at year 9999 and starts at 1000. */
+const earliest = Date.parse('1000-01-01T00:00:00.000Z');
+const latest = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** An ISO 8601 date and time with a zone (`Z` or an offset), within the years 1000 to 9999 UTC. */
+export function IsTimestamp(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isTimestamp',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseTimestamp(value) !== null,
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args!.property} must be an ISO 8601 date and time with a zone, between 1000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z`,
+    },
+  });
+}
+
+export function parseTimestamp(value: string): Date | null {
+  if (!timestampPattern.test(value) || !isISO8601(value, { strict: true, strictSeparator: true })) return null;
+  const time = Date.parse(value);
+  return time >= earliest && time <= latest ? new Date(time) : null;
+}

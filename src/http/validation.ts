@@ -1,0 +1,61 @@
+import { type ClassConstructor, plainToInstance } from 'class-transformer';
+import { type ValidationError, getMetadataStorage, validateSync } from 'class-validator';
+import type { Request } from 'express';
+import type { PageRequest } from '../domain/page';
+import { PageQuery } from './bodies/page.query';
+import { type FieldError, HttpProblem } from './problem';
+
+/**
+ * The request body as an instance of `type`, or a 400 naming every bad field.
+ * Unknown fields are errors, so nothing a client adds (an `id`, an operator
+ * object such as `{"$ne": null}`) ever reaches a store.
+ */
+export function parseBody<T extends object>(type: ClassConstructor<T>, req: Request): T {
+  if (!req.is(['application/json', 'application/*+json'])) {
+    throw new HttpProblem(415, 'request body must be application/json');
+  }
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpProblem(400, 'request body must be a JSON object');
+  }
+  return validated(type, body, 'request body');
+}
+
+export function parsePage(req: Request): PageRequest {
+  const { skip = 0, limit = 20 } = validated(PageQuery, req.query, 'query');
+  return { skip, limit };
+}
+
+function validated<T extends object>(type: ClassConstructor<T>, plain: object, where: string): T {
+  const unknown = Object.keys(plain).filter((key) => !knownFields(type).has(key));
+  const instance = plainToInstance(type, plain);
+  const errors: FieldError[] = [
+    ...unknown.map((field) => ({ field, message: `${field} is not a known field` })),
+    ...validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true }).flatMap(fieldErrors),
+  ];
+  if (errors.length > 0) {
+    throw new HttpProblem(400, `${where} is invalid: ${errors.map((e) => e.message).join('; ')}`, errors);
+  }
+  return instance;
+}
+
+/**
+ * The fields that have validation rules. Checked against the raw keys, because
+ * class-transformer silently drops keys such as `__proto__` and `constructor`
+ * that class-validator's own whitelist would then never see.
+ */
+function knownFields(type: ClassConstructor<object>): Set<string> {
+  return new Set(getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).map((rule) => rule.propertyName));
+}
+
+function fieldErrors(error: ValidationError): FieldError[] {
+  return Object.values(error.constraints ?? {}).map((message) => ({ field: error.property, message }));
+}
+
+/** A PATCH that changes nothing is almost always a client mistake (a misspelt or dropped field). */
+export function requireChanges<T extends object>(body: T): T {
+  if (Object.values(body).every((value) => value === undefined)) {
+    throw new HttpProblem(400, 'request body must change at least one field');
+  }
+  return body;
+}

@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { pino } from 'pino';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { StoreUnavailableError, openStore } from './stores/open-store';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
+  const store = await openStore(config.database);
+  const server = createApp(store, logger).listen(config.port, config.host, () => {
+    logger.info({ store: config.database.kind, address: server.address() }, 'listening');
+  });
+  server.on('error', (error) => stop(`cannot listen on ${config.host}:${config.port}: ${error.message}`));
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close(() => void store.close().then(() => process.exit(0)));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+/** Start-up problems are the operator's: one line, no stack. */
+function stop(message: string): never {
+  process.stderr.write(`dualstore: ${message}\n`);
+  process.exit(1);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StoreUnavailableError) stop(error.message);
+  stop(error instanceof Error ? error.message.split('\n')[0] : String(error));
+});

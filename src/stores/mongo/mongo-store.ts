@@ -1,0 +1,42 @@
+import { type Db, MongoClient } from 'mongodb';
+import type { DatabaseConfig } from '../../config';
+import type { Store } from '../../domain/repositories';
+import { collections, ensureIndexes } from './collections';
+import { MongoPostRepository } from './mongo-post-repository';
+import { MongoUserRepository } from './mongo-user-repository';
+
+const defaultDatabaseName = 'dualstore';
+
+export class MongoStore implements Store {
+  readonly users: MongoUserRepository;
+  readonly posts: MongoPostRepository;
+
+  constructor(
+    private readonly client: MongoClient,
+    readonly db: Db,
+  ) {
+    this.users = new MongoUserRepository(collections(db));
+    this.posts = new MongoPostRepository(collections(db));
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/** Connects and ensures the indexes. The database is the URL's path, `dualstore` when it has none. */
+export async function openMongoStore(database: DatabaseConfig): Promise<MongoStore> {
+  const client = new MongoClient(database.url, {
+    serverSelectionTimeoutMS: database.connectTimeoutMs,
+    connectTimeoutMS: database.connectTimeoutMs,
+  });
+  await client.connect();
+  try {
+    const db = client.db(new URL(database.url).pathname.slice(1) || defaultDatabaseName);
+    await ensureIndexes(collections(db));
+    return new MongoStore(client, db);
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
+}

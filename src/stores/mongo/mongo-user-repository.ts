@@ -1,0 +1,102 @@
+import { ObjectId } from 'mongodb';
+import { ConflictError, NotFoundError } from '../../domain/errors';
+import type { Page, PageRequest } from '../../domain/page';
+import type { UserRepository } from '../../domain/repositories';
+import { type NewUser, type UniqueUserField, type User, type UserChanges, findConflict, uniqueKey } from '../../domain/user';
+import type { Collections, UserDocument } from './collections';
+import { isDuplicateKey, parseObjectId } from './mongo-errors';
+
+export class MongoUserRepository implements UserRepository {
+  constructor(private readonly collections: Collections) {}
+
+  async create(input: NewUser): Promise<User> {
+    const now = new Date();
+    const document = { _id: new ObjectId(), ...toFields(input), createdAt: now, updatedAt: now } as UserDocument;
+    try {
+      await this.collections.users.insertOne(document);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      throw new ConflictError('user', (await this.conflict(input, document._id)) ?? 'email');
+    }
+    return toUser(document);
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const _id = parseObjectId(id);
+    const document = _id === null ? null : await this.collections.users.findOne({ _id });
+    return document === null ? null : toUser(document);
+  }
+
+  async list({ skip, limit }: PageRequest): Promise<Page<User>> {
+    const [documents, total] = await Promise.all([
+      this.collections.users.find().sort({ _id: 1 }).skip(skip).limit(limit).toArray(),
+      this.collections.users.countDocuments(),
+    ]);
+    return { items: documents.map(toUser), skip, limit, total };
+  }
+
+  async update(id: string, changes: UserChanges): Promise<User> {
+    const _id = parseObjectId(id);
+    if (_id === null) throw new NotFoundError('user', id);
+    // FerretDB answers an update that breaks a unique index with InternalError
+    // instead of 11000, so look for the conflict first, and again on any error.
+    const taken = await this.conflict(changes, _id);
+    if (taken !== null) throw new ConflictError('user', taken);
+    let document: UserDocument | null;
+    try {
+      document = await this.collections.users.findOneAndUpdate(
+        { _id },
+        { $set: { ...toFields(changes), updatedAt: new Date() } },
+        { returnDocument: 'after' },
+      );
+    } catch (error) {
+      const field = await this.conflict(changes, _id);
+      throw field === null ? error : new ConflictError('user', field);
+    }
+    if (document === null) throw new NotFoundError('user', id);
+    return toUser(document);
+  }
+
+  async delete(id: string): Promise<void> {
+    const _id = parseObjectId(id);
+    if (_id === null || (await this.collections.users.deleteOne({ _id })).deletedCount === 0) {
+      throw new NotFoundError('user', id);
+    }
+    // There is no foreign key to cascade: the user goes first, so a post
+    // created meanwhile sees its author gone (see MongoPostRepository.create).
+    await this.collections.posts.deleteMany({ authorId: _id });
+  }
+
+  private conflict(values: UserChanges, exceptId: ObjectId): Promise<UniqueUserField | null> {
+    return findConflict(values, async (field, key) => {
+      const filter = field === 'email' ? { emailKey: key } : { usernameKey: key };
+      const other = await this.collections.users.findOne({ ...filter, _id: { $ne: exceptId } }, { projection: { _id: 1 } });
+      return other !== null;
+    });
+  }
+}
+
+function toFields(values: UserChanges): Partial<UserDocument> {
+  const fields: Partial<UserDocument> = {};
+  if (values.email !== undefined) {
+    fields.email = values.email;
+    fields.emailKey = uniqueKey(values.email);
+  }
+  if (values.username !== undefined) {
+    fields.username = values.username;
+    fields.usernameKey = uniqueKey(values.username);
+  }
+  if (values.displayName !== undefined) fields.displayName = values.displayName;
+  return fields;
+}
+
+function toUser(document: UserDocument): User {
+  return {
+    id: document._id.toHexString(),
+    email: document.email,
+    username: document.username,
+    displayName: document.displayName,
+    createdAt: document.createdAt,
+    updatedAt: document.updatedAt,
+  };
+}

@@ -1,0 +1,65 @@
+import { EntitySchema } from 'typeorm';
+import { type SqlDialect, longTextType, timestampType } from './dialect';
+
+export interface UserRow {
+  id: number;
+  email: string;
+  emailKey: string;
+  username: string;
+  usernameKey: string;
+  displayName: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PostRow {
+  id: number;
+  authorId: number;
+  title: string;
+  content: string;
+  publicationDate: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Entities {
+  user: EntitySchema<UserRow>;
+  post: EntitySchema<PostRow>;
+}
+
+/**
+ * The mapping of rows to tables; the tables themselves come only from the
+ * migrations. Column types differ by dialect, so the schemas are built per
+ * data source.
+ */
+export function entities(dialect: SqlDialect): Entities {
+  const timestamp = { type: timestampType(dialect), precision: 3 } as const;
+  const user = new EntitySchema<UserRow>({
+    name: 'User',
+    tableName: 'users',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      email: { type: 'varchar', length: 254 },
+      emailKey: { type: 'varchar', length: 254, name: 'email_key' },
+      username: { type: 'varchar', length: 32 },
+      usernameKey: { type: 'varchar', length: 32, name: 'username_key' },
+      displayName: { type: 'varchar', length: 100, name: 'display_name' },
+      createdAt: { ...timestamp, name: 'created_at' },
+      updatedAt: { ...timestamp, name: 'updated_at' },
+    },
+  });
+  const post = new EntitySchema<PostRow>({
+    name: 'Post',
+    tableName: 'posts',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      authorId: { type: 'integer', name: 'author_id' },
+      title: { type: 'varchar', length: 255 },
+      content: { type: longTextType(dialect) },
+      publicationDate: { ...timestamp, name: 'publication_date' },
+      createdAt: { ...timestamp, name: 'created_at' },
+      updatedAt: { ...timestamp, name: 'updated_at' },
+    },
+  });
+  return { user, post };
+}

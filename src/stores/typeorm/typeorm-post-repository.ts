@@ -1,0 +1,94 @@
+import type { DataSource, EntitySchema, FindOptionsWhere, Repository } from 'typeorm';
+import { InvalidReferenceError, NotFoundError } from '../../domain/errors';
+import type { Page, PageRequest } from '../../domain/page';
+import type { NewPost, Post, PostChanges } from '../../domain/post';
+import type { PostRepository } from '../../domain/repositories';
+import type { PostRow } from './entities';
+import { isForeignKeyViolation } from './sql-errors';
+import { parseSqlId } from './sql-id';
+
+export class TypeOrmPostRepository implements PostRepository {
+  private readonly rows: Repository<PostRow>;
+
+  constructor(dataSource: DataSource, schema: EntitySchema<PostRow>) {
+    this.rows = dataSource.getRepository(schema);
+  }
+
+  async create(input: NewPost): Promise<Post> {
+    const authorId = parseSqlId(input.authorId);
+    if (authorId === null) throw new InvalidReferenceError('authorId', input.authorId);
+    const now = new Date();
+    const row = {
+      authorId,
+      title: input.title,
+      content: input.content,
+      publicationDate: input.publicationDate ?? now,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      const { identifiers } = await this.rows.insert(row);
+      return toPost({ ...row, id: Number(identifiers[0].id) });
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw new InvalidReferenceError('authorId', input.authorId);
+      throw error;
+    }
+  }
+
+  async findById(id: string): Promise<Post | null> {
+    const rowId = parseSqlId(id);
+    const row = rowId === null ? null : await this.rows.findOneBy({ id: rowId });
+    return row === null ? null : toPost(row);
+  }
+
+  list(page: PageRequest): Promise<Page<Post>> {
+    return this.page({}, page);
+  }
+
+  async listByAuthor(authorId: string, page: PageRequest): Promise<Page<Post>> {
+    const id = parseSqlId(authorId);
+    if (id === null) return { items: [], ...page, total: 0 };
+    return this.page({ authorId: id }, page);
+  }
+
+  async update(id: string, changes: PostChanges): Promise<Post> {
+    const rowId = parseSqlId(id);
+    if (rowId === null) throw new NotFoundError('post', id);
+    await this.rows.update({ id: rowId }, { ...definedOnly(changes), updatedAt: new Date() });
+    const row = await this.rows.findOneBy({ id: rowId });
+    if (row === null) throw new NotFoundError('post', id);
+    return toPost(row);
+  }
+
+  async delete(id: string): Promise<void> {
+    const rowId = parseSqlId(id);
+    const result = rowId === null ? null : await this.rows.delete({ id: rowId });
+    if (!result?.affected) throw new NotFoundError('post', id);
+  }
+
+  private async page(where: FindOptionsWhere<PostRow>, { skip, limit }: PageRequest): Promise<Page<Post>> {
+    const [rows, total] = await this.rows.findAndCount({
+      where,
+      order: { publicationDate: 'DESC', id: 'DESC' },
+      skip,
+      take: limit,
+    });
+    return { items: rows.map(toPost), skip, limit, total };
+  }
+}
+
+function definedOnly(changes: PostChanges): PostChanges {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+}
+
+function toPost(row: PostRow): Post {
+  return {
+    id: String(row.id),
+    authorId: String(row.authorId),
+    title: row.title,
+    content: row.content,
+    publicationDate: row.publicationDate,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

@@ -1,0 +1,38 @@
+import type { DataSource } from 'typeorm';
+import type { DatabaseConfig } from '../../config';
+import type { Store } from '../../domain/repositories';
+import { createDataSource, sqlDialect } from './data-source';
+import { type Entities, entities } from './entities';
+import { TypeOrmPostRepository } from './typeorm-post-repository';
+import { TypeOrmUserRepository } from './typeorm-user-repository';
+
+export class TypeOrmStore implements Store {
+  readonly users: TypeOrmUserRepository;
+  readonly posts: TypeOrmPostRepository;
+
+  constructor(
+    readonly dataSource: DataSource,
+    schemas: Entities,
+  ) {
+    this.users = new TypeOrmUserRepository(dataSource, schemas.user);
+    this.posts = new TypeOrmPostRepository(dataSource, schemas.post);
+  }
+
+  async close(): Promise<void> {
+    await this.dataSource.destroy();
+  }
+}
+
+/** Connects and brings the schema up to date with the committed migrations. */
+export async function openTypeOrmStore(database: DatabaseConfig): Promise<TypeOrmStore> {
+  const schemas = entities(sqlDialect(database));
+  const dataSource = createDataSource(database, schemas);
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return new TypeOrmStore(dataSource, schemas);
+}

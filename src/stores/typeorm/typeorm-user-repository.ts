@@ -1,0 +1,91 @@
+import { type DataSource, type EntitySchema, Not, type Repository } from 'typeorm';
+import { ConflictError, NotFoundError } from '../../domain/errors';
+import type { Page, PageRequest } from '../../domain/page';
+import type { UserRepository } from '../../domain/repositories';
+import { type NewUser, type User, type UserChanges, findConflict, uniqueKey } from '../../domain/user';
+import type { UserRow } from './entities';
+import { isUniqueViolation } from './sql-errors';
+import { parseSqlId } from './sql-id';
+
+export class TypeOrmUserRepository implements UserRepository {
+  private readonly rows: Repository<UserRow>;
+
+  constructor(dataSource: DataSource, schema: EntitySchema<UserRow>) {
+    this.rows = dataSource.getRepository(schema);
+  }
+
+  async create(input: NewUser): Promise<User> {
+    const now = new Date();
+    const row = { ...toColumns(input), createdAt: now, updatedAt: now } as Omit<UserRow, 'id'>;
+    try {
+      const { identifiers } = await this.rows.insert(row);
+      return toUser({ ...row, id: Number(identifiers[0].id) });
+    } catch (error) {
+      throw await this.conflictOr(error, input, 0);
+    }
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const rowId = parseSqlId(id);
+    const row = rowId === null ? null : await this.rows.findOneBy({ id: rowId });
+    return row === null ? null : toUser(row);
+  }
+
+  async list({ skip, limit }: PageRequest): Promise<Page<User>> {
+    const [rows, total] = await this.rows.findAndCount({ order: { id: 'ASC' }, skip, take: limit });
+    return { items: rows.map(toUser), skip, limit, total };
+  }
+
+  async update(id: string, changes: UserChanges): Promise<User> {
+    const rowId = parseSqlId(id);
+    if (rowId === null) throw new NotFoundError('user', id);
+    try {
+      await this.rows.update({ id: rowId }, { ...toColumns(changes), updatedAt: new Date() });
+    } catch (error) {
+      throw await this.conflictOr(error, changes, rowId);
+    }
+    const row = await this.rows.findOneBy({ id: rowId });
+    if (row === null) throw new NotFoundError('user', id);
+    return toUser(row);
+  }
+
+  async delete(id: string): Promise<void> {
+    const rowId = parseSqlId(id);
+    // Posts go with their author through the foreign key's ON DELETE CASCADE.
+    const result = rowId === null ? null : await this.rows.delete({ id: rowId });
+    if (!result?.affected) throw new NotFoundError('user', id);
+  }
+
+  private async conflictOr(error: unknown, values: UserChanges, exceptId: number): Promise<unknown> {
+    if (!isUniqueViolation(error)) return error;
+    const field = await findConflict(values, (column, key) =>
+      this.rows.existsBy({ [column === 'email' ? 'emailKey' : 'usernameKey']: key, id: Not(exceptId) }),
+    );
+    return new ConflictError('user', field ?? 'email');
+  }
+}
+
+function toColumns(values: UserChanges): Partial<UserRow> {
+  const columns: Partial<UserRow> = {};
+  if (values.email !== undefined) {
+    columns.email = values.email;
+    columns.emailKey = uniqueKey(values.email);
+  }
+  if (values.username !== undefined) {
+    columns.username = values.username;
+    columns.usernameKey = uniqueKey(values.username);
+  }
+  if (values.displayName !== undefined) columns.displayName = values.displayName;
+  return columns;
+}
+
+function toUser(row: UserRow): User {
+  return {
+    id: String(row.id),
+    email: row.email,
+    username: row.username,
+    displayName: row.displayName,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
