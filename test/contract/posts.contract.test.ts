@@ -1,0 +1,140 @@
+import { InvalidReferenceError, NotFoundError } from '../../src/domain/errors';
+import type { Post } from '../../src/domain/post';
+import { describeEachStore } from '../support/each-store';
+import { aPost, aUser, emoji, malformedIds } from '../support/factories';
+
+describeEachStore('posts repository contract', (context) => {
+  const posts = () => context.store.posts;
+  const newAuthor = async () => (await context.store.users.create(aUser())).id;
+  const all = { skip: 0, limit: 100 };
+
+  describe('create and find', () => {
+    it('when a post is created without a publication date, then it is published at creation time', async () => {
+      const authorId = await newAuthor();
+      const created = await posts().create({ authorId, title: 'Hello', content: 'World' });
+
+      expect(created).toEqual({
+        id: expect.any(String),
+        authorId,
+        title: 'Hello',
+        content: 'World',
+        publicationDate: created.createdAt,
+        createdAt: expect.any(Date),
+        updatedAt: created.createdAt,
+      });
+      expect(await posts().findById(created.id)).toEqual(created);
+    });
+
+    it('when a publication date has milliseconds, then they survive the round trip', async () => {
+      const publicationDate = new Date('2024-02-29T23:59:59.987Z');
+      const created = await posts().create(aPost(await newAuthor(), { publicationDate }));
+      expect((await posts().findById(created.id))?.publicationDate.toISOString()).toBe('2024-02-29T23:59:59.987Z');
+    });
+
+    it('when publication dates are at the ends of the supported range, then they are stored exactly', async () => {
+      const authorId = await newAuthor();
+      for (const iso of ['1000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '1969-12-31T23:59:59.999Z']) {
+        const created = await posts().create(aPost(authorId, { publicationDate: new Date(iso) }));
+        expect((await posts().findById(created.id))?.publicationDate.toISOString()).toBe(iso);
+      }
+    });
+
+    it('when title and content are at their longest and outside the BMP, then they are stored intact', async () => {
+      const title = emoji(255);
+      const content = emoji(100_000);
+      const created = await posts().create(aPost(await newAuthor(), { title, content }));
+      const found = await posts().findById(created.id);
+      expect(found?.title).toBe(title);
+      expect(found?.content).toBe(content);
+    });
+
+    it('when text mixes scripts, combining marks and quotes, then it is stored byte for byte', async () => {
+      const title = `Ünïcödé 漢字 e\u0301 "quotes" 'single' \\ back\tslash`;
+      const created = await posts().create(aPost(await newAuthor(), { title, content: `${title}\n\r\n` }));
+      expect(await posts().findById(created.id)).toMatchObject({ title, content: `${title}\n\r\n` });
+    });
+
+    it('when the author does not exist, then create is an invalid reference and nothing is stored', async () => {
+      const gone = await newAuthor();
+      await context.store.users.delete(gone);
+      for (const authorId of [gone, ...malformedIds]) {
+        await expect(posts().create(aPost(authorId))).rejects.toEqual(new InvalidReferenceError('authorId', authorId));
+      }
+      expect((await posts().list(all)).total).toBe(0);
+    });
+
+    it('when an id is malformed or names no post, then nothing is found', async () => {
+      const gone = await posts().create(aPost(await newAuthor()));
+      await posts().delete(gone.id);
+      for (const id of [gone.id, ...malformedIds]) expect(await posts().findById(id)).toBeNull();
+    });
+  });
+
+  describe('list', () => {
+    it('when posts are listed, then the newest publication date comes first and ties put the newest post first', async () => {
+      const authorId = await newAuthor();
+      const at = (iso: string) => aPost(authorId, { publicationDate: new Date(iso) });
+      const old = await posts().create(at('2020-01-01T00:00:00.000Z'));
+      const tieA = await posts().create(at('2022-06-01T12:00:00.000Z'));
+      const tieB = await posts().create(at('2022-06-01T12:00:00.000Z'));
+      const tieC = await posts().create(at('2022-06-01T12:00:00.000Z'));
+      const newest = await posts().create(at('2023-01-01T00:00:00.001Z'));
+      const expected = [newest, tieC, tieB, tieA, old];
+
+      expect(await posts().list(all)).toEqual({ items: expected, ...all, total: 5 });
+      const pages: Post[] = [];
+      for (let skip = 0; skip < 5; skip += 2) pages.push(...(await posts().list({ skip, limit: 2 })).items);
+      expect(pages).toEqual(expected);
+    });
+
+    it('when listing one author, then only their posts come, in the same order, with their total', async () => {
+      const authorId = await newAuthor();
+      const otherId = await newAuthor();
+      const first = await posts().create(aPost(authorId, { publicationDate: new Date('2021-01-01T00:00:00Z') }));
+      await posts().create(aPost(otherId));
+      const second = await posts().create(aPost(authorId, { publicationDate: new Date('2021-01-02T00:00:00Z') }));
+
+      expect(await posts().listByAuthor(authorId, all)).toEqual({ items: [second, first], ...all, total: 2 });
+      expect(await posts().listByAuthor(authorId, { skip: 1, limit: 1 })).toEqual({ items: [first], skip: 1, limit: 1, total: 2 });
+    });
+
+    it('when the author is unknown or malformed, then their list is empty', async () => {
+      await posts().create(aPost(await newAuthor()));
+      const gone = await newAuthor();
+      await context.store.users.delete(gone);
+      for (const id of [gone, ...malformedIds]) {
+        expect(await posts().listByAuthor(id, all)).toEqual({ items: [], ...all, total: 0 });
+      }
+    });
+  });
+
+  describe('update and delete', () => {
+    it('when some fields change, then the others and the author stay and updatedAt moves on', async () => {
+      const post = await posts().create(aPost(await newAuthor()));
+      await new Promise((done) => setTimeout(done, 5));
+      const publicationDate = new Date('2030-05-05T05:05:05.505Z');
+      const updated = await posts().update(post.id, { title: 'New title', publicationDate });
+
+      expect(updated).toEqual({ ...post, title: 'New title', publicationDate, updatedAt: expect.any(Date) });
+      expect(updated.updatedAt.getTime()).toBeGreaterThan(post.updatedAt.getTime());
+      expect(await posts().findById(post.id)).toEqual(updated);
+    });
+
+    it('when the post does not exist or the id is malformed, then update and delete are not found', async () => {
+      const gone = await posts().create(aPost(await newAuthor()));
+      await posts().delete(gone.id);
+      for (const id of [gone.id, ...malformedIds]) {
+        await expect(posts().update(id, { title: 'x' })).rejects.toEqual(new NotFoundError('post', id));
+        await expect(posts().delete(id)).rejects.toEqual(new NotFoundError('post', id));
+      }
+    });
+
+    it('when a post is deleted, then only that post is gone', async () => {
+      const authorId = await newAuthor();
+      const deleted = await posts().create(aPost(authorId));
+      const kept = await posts().create(aPost(authorId));
+      await posts().delete(deleted.id);
+      expect(await posts().list(all)).toEqual({ items: [kept], ...all, total: 1 });
+    });
+  });
+});

@@ -1,0 +1,148 @@
+import { ConflictError, NotFoundError } from '../../src/domain/errors';
+import { describeEachStore } from '../support/each-store';
+import { aPost, aUser, emoji, malformedIds } from '../support/factories';
+
+describeEachStore('users repository contract', (context) => {
+  const users = () => context.store.users;
+
+  describe('create and find', () => {
+    it('when a user is created, then it reads back exactly, timestamps to the millisecond', async () => {
+      const created = await users().create(aUser({ email: 'Ada@Example.com', username: 'Ada_L', displayName: 'Ada Lovelace' }));
+
+      expect(created).toEqual({
+        id: expect.any(String),
+        email: 'Ada@Example.com',
+        username: 'Ada_L',
+        displayName: 'Ada Lovelace',
+        createdAt: expect.any(Date),
+        updatedAt: created.createdAt,
+      });
+      expect(await users().findById(created.id)).toEqual(created);
+    });
+
+    it('when the stored timestamp has milliseconds, then they survive the round trip', async () => {
+      let created = await users().create(aUser());
+      // Retry until the clock lands off a whole second, so truncation would show.
+      while (created.createdAt.getMilliseconds() % 100 === 0) created = await users().create(aUser());
+      const found = await users().findById(created.id);
+      expect(found?.createdAt.toISOString()).toBe(created.createdAt.toISOString());
+    });
+
+    it('when text is at its longest and outside the BMP, then it is stored intact', async () => {
+      const displayName = emoji(100);
+      const username = 'u'.repeat(32);
+      const email = `${'e'.repeat(64)}@${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(57)}.com`;
+      expect(email).toHaveLength(254);
+      const created = await users().create({ email, username, displayName });
+      expect(await users().findById(created.id)).toMatchObject({ email, username, displayName });
+    });
+
+    it('when an id is malformed, then nothing is found', async () => {
+      await users().create(aUser());
+      for (const id of malformedIds) expect(await users().findById(id)).toBeNull();
+    });
+
+    it('when a well-formed id names no user, then nothing is found', async () => {
+      const gone = await users().create(aUser());
+      await users().delete(gone.id);
+      expect(await users().findById(gone.id)).toBeNull();
+    });
+  });
+
+  describe('uniqueness', () => {
+    it('when an email is taken in another case, then create is a conflict on email and nothing changes', async () => {
+      const first = await users().create(aUser({ email: 'grace@example.com' }));
+      await expect(users().create(aUser({ email: 'GRACE@Example.COM' }))).rejects.toEqual(new ConflictError('user', 'email'));
+      expect(await users().list({ skip: 0, limit: 10 })).toEqual({ items: [first], skip: 0, limit: 10, total: 1 });
+    });
+
+    it('when a username is taken in another case, then create is a conflict on username', async () => {
+      await users().create(aUser({ username: 'grace' }));
+      await expect(users().create(aUser({ username: 'GrAcE' }))).rejects.toEqual(new ConflictError('user', 'username'));
+    });
+
+    it('when emails differ only by an accent, then both are accepted (no collation folds them)', async () => {
+      await users().create(aUser({ email: 'jose@example.com' }));
+      await expect(users().create(aUser({ email: 'josé@example.com' }))).resolves.toMatchObject({ email: 'josé@example.com' });
+    });
+
+    it('when emails differ only in non-ASCII case, then they conflict', async () => {
+      await users().create(aUser({ email: 'émile@example.com' }));
+      await expect(users().create(aUser({ email: 'ÉMILE@example.com' }))).rejects.toEqual(new ConflictError('user', 'email'));
+    });
+
+    it('when an update takes another user\'s email in another case, then it is a conflict and nothing changes', async () => {
+      const taken = await users().create(aUser({ email: 'taken@example.com' }));
+      const other = await users().create(aUser());
+      await expect(users().update(other.id, { email: 'Taken@example.com', displayName: 'Changed' })).rejects.toEqual(
+        new ConflictError('user', 'email'),
+      );
+      await expect(users().update(other.id, { username: taken.username.toUpperCase() })).rejects.toEqual(
+        new ConflictError('user', 'username'),
+      );
+      expect(await users().findById(other.id)).toEqual(other);
+      expect(await users().findById(taken.id)).toEqual(taken);
+    });
+
+    it('when a user changes the case of their own email, then it is not a conflict', async () => {
+      const user = await users().create(aUser({ email: 'case@example.com' }));
+      await expect(users().update(user.id, { email: 'CASE@example.com' })).resolves.toMatchObject({ email: 'CASE@example.com' });
+    });
+  });
+
+  describe('list', () => {
+    it('when users are listed, then they come oldest first, a page at a time, with the total', async () => {
+      const created = [];
+      for (let i = 0; i < 5; i++) created.push(await users().create(aUser()));
+
+      expect(await users().list({ skip: 0, limit: 2 })).toEqual({ items: created.slice(0, 2), skip: 0, limit: 2, total: 5 });
+      expect(await users().list({ skip: 2, limit: 2 })).toEqual({ items: created.slice(2, 4), skip: 2, limit: 2, total: 5 });
+      expect(await users().list({ skip: 4, limit: 2 })).toEqual({ items: created.slice(4), skip: 4, limit: 2, total: 5 });
+      expect(await users().list({ skip: 9, limit: 2 })).toEqual({ items: [], skip: 9, limit: 2, total: 5 });
+    });
+  });
+
+  describe('update', () => {
+    it('when some fields change, then the others stay and updatedAt moves on', async () => {
+      const user = await users().create(aUser());
+      await new Promise((done) => setTimeout(done, 5));
+      const updated = await users().update(user.id, { displayName: 'New Name' });
+
+      expect(updated).toEqual({ ...user, displayName: 'New Name', updatedAt: expect.any(Date) });
+      expect(updated.updatedAt.getTime()).toBeGreaterThan(user.updatedAt.getTime());
+      expect(await users().findById(user.id)).toEqual(updated);
+    });
+
+    it('when the user does not exist or the id is malformed, then update is not found', async () => {
+      const gone = await users().create(aUser());
+      await users().delete(gone.id);
+      for (const id of [gone.id, ...malformedIds]) {
+        await expect(users().update(id, { displayName: 'x' })).rejects.toBeInstanceOf(NotFoundError);
+      }
+    });
+  });
+
+  describe('delete', () => {
+    it('when a user is deleted, then their posts go with them and other posts stay', async () => {
+      const author = await users().create(aUser());
+      const other = await users().create(aUser());
+      await context.store.posts.create(aPost(author.id));
+      await context.store.posts.create(aPost(author.id));
+      const kept = await context.store.posts.create(aPost(other.id));
+
+      await users().delete(author.id);
+
+      expect(await users().findById(author.id)).toBeNull();
+      expect(await context.store.posts.list({ skip: 0, limit: 10 })).toEqual({ items: [kept], skip: 0, limit: 10, total: 1 });
+      expect((await context.store.posts.listByAuthor(author.id, { skip: 0, limit: 10 })).total).toBe(0);
+    });
+
+    it('when the user does not exist or the id is malformed, then delete is not found', async () => {
+      const gone = await users().create(aUser());
+      await users().delete(gone.id);
+      for (const id of [gone.id, ...malformedIds]) {
+        await expect(users().delete(id)).rejects.toEqual(new NotFoundError('user', id));
+      }
+    });
+  });
+});

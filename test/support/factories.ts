@@ -1,0 +1,28 @@
+import type { NewPost } from '../../src/domain/post';
+import type { NewUser } from '../../src/domain/user';
+
+let sequence = 0;
+
+/** A valid user with unique email and username; override any field. */
+export function aUser(overrides: Partial<NewUser> = {}): NewUser {
+  sequence += 1;
+  return {
+    email: `user${sequence}@example.com`,
+    username: `user_${sequence}`,
+    displayName: `User ${sequence}`,
+    ...overrides,
+  };
+}
+
+export function aPost(authorId: string, overrides: Partial<NewPost> = {}): NewPost {
+  sequence += 1;
+  return { authorId, title: `Post ${sequence}`, content: `Content of post ${sequence}`, ...overrides };
+}
+
+/** `count` copies of a character outside the Basic Multilingual Plane: one code point, two UTF-16 units, four UTF-8 bytes. */
+export function emoji(count: number): string {
+  return '😀'.repeat(count);
+}
+
+/** Ids no store could have issued, and ids the other kind of store would issue. */
+export const malformedIds = ['abc', '', ' 1', '0', '-1', '1.5', '01', '99999999999', '1e3', '507f1f77bcf86cd79943901', '507F1F77BCF86CD799439011', '507f1f77bcf86cd799439011x', "1' OR '1'='1", '{"$ne":null}'];
