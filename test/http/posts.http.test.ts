@@ -1,0 +1,156 @@
+import { describeEachStore } from '../support/each-store';
+import { api, isoMillis } from '../support/api';
+import { aUser, emoji, malformedIds } from '../support/factories';
+
+describeEachStore('posts HTTP API', (context) => {
+  const http = api(context);
+  let authorId: string;
+  const createPost = async (overrides = {}) => (await http.post('/posts', { authorId, title: 'A title', content: 'Some content', ...overrides })).body;
+  const countPosts = async () => (await http.get('/posts')).body.total;
+
+  beforeEach(async () => {
+    authorId = (await http.post('/users', aUser())).body.id;
+  });
+
+  describe('POST /posts', () => {
+    it('when the body is valid, then 201 with the post, published now, and a Location that reads it back', async () => {
+      const response = await http.post('/posts', { authorId, title: 'Hello', content: 'World' });
+
+      expect(response.status).toBe(201);
+      expect(response.body).toEqual({
+        id: expect.any(String),
+        authorId,
+        title: 'Hello',
+        content: 'World',
+        publicationDate: response.body.createdAt,
+        createdAt: expect.stringMatching(isoMillis),
+        updatedAt: response.body.createdAt,
+      });
+      expect(response.headers.location).toBe(`/posts/${response.body.id}`);
+      expect((await http.get(response.headers.location)).body).toEqual(response.body);
+    });
+
+    it('when a publication date has an offset and sub-millisecond digits, then it is stored in UTC to the millisecond', async () => {
+      const post = await createPost({ publicationDate: '2024-03-01T01:30:00.123456+02:00' });
+      expect(post.publicationDate).toBe('2024-02-29T23:30:00.123Z');
+      expect((await http.get(`/posts/${post.id}`)).body.publicationDate).toBe('2024-02-29T23:30:00.123Z');
+    });
+
+    it('when title and content are at their longest in code points, then they are accepted', async () => {
+      const post = await createPost({ title: emoji(255), content: emoji(100_000) });
+      expect((await http.get(`/posts/${post.id}`)).body).toMatchObject({ title: emoji(255), content: emoji(100_000) });
+    });
+
+    it.each([
+      ['no title', { title: undefined }, 'title'],
+      ['an empty title', { title: '' }, 'title'],
+      ['a title of 256 code points', { title: emoji(256) }, 'title'],
+      ['content of 100,001 characters', { content: 'x'.repeat(100_001) }, 'content'],
+      ['a U+0000 in the title', { title: 'a\u0000b' }, 'title'],
+      ['a U+0000 in the content', { content: '\u0000' }, 'content'],
+      ['a numeric authorId', { authorId: 1 }, 'authorId'],
+      ['an operator object as authorId', { authorId: { $gt: '' } }, 'authorId'],
+      ['a date without a zone', { publicationDate: '2024-01-01T00:00:00' }, 'publicationDate'],
+      ['a date only', { publicationDate: '2024-01-01' }, 'publicationDate'],
+      ['an impossible date', { publicationDate: '2023-02-29T00:00:00Z' }, 'publicationDate'],
+      ['a date before year 1000', { publicationDate: '0999-12-31T23:59:59.999Z' }, 'publicationDate'],
+      ['a date after year 9999', { publicationDate: '+010000-01-01T00:00:00.000Z' }, 'publicationDate'],
+      ['a numeric date', { publicationDate: 1700000000000 }, 'publicationDate'],
+      ['an id', { id: 'x' }, 'id'],
+      ['an unknown field', { tags: ['a'] }, 'tags'],
+    ])('when the body has %s, then 400 names the field and nothing is stored', async (_case, overrides, field) => {
+      const response = await http.post('/posts', { authorId, title: 't', content: 'c', ...overrides });
+
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
+      expect(await countPosts()).toBe(0);
+    });
+
+    it('when the author does not exist or the id is malformed, then 422 names authorId and nothing is stored', async () => {
+      const gone = (await http.post('/users', aUser())).body.id;
+      await http.delete(`/users/${gone}`);
+      for (const id of [gone, ...malformedIds.filter((id) => id !== '')]) {
+        const response = await http.post('/posts', { authorId: id, title: 't', content: 'c' });
+        expect(response.status).toBe(422);
+        expect(response.body.errors).toEqual([{ field: 'authorId', message: expect.any(String) }]);
+      }
+      expect(await countPosts()).toBe(0);
+    });
+  });
+
+  describe('GET /posts', () => {
+    it('when posts exist, then the newest publication date comes first, ties newest post first, with paging', async () => {
+      const old = await createPost({ publicationDate: '2020-01-01T00:00:00.000Z' });
+      const tieA = await createPost({ publicationDate: '2022-01-01T00:00:00.000Z' });
+      const tieB = await createPost({ publicationDate: '2022-01-01T00:00:00.000Z' });
+      const newest = await createPost({ publicationDate: '2022-01-01T00:00:00.001Z' });
+
+      expect((await http.get('/posts')).body).toEqual({ items: [newest, tieB, tieA, old], skip: 0, limit: 20, total: 4 });
+      expect((await http.get('/posts?skip=1&limit=2')).body).toEqual({ items: [tieB, tieA], skip: 1, limit: 2, total: 4 });
+    });
+
+    it.each(['limit=0', 'limit=101', 'skip=x', 'skip=-5', 'sort=title'])('when the query is %s, then 400', async (query) => {
+      expect((await http.get(`/posts?${query}`)).status).toBe(400);
+    });
+  });
+
+  describe('GET /posts/:id', () => {
+    it('when the post is unknown or the id malformed, then 404', async () => {
+      const gone = await createPost();
+      await http.delete(`/posts/${gone.id}`);
+      for (const id of [gone.id, ...malformedIds.filter((id) => id !== '')]) {
+        expect((await http.get(`/posts/${encodeURIComponent(id)}`)).status).toBe(404);
+      }
+    });
+  });
+
+  describe('PATCH /posts/:id', () => {
+    it('when some fields are sent, then only they change', async () => {
+      const post = await createPost();
+      const response = await http.patch(`/posts/${post.id}`, { content: 'Edited', publicationDate: '2025-05-05T05:05:05.555Z' });
+
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        ...post,
+        content: 'Edited',
+        publicationDate: '2025-05-05T05:05:05.555Z',
+        updatedAt: expect.stringMatching(isoMillis),
+      });
+      expect((await http.get(`/posts/${post.id}`)).body).toEqual(response.body);
+    });
+
+    it.each([
+      ['an authorId', { authorId: 'x' }, 'authorId'],
+      ['an empty title', { title: '' }, 'title'],
+      ['a null content', { content: null }, 'content'],
+      ['a createdAt', { createdAt: '2020-01-01T00:00:00Z' }, 'createdAt'],
+      ['nothing to change', {}, undefined],
+    ])('when the body has %s, then 400 and the post is unchanged', async (_case, body, field) => {
+      const post = await createPost();
+      const response = await http.patch(`/posts/${post.id}`, body);
+
+      expect(response.status).toBe(400);
+      if (field) expect(response.body.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
+      expect((await http.get(`/posts/${post.id}`)).body).toEqual(post);
+    });
+
+    it('when the post is unknown or the id malformed, then 404', async () => {
+      expect((await http.patch('/posts/abc', { title: 'x' })).status).toBe(404);
+      const gone = await createPost();
+      await http.delete(`/posts/${gone.id}`);
+      expect((await http.patch(`/posts/${gone.id}`, { title: 'x' })).status).toBe(404);
+    });
+  });
+
+  describe('DELETE /posts/:id', () => {
+    it('when a post is deleted, then 204 and only it is gone; again, then 404', async () => {
+      const deleted = await createPost();
+      const kept = await createPost();
+
+      expect((await http.delete(`/posts/${deleted.id}`)).status).toBe(204);
+      expect((await http.get('/posts')).body.items).toEqual([kept]);
+      expect((await http.delete(`/posts/${deleted.id}`)).status).toBe(404);
+      expect((await http.delete('/posts/abc')).status).toBe(404);
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import { describeEachStore } from '../support/each-store';
+import { api, checked } from '../support/api';
+import { aUser } from '../support/factories';
+
+describeEachStore('HTTP protocol errors', (context) => {
+  const http = api(context);
+  const countUsers = async () => (await http.get('/users')).body.total;
+
+  it('when the JSON is malformed, then 400 and nothing is stored', async () => {
+    const response = await checked(http.raw().post('/users').set('Content-Type', 'application/json').send('{"email": "a@b.c",'));
+    expect(response.status).toBe(400);
+    expect(response.body.detail).toBe('request body is not valid JSON');
+    expect(await countUsers()).toBe(0);
+  });
+
+  it.each([
+    ['an array', []],
+    ['a string', 'user'],
+    ['null', null],
+  ])('when the JSON body is %s, then 400', async (_case, body) => {
+    const response = await checked(http.raw().post('/users').set('Content-Type', 'application/json').send(JSON.stringify(body)));
+    expect(response.status).toBe(400);
+  });
+
+  it('when the body is over 1 MB, then 413 and nothing is stored', async () => {
+    const body = JSON.stringify({ ...aUser(), displayName: 'x'.repeat(1024 * 1024) });
+    const response = await checked(http.raw().post('/users').set('Content-Type', 'application/json').send(body));
+    expect(response.status).toBe(413);
+    expect(await countUsers()).toBe(0);
+  });
+
+  it.each([
+    ['POST', '/users', 'text/plain'],
+    ['POST', '/users', 'application/x-www-form-urlencoded'],
+    ['POST', '/users', undefined],
+    ['PATCH', '/users/1', 'text/plain'],
+  ])('when %s %s has content type %s, then 415', async (method, path, type) => {
+    let test = method === 'POST' ? http.raw().post(path) : http.raw().patch(path);
+    if (type) test = test.set('Content-Type', type);
+    const response = await checked(type ? test.send(JSON.stringify(aUser())) : test);
+    expect(response.status).toBe(415);
+    expect(await countUsers()).toBe(0);
+  });
+
+  it('when the JSON charset is not UTF-8, then 415', async () => {
+    const response = await checked(http.raw().post('/users').set('Content-Type', 'application/json; charset=latin1').send(JSON.stringify(aUser())));
+    expect(response.status).toBe(415);
+  });
+
+  it('when the route is unknown, then 404 as a problem', async () => {
+    const response = await http.get('/nothing/here');
+    expect(response.status).toBe(404);
+    expect(response.body.detail).toBe('no route for GET /nothing/here');
+  });
+
+  it('when the method is not served on a known path, then 405 with Allow', async () => {
+    const response = await checked(http.raw().put('/users'));
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('GET, POST');
+  });
+
+  it('when a request id is given, then it is echoed; otherwise one is made', async () => {
+    expect((await checked(http.raw().get('/users').set('X-Request-Id', 'abc-123'))).headers['x-request-id']).toBe('abc-123');
+    expect((await http.get('/users')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
