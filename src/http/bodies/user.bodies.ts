@@ -5,8 +5,8 @@ const usernameRule = /^[a-z0-9_-]{3,32}$/i;
 const usernameMessage = 'username must be 3 to 32 characters of letters, digits, _ and -';
 
 export class CreateUserBody {
-  @IsText(3, 254)
   @IsEmail({}, { message: 'email must be an email address' })
+  @IsText(3, 254)
   email!: string;
 
   @Matches(usernameRule, { message: usernameMessage })
@@ -18,8 +18,8 @@ export class CreateUserBody {
 
 export class UpdateUserBody {
   @Omittable()
-  @IsText(3, 254)
   @IsEmail({}, { message: 'email must be an email address' })
+  @IsText(3, 254)
   email?: string;
 
   @Omittable()

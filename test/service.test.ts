@@ -1,0 +1,107 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..');
+const main = join(root, 'dist/src/main.js');
+
+function start(env: Record<string, string>) {
+  return spawnSync(process.execPath, [main], {
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', PORT: '0', DATABASE_CONNECT_TIMEOUT_MS: '1000', ...env },
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+}
+
+describe('service start-up', () => {
+  beforeAll(() => {
+    execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')]);
+  }, 120_000);
+
+  it.each([
+    ['an unknown scheme', { DATABASE_URL: 'redis://127.0.0.1:6379' }, /DATABASE_URL scheme 'redis:' is not supported/],
+    ['a URL without a scheme', { DATABASE_URL: 'localhost/blog' }, /DATABASE_URL 'localhost\/blog' has no scheme/],
+    ['a URL without a host', { DATABASE_URL: 'postgres://' }, /is not a valid postgres URL/],
+    ['an unreachable PostgreSQL', { DATABASE_URL: 'postgres://app:s3cret@127.0.0.1:1/blog' }, /cannot open postgres store at 127\.0\.0\.1:1\/blog: .*ECONNREFUSED/],
+    ['an unreachable MariaDB', { DATABASE_URL: 'mysql://root@127.0.0.1:1/blog' }, /cannot open mysql store at 127\.0\.0\.1:1\/blog: .*ECONNREFUSED/],
+    ['an unreachable MongoDB', { DATABASE_URL: 'mongodb://127.0.0.1:1/blog' }, /cannot open mongodb store at 127\.0\.0\.1:1\/blog: .*ECONNREFUSED/],
+    ['a bad port', { PORT: 'eighty' }, /PORT must be a whole number from 0 to 65535, not 'eighty'/],
+    ['a bad log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+  ])('when started with %s, then it exits 1 with one line naming the problem', (_case, env, message) => {
+    const result = start(env);
+
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^dualstore: /);
+    expect(lines[0]).toMatch(message);
+    expect(result.stderr).not.toContain('s3cret');
+  });
+
+  it('when started on a new SQLite path, then it creates the file, serves, and stops cleanly on SIGTERM', async () => {
+    const service = await serve();
+    try {
+      const response = await fetch(`${service.url}/users`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ items: [], skip: 0, limit: 20, total: 0 });
+      expect(existsSync(service.file)).toBe(true);
+      expect(await service.stop()).toBe(0);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it("when the README's walkthrough runs against a fresh service, then every step answers as it says", async () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const script = /## Walkthrough[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(script).toBeDefined();
+    const service = await serve();
+    try {
+      const result = spawnSync('bash', ['-euo', 'pipefail'], {
+        input: script!.replaceAll('http://127.0.0.1:3000', service.url),
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const statuses = [...result.stdout.matchAll(/^HTTP\/1\.1 (\d+)/gm)].map((m) => m[1]);
+      expect(statuses).toEqual(['201', '204']);
+      const problems = [...result.stdout.matchAll(/"status":(\d{3})/g)].map((m) => m[1]);
+      expect(problems).toEqual(['409', '400']);
+      expect(result.stdout).toContain('"displayName":"Augusta Ada King"');
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('{"items":[],"skip":0,"limit":20,"total":0}');
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
+/** The built service on a new SQLite file and a free port, as `npm start` runs it. */
+async function serve() {
+  const folder = mkdtempSync(join(tmpdir(), 'dualstore-start-'));
+  const file = join(folder, 'nested', 'blog.sqlite');
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH, DATABASE_URL: `sqlite:${file}`, PORT: '0', LOG_LEVEL: 'info' },
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const url = await new Promise<string>((done, fail) => {
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"address":\{"address":"([^"]+)","family":"[^"]+","port":(\d+)\}/.exec(output);
+      if (match) done(`http://${match[1]}:${match[2]}`);
+    });
+    void exited.then((code) => fail(new Error(`exited with ${code}: ${output}`)));
+  });
+  return {
+    url,
+    file,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const code = await exited;
+      rmSync(folder, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
