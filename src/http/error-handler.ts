@@ -32,7 +32,7 @@ function toProblem(error: unknown): HttpProblem {
   if (error instanceof InvalidReferenceError) {
     return new HttpProblem(422, error.message, [{ field: error.field, message: error.message }]);
   }
-  return bodyParserProblem(error) ?? new HttpProblem(500, 'the server could not complete the request');
+  return bodyParserProblem(error) ?? clientProblem(error) ?? new HttpProblem(500, 'the server could not complete the request');
 }
 
 /** express.json() marks its errors with a `type`; their messages are safe, but ours are clearer. */
@@ -52,4 +52,12 @@ function bodyParserProblem(error: unknown): HttpProblem | null {
     default:
       return null;
   }
+}
+
+/** Any other error that Express or its parsers mark as the client's (a 4xx `status`); its message stays in the log. */
+function clientProblem(error: unknown): HttpProblem | null {
+  const { status } = error as { status?: unknown };
+  if (typeof status !== 'number' || status < 400 || status > 499) return null;
+  if (error instanceof URIError) return new HttpProblem(status, 'request path is not valid percent-encoding');
+  return new HttpProblem(status, 'the request could not be read');
 }

@@ -36,6 +36,26 @@ export function Omittable(): PropertyDecorator {
   return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }
 
+/**
+ * A query value of plain decimal digits, from `min` to `max`: `1e3`, ` 5`, `1.0`,
+ * an empty value or a repeated parameter are not numbers here.
+ */
+export function IsWholeNumber(min: number, max: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'isWholeNumber',
+    validator: {
+      validate: (value: unknown) => parseWholeNumber(value, min, max) !== null,
+      defaultMessage: (args?: ValidationArguments) => `${args!.property} must be a whole number from ${min} to ${max}`,
+    },
+  });
+}
+
+function parseWholeNumber(value: unknown, min: number, max: number): number | null {
+  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) return null;
+  const n = Number(value);
+  return n >= min && n <= max ? n : null;
+}
+
 const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 /** The range every store can hold: MariaDB's `datetime` ends at year 9999 and starts at 1000. */
 const earliest = Date.parse('1000-01-01T00:00:00.000Z');

@@ -22,8 +22,8 @@ export function parseBody<T extends object>(type: ClassConstructor<T>, req: Requ
 }
 
 export function parsePage(req: Request): PageRequest {
-  const { skip = 0, limit = 20 } = validated(PageQuery, req.query, 'query');
-  return { skip, limit };
+  const { skip = '0', limit = '20' } = validated(PageQuery, req.query, 'query');
+  return { skip: Number(skip), limit: Number(limit) };
 }
 
 function validated<T extends object>(type: ClassConstructor<T>, plain: object, where: string): T {

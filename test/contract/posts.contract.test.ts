@@ -57,7 +57,7 @@ describeEachStore('posts repository contract', (context) => {
     it('when the author does not exist, then create is an invalid reference and nothing is stored', async () => {
       const gone = await newAuthor();
       await context.store.users.delete(gone);
-      for (const authorId of [gone, ...malformedIds]) {
+      for (const authorId of [gone, ...malformedIds(context.name)]) {
         await expect(posts().create(aPost(authorId))).rejects.toEqual(new InvalidReferenceError('authorId', authorId));
       }
       expect((await posts().list(all)).total).toBe(0);
@@ -66,7 +66,7 @@ describeEachStore('posts repository contract', (context) => {
     it('when an id is malformed or names no post, then nothing is found', async () => {
       const gone = await posts().create(aPost(await newAuthor()));
       await posts().delete(gone.id);
-      for (const id of [gone.id, ...malformedIds]) expect(await posts().findById(id)).toBeNull();
+      for (const id of [gone.id, ...malformedIds(context.name)]) expect(await posts().findById(id)).toBeNull();
     });
   });
 
@@ -102,7 +102,7 @@ describeEachStore('posts repository contract', (context) => {
       await posts().create(aPost(await newAuthor()));
       const gone = await newAuthor();
       await context.store.users.delete(gone);
-      for (const id of [gone, ...malformedIds]) {
+      for (const id of [gone, ...malformedIds(context.name)]) {
         expect(await posts().listByAuthor(id, all)).toEqual({ items: [], ...all, total: 0 });
       }
     });
@@ -123,7 +123,7 @@ describeEachStore('posts repository contract', (context) => {
     it('when the post does not exist or the id is malformed, then update and delete are not found', async () => {
       const gone = await posts().create(aPost(await newAuthor()));
       await posts().delete(gone.id);
-      for (const id of [gone.id, ...malformedIds]) {
+      for (const id of [gone.id, ...malformedIds(context.name)]) {
         await expect(posts().update(id, { title: 'x' })).rejects.toEqual(new NotFoundError('post', id));
         await expect(posts().delete(id)).rejects.toEqual(new NotFoundError('post', id));
       }

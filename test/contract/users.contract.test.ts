@@ -39,7 +39,7 @@ describeEachStore('users repository contract', (context) => {
 
     it('when an id is malformed, then nothing is found', async () => {
       await users().create(aUser());
-      for (const id of malformedIds) expect(await users().findById(id)).toBeNull();
+      for (const id of malformedIds(context.name)) expect(await users().findById(id)).toBeNull();
     });
 
     it('when a well-formed id names no user, then nothing is found', async () => {
@@ -116,7 +116,7 @@ describeEachStore('users repository contract', (context) => {
     it('when the user does not exist or the id is malformed, then update is not found', async () => {
       const gone = await users().create(aUser());
       await users().delete(gone.id);
-      for (const id of [gone.id, ...malformedIds]) {
+      for (const id of [gone.id, ...malformedIds(context.name)]) {
         await expect(users().update(id, { displayName: 'x' })).rejects.toBeInstanceOf(NotFoundError);
       }
     });
@@ -140,7 +140,7 @@ describeEachStore('users repository contract', (context) => {
     it('when the user does not exist or the id is malformed, then delete is not found', async () => {
       const gone = await users().create(aUser());
       await users().delete(gone.id);
-      for (const id of [gone.id, ...malformedIds]) {
+      for (const id of [gone.id, ...malformedIds(context.name)]) {
         await expect(users().delete(id)).rejects.toEqual(new NotFoundError('user', id));
       }
     });

@@ -69,7 +69,7 @@ describeEachStore('posts HTTP API', (context) => {
     it('when the author does not exist or the id is malformed, then 422 names authorId and nothing is stored', async () => {
       const gone = (await http.post('/users', aUser())).body.id;
       await http.delete(`/users/${gone}`);
-      for (const id of [gone, ...malformedIds.filter((id) => id !== '')]) {
+      for (const id of [gone, ...malformedIds(context.name).filter((id) => id !== '')]) {
         const response = await http.post('/posts', { authorId: id, title: 't', content: 'c' });
         expect(response.status).toBe(422);
         expect(response.body.errors).toEqual([{ field: 'authorId', message: expect.any(String) }]);
@@ -98,7 +98,7 @@ describeEachStore('posts HTTP API', (context) => {
     it('when the post is unknown or the id malformed, then 404', async () => {
       const gone = await createPost();
       await http.delete(`/posts/${gone.id}`);
-      for (const id of [gone.id, ...malformedIds.filter((id) => id !== '')]) {
+      for (const id of [gone.id, ...malformedIds(context.name).filter((id) => id !== '')]) {
         expect((await http.get(`/posts/${encodeURIComponent(id)}`)).status).toBe(404);
       }
     });

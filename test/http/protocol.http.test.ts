@@ -47,6 +47,26 @@ describeEachStore('HTTP protocol errors', (context) => {
     expect(response.status).toBe(415);
   });
 
+  it('when the path is not valid percent-encoding, then 400', async () => {
+    const response = await http.get('/users/%E0%A4%A');
+    expect(response.status).toBe(400);
+    expect(response.body.detail).toBe('request path is not valid percent-encoding');
+  });
+
+  it('when the body claims a compression it does not have, then 400 and nothing is stored', async () => {
+    const response = await checked(
+      http.raw().post('/users').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(JSON.stringify(aUser())),
+    );
+    expect(response.status).toBe(400);
+    expect(await countUsers()).toBe(0);
+  });
+
+  it('when a query parameter is written as an operator, then 400 names it', async () => {
+    const response = await http.get('/posts?skip[$gt]=1');
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([{ field: 'skip[$gt]', message: 'skip[$gt] is not a known field' }]);
+  });
+
   it('when the route is unknown, then 404 as a problem', async () => {
     const response = await http.get('/nothing/here');
     expect(response.status).toBe(404);

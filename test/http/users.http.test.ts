@@ -103,13 +103,17 @@ describeEachStore('users HTTP API', (context) => {
       expect(response.status).toBe(400);
       expect(response.body.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
     });
+
+    it('when limit is not a number, then the message says what a limit is', async () => {
+      expect((await http.get('/users?limit=%ZZ')).body.errors).toEqual([{ field: 'limit', message: 'limit must be a whole number from 1 to 100' }]);
+    });
   });
 
   describe('GET /users/:id', () => {
     it('when the id is unknown or malformed, then 404', async () => {
       const gone = await createUser();
       await http.delete(`/users/${gone.id}`);
-      for (const id of [gone.id, ...malformedIds.filter((id) => id !== '')]) {
+      for (const id of [gone.id, ...malformedIds(context.name).filter((id) => id !== '')]) {
         expect((await http.get(`/users/${encodeURIComponent(id)}`)).status).toBe(404);
       }
     });

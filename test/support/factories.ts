@@ -1,3 +1,4 @@
+import type { StoreName } from './stores';
 import type { NewPost } from '../../src/domain/post';
 import type { NewUser } from '../../src/domain/user';
 
@@ -24,5 +25,10 @@ export function emoji(count: number): string {
   return '😀'.repeat(count);
 }
 
-/** Ids no store could have issued, and ids the other kind of store would issue. */
-export const malformedIds = ['abc', '', ' 1', '0', '-1', '1.5', '01', '99999999999', '1e3', '507f1f77bcf86cd79943901', '507F1F77BCF86CD799439011', '507f1f77bcf86cd799439011x', "1' OR '1'='1", '{"$ne":null}'];
+/** Ids no store could have issued. */
+const neverIssued = ['abc', '', ' 1', '0', '-1', '1.5', '01', '99999999999', '1e3', '507f1f77bcf86cd79943901', '507F1F77BCF86CD799439011', '507f1f77bcf86cd799439011x', "1' OR '1'='1", '{"$ne":null}'];
+
+/** Ids this store could not have issued, including the form the other kind of store issues. */
+export function malformedIds(store: StoreName): string[] {
+  return [...neverIssued, ...(store === 'mongodb' ? ['1', '42'] : ['507f1f77bcf86cd799439011'])];
+}

@@ -18,7 +18,10 @@ export interface MongoServer {
  */
 export async function startMongoServer(): Promise<MongoServer> {
   const given = process.env.MONGODB_URL;
-  if (given) return { url: given, via: 'MONGODB_URL', stop: async () => {} };
+  if (given) {
+    await ping('mongodb', given);
+    return { url: given, via: 'MONGODB_URL', stop: async () => {} };
+  }
 
   const problems: string[] = [];
   try {
