@@ -84,6 +84,24 @@ describeEachStore('users repository contract', (context) => {
       expect(await users().findById(taken.id)).toEqual(taken);
     });
 
+    it('when many creates race for one email, then exactly one wins and the rest are conflicts', async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => users().create(aUser({ email: i % 2 ? 'RACE@example.com' : 'race@example.com' }))),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const result of results.filter((r) => r.status === 'rejected')) {
+        expect(result.reason).toEqual(new ConflictError('user', 'email'));
+      }
+      expect((await users().list({ skip: 0, limit: 10 })).total).toBe(1);
+    });
+
+    it('when two updates race for one username, then one wins and the other is a conflict', async () => {
+      const [a, b] = [await users().create(aUser()), await users().create(aUser())];
+      const results = await Promise.allSettled([users().update(a.id, { username: 'contested' }), users().update(b.id, { username: 'CONTESTED' })]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect(results.find((r) => r.status === 'rejected')).toEqual({ status: 'rejected', reason: new ConflictError('user', 'username') });
+    });
+
     it('when a user changes the case of their own email, then it is not a conflict', async () => {
       const user = await users().create(aUser({ email: 'case@example.com' }));
       await expect(users().update(user.id, { email: 'CASE@example.com' })).resolves.toMatchObject({ email: 'CASE@example.com' });
