@@ -2,18 +2,32 @@ import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
+import { type AccountOptions, Accounts } from './auth/accounts';
 import type { Store } from './domain/repositories';
+import { authRouter } from './http/auth.router';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import type { LoginLimit } from './http/login-limits';
 import { postsRouter } from './http/posts.router';
 import { usersRouter } from './http/users.router';
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
 
+export interface AppOptions {
+  accounts: AccountOptions;
+  loginLimit: LoginLimit;
+  /** How many reverse proxies may set X-Forwarded-For, which decides the client address that login limits count. */
+  trustProxyHops?: number;
+  logger?: Logger;
+}
+
 /** The whole HTTP API over one store. Reads no settings and listens nowhere: main.ts does that. */
-export function createApp(store: Store, logger: Logger = pino({ level: 'silent' })): Express {
+export function createApp(store: Store, options: AppOptions): Express {
+  const { logger = pino({ level: 'silent' }), trustProxyHops = 0 } = options;
+  const accounts = new Accounts(store, options.accounts);
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.set('trust proxy', trustProxyHops);
 
   app.use(
     pinoHttp({
@@ -33,8 +47,9 @@ export function createApp(store: Store, logger: Logger = pino({ level: 'silent' 
   });
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
 
-  app.use('/users', usersRouter(store));
-  app.use('/posts', postsRouter(store));
+  app.use('/auth', authRouter(accounts, options.loginLimit));
+  app.use('/users', usersRouter(store, accounts));
+  app.use('/posts', postsRouter(store, accounts));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -5,6 +5,11 @@ export const settings = {
   HOST: '127.0.0.1',
   PORT: '3000',
   LOG_LEVEL: 'info',
+  TOKEN_TTL_SECONDS: '3600',
+  PASSWORD_HASH_COST: '17',
+  LOGIN_RATE_LIMIT: '10',
+  LOGIN_RATE_WINDOW_SECONDS: '900',
+  TRUST_PROXY_HOPS: '0',
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -17,11 +22,22 @@ export interface DatabaseConfig {
   connectTimeoutMs: number;
 }
 
+export interface AuthConfig {
+  tokenTtlSeconds: number;
+  passwordHashCost: number;
+  /** Login attempts allowed per client address, and failed ones per email, in one window. */
+  loginRateLimit: number;
+  loginRateWindowSeconds: number;
+}
+
 export interface Config {
   database: DatabaseConfig;
   host: string;
   port: number;
   logLevel: string;
+  auth: AuthConfig;
+  /** How many reverse proxies in front of the service may set X-Forwarded-For. */
+  trustProxyHops: number;
 }
 
 export class ConfigError extends Error {}
@@ -44,16 +60,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return value === undefined || value === '' ? settings[name] : value;
   };
 
+  const whole = (name: SettingName, min: number, max: number): number => {
+    const value = read(name);
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) {
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not '${value}'`);
+    }
+    return n;
+  };
+
   const logLevel = read('LOG_LEVEL');
   if (!logLevels.includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, not '${logLevel}'`);
   }
 
   return {
-    database: databaseConfig(read('DATABASE_URL'), integer('DATABASE_CONNECT_TIMEOUT_MS', read('DATABASE_CONNECT_TIMEOUT_MS'), 1, 600_000)),
+    database: databaseConfig(read('DATABASE_URL'), whole('DATABASE_CONNECT_TIMEOUT_MS', 1, 600_000)),
     host: read('HOST'),
-    port: integer('PORT', read('PORT'), 0, 65_535),
+    port: whole('PORT', 0, 65_535),
     logLevel,
+    auth: {
+      tokenTtlSeconds: whole('TOKEN_TTL_SECONDS', 60, 30 * 86_400),
+      passwordHashCost: whole('PASSWORD_HASH_COST', 10, 20),
+      loginRateLimit: whole('LOGIN_RATE_LIMIT', 1, 1_000_000),
+      loginRateWindowSeconds: whole('LOGIN_RATE_WINDOW_SECONDS', 1, 86_400),
+    },
+    trustProxyHops: whole('TRUST_PROXY_HOPS', 0, 10),
   };
 }
 
@@ -83,12 +115,4 @@ export function sqlitePath(url: string): string {
 /** The URL with any password replaced, for messages. */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
-}
-
-function integer(name: SettingName, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) {
-    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not '${value}'`);
-  }
-  return n;
 }

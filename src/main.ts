@@ -8,7 +8,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
   const store = await openStore(config.database);
-  const server = createApp(store, logger).listen(config.port, config.host, () => {
+  const { auth } = config;
+  const app = createApp(store, {
+    accounts: { tokenTtlMs: auth.tokenTtlSeconds * 1000, passwordHashCost: auth.passwordHashCost },
+    loginLimit: { limit: auth.loginRateLimit, windowMs: auth.loginRateWindowSeconds * 1000 },
+    trustProxyHops: config.trustProxyHops,
+    logger,
+  });
+  const server = app.listen(config.port, config.host, () => {
     logger.info({ store: config.database.kind, address: server.address() }, 'listening');
   });
   server.on('error', (error) => stop(`cannot listen on ${config.host}:${config.port}: ${error.message}`));

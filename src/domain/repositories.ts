@@ -1,6 +1,7 @@
 import type { Page, PageRequest } from './page';
 import type { NewPost, Post, PostChanges } from './post';
-import type { NewUser, User, UserChanges } from './user';
+import type { Session } from './session';
+import type { Credentials, NewUser, User, UserChanges } from './user';
 
 /**
  * The port every store implements. Ids are opaque strings: an id the store
@@ -10,11 +11,13 @@ export interface UserRepository {
   /** @throws ConflictError when the email or username is taken, ignoring case. */
   create(input: NewUser): Promise<User>;
   findById(id: string): Promise<User | null>;
+  /** By email in any case; null when no user has it. */
+  findCredentials(email: string): Promise<Credentials | null>;
   /** Oldest first. */
   list(page: PageRequest): Promise<Page<User>>;
   /** @throws NotFoundError, ConflictError */
   update(id: string, changes: UserChanges): Promise<User>;
-  /** Removes the user and all of their posts. @throws NotFoundError */
+  /** Removes the user, all of their posts and all of their sessions. @throws NotFoundError */
   delete(id: string): Promise<void>;
 }
 
@@ -32,8 +35,19 @@ export interface PostRepository {
   delete(id: string): Promise<void>;
 }
 
+export interface SessionRepository {
+  /** @throws InvalidReferenceError when the user does not exist. */
+  create(session: Session): Promise<void>;
+  findByTokenHash(tokenHash: string): Promise<Session | null>;
+  /** Deleting a session that is already gone is not an error: logging out twice is fine. */
+  delete(tokenHash: string): Promise<void>;
+  /** Removes the sessions that expired before `now`; answers how many. */
+  deleteExpired(now: Date): Promise<number>;
+}
+
 export interface Store {
   readonly users: UserRepository;
   readonly posts: PostRepository;
+  readonly sessions: SessionRepository;
   close(): Promise<void>;
 }

@@ -7,13 +7,25 @@ export interface User {
   updatedAt: Date;
 }
 
-export interface NewUser {
+/** What a user may change about themselves. */
+export interface UserProfile {
   email: string;
   username: string;
   displayName: string;
 }
 
-export type UserChanges = Partial<NewUser>;
+export interface NewUser extends UserProfile {
+  /** Already hashed (see src/auth/passwords.ts); the plain password never reaches a store. */
+  passwordHash: string;
+}
+
+export type UserChanges = Partial<UserProfile>;
+
+/** Kept apart from User so that a password hash cannot end up in a response by accident. */
+export interface Credentials {
+  userId: string;
+  passwordHash: string;
+}
 
 /**
  * Email and username are unique regardless of case. Every store keeps this

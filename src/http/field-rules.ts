@@ -31,6 +31,21 @@ function textProblem(value: unknown, { min, max }: TextRule): string | null {
   return null;
 }
 
+/** A string of `min` to `max` code points without U+0000; unlike text, spaces alone are allowed. */
+export function IsPassword(min: number, max: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'isPassword',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && !value.includes('\u0000') && between([...value].length, min, max),
+      defaultMessage: (args?: ValidationArguments) => `${args!.property} must be a string of ${min} to ${max} characters without U+0000`,
+    },
+  });
+}
+
+function between(n: number, min: number, max: number): boolean {
+  return n >= min && n <= max;
+}
+
 /** The field may be left out, but when present it must be valid: `null` is not a value here. */
 export function Omittable(): PropertyDecorator {
   return ValidateIf((_object: object, value: unknown) => value !== undefined);

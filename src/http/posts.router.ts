@@ -1,24 +1,35 @@
-import { Router } from 'express';
+import { type Request, type Response, Router } from 'express';
+import type { Accounts } from '../auth/accounts';
 import { NotFoundError } from '../domain/errors';
 import type { PostChanges } from '../domain/post';
 import type { Store } from '../domain/repositories';
+import { authenticate, callerOf } from './authenticate';
 import { CreatePostBody, UpdatePostBody } from './bodies/post.bodies';
 import { methodNotAllowed } from './error-handler';
 import { parseTimestamp } from './field-rules';
 import { pageJson, postJson } from './presenters';
+import { HttpProblem } from './problem';
 import { parseBody, parsePage, requireChanges } from './validation';
 
-export function postsRouter({ posts }: Store): Router {
+export function postsRouter({ posts }: Store, accounts: Accounts): Router {
   const router = Router();
+  const signedIn = authenticate(accounts);
+
+  /** Only the author may change or delete a post; anyone may read it. */
+  const requireAuthor = async (req: Request<{ id: string }>, res: Response): Promise<void> => {
+    const post = await posts.findById(req.params.id);
+    if (post === null) throw new NotFoundError('post', req.params.id);
+    if (post.authorId !== callerOf(res).user.id) throw new HttpProblem(403, 'only the author can change or delete a post');
+  };
 
   router
     .route('/')
     .get(async (req, res) => {
       res.json(pageJson(await posts.list(parsePage(req)), postJson));
     })
-    .post(async (req, res) => {
+    .post(signedIn, async (req, res) => {
       const { publicationDate, ...body } = parseBody(CreatePostBody, req);
-      const post = await posts.create({ ...body, publicationDate: timestamp(publicationDate) });
+      const post = await posts.create({ ...body, authorId: callerOf(res).user.id, publicationDate: timestamp(publicationDate) });
       res.status(201).location(`/posts/${encodeURIComponent(post.id)}`).json(postJson(post));
     })
     .all(methodNotAllowed('GET', 'POST'));
@@ -30,12 +41,14 @@ export function postsRouter({ posts }: Store): Router {
       if (post === null) throw new NotFoundError('post', req.params.id);
       res.json(postJson(post));
     })
-    .patch(async (req, res) => {
+    .patch(signedIn, async (req, res) => {
+      await requireAuthor(req, res);
       const { publicationDate, ...body } = requireChanges(parseBody(UpdatePostBody, req));
       const changes: PostChanges = { ...body, publicationDate: timestamp(publicationDate) };
       res.json(postJson(await posts.update(req.params.id, changes)));
     })
-    .delete(async (req, res) => {
+    .delete(signedIn, async (req, res) => {
+      await requireAuthor(req, res);
       await posts.delete(req.params.id);
       res.status(204).end();
     })

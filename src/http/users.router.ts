@@ -1,13 +1,17 @@
-import { Router } from 'express';
+import { type Response, Router } from 'express';
+import type { Accounts } from '../auth/accounts';
 import { NotFoundError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
+import { authenticate, callerOf } from './authenticate';
 import { CreateUserBody, UpdateUserBody } from './bodies/user.bodies';
 import { methodNotAllowed } from './error-handler';
 import { pageJson, postJson, userJson } from './presenters';
+import { HttpProblem } from './problem';
 import { parseBody, parsePage, requireChanges } from './validation';
 
-export function usersRouter({ users, posts }: Store): Router {
+export function usersRouter({ users, posts }: Store, accounts: Accounts): Router {
   const router = Router();
+  const signedIn = authenticate(accounts);
 
   router
     .route('/')
@@ -15,10 +19,18 @@ export function usersRouter({ users, posts }: Store): Router {
       res.json(pageJson(await users.list(parsePage(req)), userJson));
     })
     .post(async (req, res) => {
-      const user = await users.create(parseBody(CreateUserBody, req));
+      const { password, ...profile } = parseBody(CreateUserBody, req);
+      const user = await accounts.signUp(profile, password);
       res.status(201).location(`/users/${encodeURIComponent(user.id)}`).json(userJson(user));
     })
     .all(methodNotAllowed('GET', 'POST'));
+
+  router
+    .route('/me')
+    .get(signedIn, (_req, res) => {
+      res.json(userJson(callerOf(res).user));
+    })
+    .all(methodNotAllowed('GET'));
 
   router
     .route('/:id')
@@ -27,11 +39,13 @@ export function usersRouter({ users, posts }: Store): Router {
       if (user === null) throw new NotFoundError('user', req.params.id);
       res.json(userJson(user));
     })
-    .patch(async (req, res) => {
+    .patch(signedIn, async (req, res) => {
+      requireSelf(res, req.params.id);
       const changes = requireChanges(parseBody(UpdateUserBody, req));
       res.json(userJson(await users.update(req.params.id, changes)));
     })
-    .delete(async (req, res) => {
+    .delete(signedIn, async (req, res) => {
+      requireSelf(res, req.params.id);
       await users.delete(req.params.id);
       res.status(204).end();
     })
@@ -47,4 +61,8 @@ export function usersRouter({ users, posts }: Store): Router {
     .all(methodNotAllowed('GET'));
 
   return router;
+}
+
+function requireSelf(res: Response, id: string): void {
+  if (callerOf(res).user.id !== id) throw new HttpProblem(403, 'a user can change or delete only themselves');
 }

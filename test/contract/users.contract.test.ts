@@ -33,7 +33,7 @@ describeEachStore('users repository contract', (context) => {
       const username = 'u'.repeat(32);
       const email = `${'e'.repeat(64)}@${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(57)}.com`;
       expect(email).toHaveLength(254);
-      const created = await users().create({ email, username, displayName });
+      const created = await users().create(aUser({ email, username, displayName }));
       expect(await users().findById(created.id)).toMatchObject({ email, username, displayName });
     });
 

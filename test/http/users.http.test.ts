@@ -1,15 +1,14 @@
-import { describeEachStore } from '../support/each-store';
 import { api, isoMillis } from '../support/api';
-import { aUser, emoji, malformedIds } from '../support/factories';
+import { describeEachStore } from '../support/each-store';
+import { aSignUp, emoji, malformedIds } from '../support/factories';
 
 describeEachStore('users HTTP API', (context) => {
   const http = api(context);
-  const createUser = async (overrides = {}) => (await http.post('/users', aUser(overrides))).body;
   const countUsers = async () => (await http.get('/users')).body.total;
 
   describe('POST /users', () => {
     it('when the body is valid, then 201 with the user and a Location that reads it back', async () => {
-      const response = await http.post('/users', { email: 'Ada@Example.com', username: 'Ada', displayName: 'Ada Lovelace' });
+      const response = await http.post('/users', { email: 'Ada@Example.com', username: 'Ada', displayName: 'Ada Lovelace', password: 'correct horse battery' });
 
       expect(response.status).toBe(201);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
@@ -26,26 +25,29 @@ describeEachStore('users HTTP API', (context) => {
     });
 
     it.each([
-      ['a missing field', { email: 'a@example.com', username: 'abc' }, 'displayName'],
-      ['a wrong type', { ...aUser(), displayName: 42 }, 'displayName'],
-      ['null', { ...aUser(), email: null }, 'email'],
-      ['an operator object', { ...aUser(), email: { $ne: null } }, 'email'],
-      ['an operator as a field', { ...aUser(), $where: 'sleep(1000)' }, '$where'],
-      ['an unknown field', { ...aUser(), role: 'admin' }, 'role'],
-      ['a client-chosen id', { ...aUser(), id: '1' }, 'id'],
-      ['a client-chosen createdAt', { ...aUser(), createdAt: '2020-01-01T00:00:00.000Z' }, 'createdAt'],
-      ['a prototype key', JSON.parse(`{"email":"p@example.com","username":"proto","displayName":"P","__proto__":{"admin":true}}`), '__proto__'],
-      ['an invalid email', { ...aUser(), email: 'not-an-email' }, 'email'],
-      ['an email over 254 characters', { ...aUser(), email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com` }, 'email'],
-      ['a username too short', { ...aUser(), username: 'ab' }, 'username'],
-      ['a username too long', { ...aUser(), username: 'a'.repeat(33) }, 'username'],
-      ['a username with a space', { ...aUser(), username: 'ada lovelace' }, 'username'],
-      ['a username with a non-ASCII letter', { ...aUser(), username: 'adà' }, 'username'],
-      ['an empty displayName', { ...aUser(), displayName: '' }, 'displayName'],
-      ['a blank displayName', { ...aUser(), displayName: '   ' }, 'displayName'],
-      ['a displayName of 101 code points', { ...aUser(), displayName: emoji(101) }, 'displayName'],
-      ['a U+0000 in displayName', { ...aUser(), displayName: 'nul\u0000byte' }, 'displayName'],
-      ['a U+0000 in email', { ...aUser(), email: 'nul\u0000@example.com' }, 'email'],
+      ['a missing field', { ...aSignUp(), displayName: undefined }, 'displayName'],
+      ['a missing password', { ...aSignUp(), password: undefined }, 'password'],
+      ['a wrong type', { ...aSignUp(), displayName: 42 }, 'displayName'],
+      ['null', { ...aSignUp(), email: null }, 'email'],
+      ['an operator object', { ...aSignUp(), email: { $ne: null } }, 'email'],
+      ['an operator as a field', { ...aSignUp(), $where: 'sleep(1000)' }, '$where'],
+      ['an unknown field', { ...aSignUp(), nickname: 'x' }, 'nickname'],
+      ['a prototype key', JSON.parse(`{"email":"p@example.com","username":"proto","displayName":"P","password":"long enough secret","__proto__":{"admin":true}}`), '__proto__'],
+      ['an invalid email', { ...aSignUp(), email: 'not-an-email' }, 'email'],
+      ['an email over 254 characters', { ...aSignUp(), email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com` }, 'email'],
+      ['a username too short', { ...aSignUp(), username: 'ab' }, 'username'],
+      ['a username too long', { ...aSignUp(), username: 'a'.repeat(33) }, 'username'],
+      ['a username with a space', { ...aSignUp(), username: 'ada lovelace' }, 'username'],
+      ['a username with a non-ASCII letter', { ...aSignUp(), username: 'adà' }, 'username'],
+      ['an empty displayName', { ...aSignUp(), displayName: '' }, 'displayName'],
+      ['a blank displayName', { ...aSignUp(), displayName: '   ' }, 'displayName'],
+      ['a displayName of 101 code points', { ...aSignUp(), displayName: emoji(101) }, 'displayName'],
+      ['a U+0000 in displayName', { ...aSignUp(), displayName: 'nul\u0000byte' }, 'displayName'],
+      ['a U+0000 in email', { ...aSignUp(), email: 'nul\u0000@example.com' }, 'email'],
+      ['a password of 11 characters', { ...aSignUp(), password: 'elevenchars' }, 'password'],
+      ['a password of 257 characters', { ...aSignUp(), password: 'p'.repeat(257) }, 'password'],
+      ['a U+0000 in the password', { ...aSignUp(), password: 'twelve chars\u0000' }, 'password'],
+      ['a numeric password', { ...aSignUp(), password: 123456789012345 }, 'password'],
     ])('when the body has %s, then 400 names the field and nothing is stored', async (_case, body, field) => {
       const response = await http.post('/users', body);
 
@@ -54,15 +56,17 @@ describeEachStore('users HTTP API', (context) => {
       expect(await countUsers()).toBe(0);
     });
 
-    it('when text is at its longest in code points, then it is accepted', async () => {
-      const response = await http.post('/users', aUser({ displayName: emoji(100), username: 'u'.repeat(32) }));
+    it('when text and password are at their longest in code points, then they are accepted and the password works', async () => {
+      const body = aSignUp({ displayName: emoji(100), username: 'u'.repeat(32), password: emoji(256) });
+      const response = await http.post('/users', body);
       expect(response.status).toBe(201);
       expect(response.body.displayName).toBe(emoji(100));
+      expect((await http.post('/auth/login', { email: body.email, password: body.password })).status).toBe(200);
     });
 
     it('when the email is taken in another case, then 409 names email and the first user is unchanged', async () => {
-      const first = await createUser({ email: 'grace@example.com' });
-      const response = await http.post('/users', aUser({ email: 'Grace@EXAMPLE.com' }));
+      const { user: first } = await http.signUp({ email: 'grace@example.com' });
+      const response = await http.post('/users', aSignUp({ email: 'Grace@EXAMPLE.com' }));
 
       expect(response.status).toBe(409);
       expect(response.body.errors).toEqual([{ field: 'email', message: 'email is already taken' }]);
@@ -70,8 +74,8 @@ describeEachStore('users HTTP API', (context) => {
     });
 
     it('when the username is taken in another case, then 409 names username', async () => {
-      await createUser({ username: 'grace' });
-      const response = await http.post('/users', aUser({ username: 'GRACE' }));
+      await http.signUp({ username: 'grace' });
+      const response = await http.post('/users', aSignUp({ username: 'GRACE' }));
       expect(response.status).toBe(409);
       expect(response.body.errors).toEqual([{ field: 'username', message: 'username is already taken' }]);
     });
@@ -79,7 +83,7 @@ describeEachStore('users HTTP API', (context) => {
 
   describe('GET /users', () => {
     it('when users exist, then they are listed oldest first with paging and the total', async () => {
-      const users = [await createUser(), await createUser(), await createUser()];
+      const users = [(await http.signUp()).user, (await http.signUp()).user, (await http.signUp()).user];
 
       expect((await http.get('/users')).body).toEqual({ items: users, skip: 0, limit: 20, total: 3 });
       expect((await http.get('/users?skip=1&limit=1')).body).toEqual({ items: [users[1]], skip: 1, limit: 1, total: 3 });
@@ -111,8 +115,8 @@ describeEachStore('users HTTP API', (context) => {
 
   describe('GET /users/:id', () => {
     it('when the id is unknown or malformed, then 404', async () => {
-      const gone = await createUser();
-      await http.delete(`/users/${gone.id}`);
+      const { user: gone, token } = await http.signUp();
+      await http.delete(`/users/${gone.id}`, token);
       for (const id of [gone.id, ...malformedIds(context.name).filter((id) => id !== '')]) {
         expect((await http.get(`/users/${encodeURIComponent(id)}`)).status).toBe(404);
       }
@@ -120,9 +124,9 @@ describeEachStore('users HTTP API', (context) => {
   });
 
   describe('PATCH /users/:id', () => {
-    it('when some fields are sent, then only they change', async () => {
-      const user = await createUser();
-      const response = await http.patch(`/users/${user.id}`, { displayName: 'Renamed' });
+    it('when some fields are sent by the user themselves, then only they change', async () => {
+      const { user, token } = await http.signUp();
+      const response = await http.patch(`/users/${user.id}`, { displayName: 'Renamed' }, token);
 
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ ...user, displayName: 'Renamed', updatedAt: expect.stringMatching(isoMillis) });
@@ -133,12 +137,10 @@ describeEachStore('users HTTP API', (context) => {
       ['nothing to change', {}, undefined],
       ['null', { displayName: null }, 'displayName'],
       ['an invalid email', { email: 'nope' }, 'email'],
-      ['an id', { id: '5' }, 'id'],
-      ['an updatedAt', { updatedAt: '2020-01-01T00:00:00.000Z' }, 'updatedAt'],
       ['a U+0000', { displayName: '\u0000' }, 'displayName'],
     ])('when the body has %s, then 400 and the user is unchanged', async (_case, body, field) => {
-      const user = await createUser();
-      const response = await http.patch(`/users/${user.id}`, body);
+      const { user, token } = await http.signUp();
+      const response = await http.patch(`/users/${user.id}`, body, token);
 
       expect(response.status).toBe(400);
       if (field) expect(response.body.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
@@ -146,54 +148,41 @@ describeEachStore('users HTTP API', (context) => {
     });
 
     it('when the email belongs to another user in another case, then 409 and neither user changes', async () => {
-      const taken = await createUser({ email: 'taken@example.com' });
-      const user = await createUser();
-      const response = await http.patch(`/users/${user.id}`, { email: 'TAKEN@example.com' });
+      const { user: taken } = await http.signUp({ email: 'taken@example.com' });
+      const { user, token } = await http.signUp();
+      const response = await http.patch(`/users/${user.id}`, { email: 'TAKEN@example.com' }, token);
 
       expect(response.status).toBe(409);
       expect(response.body.errors).toEqual([{ field: 'email', message: 'email is already taken' }]);
       expect((await http.get('/users')).body.items).toEqual([taken, user]);
     });
-
-    it('when the user is unknown or the id malformed, then 404', async () => {
-      expect((await http.patch('/users/abc', { displayName: 'x' })).status).toBe(404);
-      const gone = await createUser();
-      await http.delete(`/users/${gone.id}`);
-      expect((await http.patch(`/users/${gone.id}`, { displayName: 'x' })).status).toBe(404);
-    });
   });
 
   describe('DELETE /users/:id', () => {
-    it('when a user is deleted, then 204, the user is gone and so are their posts', async () => {
-      const user = await createUser();
-      const other = await createUser();
-      const post = (await http.post('/posts', { authorId: user.id, title: 't', content: 'c' })).body;
-      const kept = (await http.post('/posts', { authorId: other.id, title: 't', content: 'c' })).body;
+    it('when a user deletes themselves, then 204, the user is gone and so are their posts and their token', async () => {
+      const { user, token } = await http.signUp();
+      const other = await http.signUp();
+      const post = (await http.post('/posts', { title: 't', content: 'c' }, token)).body;
+      const kept = (await http.post('/posts', { title: 't', content: 'c' }, other.token)).body;
 
-      const response = await http.delete(`/users/${user.id}`);
+      const response = await http.delete(`/users/${user.id}`, token);
 
       expect(response.status).toBe(204);
       expect(response.text).toBe('');
       expect((await http.get(`/users/${user.id}`)).status).toBe(404);
       expect((await http.get(`/posts/${post.id}`)).status).toBe(404);
       expect((await http.get('/posts')).body.items).toEqual([kept]);
-    });
-
-    it('when the user is unknown, then 404 and nothing else is removed', async () => {
-      const user = await createUser();
-      expect((await http.delete('/users/abc')).status).toBe(404);
-      await http.delete(`/users/${user.id}`);
-      expect((await http.delete(`/users/${user.id}`)).status).toBe(404);
+      expect((await http.get('/users/me', token)).status).toBe(401);
     });
   });
 
   describe('GET /users/:id/posts', () => {
     it('when the user has posts, then only theirs are listed, newest first', async () => {
-      const user = await createUser();
-      const other = await createUser();
-      const older = (await http.post('/posts', { authorId: user.id, title: 'a', content: 'a', publicationDate: '2024-01-01T00:00:00Z' })).body;
-      await http.post('/posts', { authorId: other.id, title: 'b', content: 'b' });
-      const newer = (await http.post('/posts', { authorId: user.id, title: 'c', content: 'c', publicationDate: '2024-01-02T00:00:00Z' })).body;
+      const { user, token } = await http.signUp();
+      const other = await http.signUp();
+      const older = (await http.post('/posts', { title: 'a', content: 'a', publicationDate: '2024-01-01T00:00:00Z' }, token)).body;
+      await http.post('/posts', { title: 'b', content: 'b' }, other.token);
+      const newer = (await http.post('/posts', { title: 'c', content: 'c', publicationDate: '2024-01-02T00:00:00Z' }, token)).body;
 
       const response = await http.get(`/users/${user.id}/posts`);
       expect(response.status).toBe(200);
@@ -203,7 +192,7 @@ describeEachStore('users HTTP API', (context) => {
 
     it('when the user is unknown, then 404; when the paging is bad, then 400', async () => {
       expect((await http.get('/users/abc/posts')).status).toBe(404);
-      const user = await createUser();
+      const { user } = await http.signUp();
       expect((await http.get(`/users/${user.id}/posts?limit=0`)).status).toBe(400);
     });
   });

@@ -1,44 +1,82 @@
 import type { Express } from 'express';
 import request, { type Response, type Test } from 'supertest';
-import { createApp } from '../../src/app';
+import { type AppOptions, createApp } from '../../src/app';
 import type { StoreContext } from './each-store';
+import { aSignUp } from './factories';
 
-/** What no response may ever carry: stack frames, SQL, driver names or codes. */
+/** What no error response may carry: stack frames, SQL, driver names or codes. */
 const leaks = /\n\s+at |QueryFailedError|MongoServerError|MongoError|SQLITE_|ER_[A-Z_]{3,}|\b(SELECT|INSERT|UPDATE|DELETE) .*\b(FROM|INTO|SET)\b|E11000|duplicate key|violates|typeorm|node_modules/i;
 
+/** Every password any test has sent; no response may ever contain one. */
+const passwordsSent = new Set<string>();
+
+/** Cheap hashing and no login limit: the suites that test those set their own. */
+export const testAppOptions: AppOptions = {
+  accounts: { tokenTtlMs: 3_600_000, passwordHashCost: 10 },
+  loginLimit: { limit: 1_000_000, windowMs: 60_000 },
+};
+
+export interface SignedUp {
+  user: { id: string; email: string; username: string; displayName: string; createdAt: string; updatedAt: string };
+  token: string;
+  password: string;
+}
+
 /**
- * Requests against the real app over the context's store. Every response is
- * checked: never a 5xx, and every error is a problem document with no leak.
+ * Requests against the real app over the context's store, optionally with a
+ * bearer token. Every response is checked: never a 5xx, never a password or
+ * a password hash, and every error is a problem document with no leak.
  */
-export function api(context: StoreContext) {
+export function api(context: StoreContext, options: Partial<AppOptions> = {}) {
   let app: Express | undefined;
   let appStore: unknown;
   const target = () => {
     if (appStore !== context.store) {
-      app = createApp(context.store);
+      app = createApp(context.store, { ...testAppOptions, ...options });
       appStore = context.store;
     }
     return request(app!);
   };
-  return {
-    get: (path: string) => checked(target().get(path)),
-    delete: (path: string) => checked(target().delete(path)),
-    post: (path: string, body?: unknown) => checked(json(target().post(path), body)),
-    patch: (path: string, body?: unknown) => checked(json(target().patch(path), body)),
-    /** For requests a helper above cannot make (raw bodies, odd headers); check with `checked`. */
-    raw: target,
+  const send = (test: Test, token?: string, body?: unknown) => {
+    if (token !== undefined) test.set('Authorization', `Bearer ${token}`);
+    if (body === undefined) return checked(test);
+    remember(body);
+    return checked(test.set('Content-Type', 'application/json').send(JSON.stringify(body)));
   };
+  const http = {
+    get: (path: string, token?: string) => send(target().get(path), token),
+    delete: (path: string, token?: string) => send(target().delete(path), token),
+    post: (path: string, body?: unknown, token?: string) => send(target().post(path), token, body),
+    patch: (path: string, body?: unknown, token?: string) => send(target().patch(path), token, body),
+    /** For requests the helpers above cannot make (raw bodies, odd headers); check them with `checked`. */
+    raw: target,
+    /** Signs a new user up and logs them in. */
+    signUp: async (overrides: Parameters<typeof aSignUp>[0] = {}): Promise<SignedUp> => {
+      const body = aSignUp(overrides);
+      const created = await http.post('/users', body);
+      expect(created.status).toBe(201);
+      const login = await http.post('/auth/login', { email: body.email, password: body.password });
+      expect(login.status).toBe(200);
+      return { user: created.body, token: login.body.accessToken, password: body.password };
+    },
+  };
+  return http;
 }
 
-function json(test: Test, body: unknown): Test {
-  return body === undefined ? test : test.set('Content-Type', 'application/json').send(JSON.stringify(body));
+function remember(body: unknown): void {
+  const password = (body as { password?: unknown } | null)?.password;
+  if (typeof password === 'string' && password.length >= 8) passwordsSent.add(password);
 }
 
 export async function checked(test: Test): Promise<Response> {
   const response = await test;
   expect(response.status).toBeLessThan(500);
+  const text = response.text ?? '';
+  for (const password of passwordsSent) expect(text).not.toContain(password);
+  // A hash, or a password field as a JSON key; error messages may name the field.
+  expect(text).not.toMatch(/\$scrypt\$|"(password|passwordHash|password_hash)"\s*:/);
   if (response.status >= 400) {
-    expect(response.text).not.toMatch(leaks);
+    expect(text).not.toMatch(leaks);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toEqual(
       expect.objectContaining({ type: 'about:blank', title: expect.any(String), status: response.status, detail: expect.any(String) }),

@@ -1,11 +1,11 @@
 import type { StoreName } from './stores';
 import type { NewPost } from '../../src/domain/post';
-import type { NewUser } from '../../src/domain/user';
+import type { NewUser, UserProfile } from '../../src/domain/user';
 
 let sequence = 0;
 
-/** A valid user with unique email and username; override any field. */
-export function aUser(overrides: Partial<NewUser> = {}): NewUser {
+/** A valid profile with unique email and username; override any field. */
+export function aProfile(overrides: Partial<UserProfile> = {}): UserProfile {
   sequence += 1;
   return {
     email: `user${sequence}@example.com`,
@@ -13,6 +13,16 @@ export function aUser(overrides: Partial<NewUser> = {}): NewUser {
     displayName: `User ${sequence}`,
     ...overrides,
   };
+}
+
+/** A user as the repository takes it; the hash is opaque to every store. */
+export function aUser(overrides: Partial<NewUser> = {}): NewUser {
+  return { passwordHash: `$scrypt$ln=10,r=8,p=1$c2FsdA$${sequence}`, ...aProfile(), ...overrides };
+}
+
+/** A sign-up request body: a profile and a password. */
+export function aSignUp(overrides: Partial<UserProfile & { password: string }> = {}): UserProfile & { password: string } {
+  return { ...aProfile(), password: `correct horse ${sequence} battery`, ...overrides };
 }
 
 export function aPost(authorId: string, overrides: Partial<NewPost> = {}): NewPost {

@@ -1,5 +1,5 @@
 import { IsEmail, Matches } from 'class-validator';
-import { IsText, Omittable } from '../field-rules';
+import { IsPassword, IsText, Omittable } from '../field-rules';
 
 const usernameRule = /^[a-z0-9_-]{3,32}$/i;
 const usernameMessage = 'username must be 3 to 32 characters of letters, digits, _ and -';
@@ -14,8 +14,12 @@ export class CreateUserBody {
 
   @IsText(1, 100)
   displayName!: string;
+
+  @IsPassword(12, 256)
+  password!: string;
 }
 
+/** Only the profile: no password, id, timestamps or anything else can be changed here. */
 export class UpdateUserBody {
   @Omittable()
   @IsEmail({}, { message: 'email must be an email address' })

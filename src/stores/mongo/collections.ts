@@ -7,6 +7,7 @@ export interface UserDocument {
   username: string;
   usernameKey: string;
   displayName: string;
+  passwordHash?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -21,15 +22,25 @@ export interface PostDocument {
   updatedAt: Date;
 }
 
+/** `_id` is the SHA-256 hash of the bearer token. */
+export interface SessionDocument {
+  _id: string;
+  userId: ObjectId;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
 export interface Collections {
   users: Collection<UserDocument>;
   posts: Collection<PostDocument>;
+  sessions: Collection<SessionDocument>;
 }
 
 export function collections(db: Db): Collections {
   return {
     users: db.collection<UserDocument>('users'),
     posts: db.collection<PostDocument>('posts'),
+    sessions: db.collection<SessionDocument>('sessions'),
   };
 }
 
@@ -37,7 +48,7 @@ export function collections(db: Db): Collections {
 export const newestFirst = { publicationDate: -1, _id: -1 } as const;
 
 /** Safe to run on every start: creating an index that exists with the same definition does nothing. */
-export async function ensureIndexes({ users, posts }: Collections): Promise<void> {
+export async function ensureIndexes({ users, posts, sessions }: Collections): Promise<void> {
   await users.createIndexes([
     { key: { emailKey: 1 }, name: 'email_key_unique', unique: true },
     { key: { usernameKey: 1 }, name: 'username_key_unique', unique: true },
@@ -45,5 +56,10 @@ export async function ensureIndexes({ users, posts }: Collections): Promise<void
   await posts.createIndexes([
     { key: newestFirst, name: 'newest_first' },
     { key: { authorId: 1, ...newestFirst }, name: 'author_newest_first' },
+  ]);
+  // Not a TTL index: FerretDB has none, so expired sessions are removed by deleteExpired.
+  await sessions.createIndexes([
+    { key: { userId: 1 }, name: 'user' },
+    { key: { expiresAt: 1 }, name: 'expires' },
   ]);
 }

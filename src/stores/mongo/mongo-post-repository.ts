@@ -5,15 +5,14 @@ import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
 import { type Collections, type PostDocument, newestFirst } from './collections';
 import { parseObjectId } from './mongo-errors';
+import { insertForUser } from './user-reference';
 
 export class MongoPostRepository implements PostRepository {
   constructor(private readonly collections: Collections) {}
 
   async create(input: NewPost): Promise<Post> {
     const authorId = parseObjectId(input.authorId);
-    if (authorId === null || !(await this.userExists(authorId))) {
-      throw new InvalidReferenceError('authorId', input.authorId);
-    }
+    if (authorId === null) throw new InvalidReferenceError('authorId', input.authorId);
     const now = new Date();
     const document: PostDocument = {
       _id: new ObjectId(),
@@ -24,13 +23,13 @@ export class MongoPostRepository implements PostRepository {
       createdAt: now,
       updatedAt: now,
     };
-    await this.collections.posts.insertOne(document);
-    // Without a foreign key, the author may have been deleted after the check
-    // above and before this insert; if so, take the post back.
-    if (!(await this.userExists(authorId))) {
-      await this.collections.posts.deleteOne({ _id: document._id });
-      throw new InvalidReferenceError('authorId', input.authorId);
-    }
+    const kept = await insertForUser(
+      this.collections,
+      authorId,
+      () => this.collections.posts.insertOne(document),
+      () => this.collections.posts.deleteOne({ _id: document._id }),
+    );
+    if (!kept) throw new InvalidReferenceError('authorId', input.authorId);
     return toPost(document);
   }
 
@@ -78,10 +77,6 @@ export class MongoPostRepository implements PostRepository {
       this.collections.posts.countDocuments(filter),
     ]);
     return { items: documents.map(toPost), skip, limit, total };
-  }
-
-  private async userExists(_id: ObjectId): Promise<boolean> {
-    return (await this.collections.users.findOne({ _id }, { projection: { _id: 1 } })) !== null;
   }
 }
 

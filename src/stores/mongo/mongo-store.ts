@@ -3,6 +3,7 @@ import type { DatabaseConfig } from '../../config';
 import type { Store } from '../../domain/repositories';
 import { collections, ensureIndexes } from './collections';
 import { MongoPostRepository } from './mongo-post-repository';
+import { MongoSessionRepository } from './mongo-session-repository';
 import { MongoUserRepository } from './mongo-user-repository';
 
 const defaultDatabaseName = 'dualstore';
@@ -10,13 +11,16 @@ const defaultDatabaseName = 'dualstore';
 export class MongoStore implements Store {
   readonly users: MongoUserRepository;
   readonly posts: MongoPostRepository;
+  readonly sessions: MongoSessionRepository;
 
   constructor(
     private readonly client: MongoClient,
     readonly db: Db,
   ) {
-    this.users = new MongoUserRepository(collections(db));
-    this.posts = new MongoPostRepository(collections(db));
+    const all = collections(db);
+    this.users = new MongoUserRepository(all);
+    this.posts = new MongoPostRepository(all);
+    this.sessions = new MongoSessionRepository(all);
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { Page, PageRequest } from '../../domain/page';
 import type { UserRepository } from '../../domain/repositories';
-import { type NewUser, type UniqueUserField, type User, type UserChanges, findConflict, uniqueKey } from '../../domain/user';
+import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findConflict, uniqueKey } from '../../domain/user';
 import type { Collections, UserDocument } from './collections';
 import { isDuplicateKey, parseObjectId } from './mongo-errors';
 
@@ -11,7 +11,7 @@ export class MongoUserRepository implements UserRepository {
 
   async create(input: NewUser): Promise<User> {
     const now = new Date();
-    const document = { _id: new ObjectId(), ...toFields(input), createdAt: now, updatedAt: now } as UserDocument;
+    const document = { _id: new ObjectId(), ...toFields(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now } as UserDocument;
     try {
       await this.collections.users.insertOne(document);
     } catch (error) {
@@ -25,6 +25,11 @@ export class MongoUserRepository implements UserRepository {
     const _id = parseObjectId(id);
     const document = _id === null ? null : await this.collections.users.findOne({ _id });
     return document === null ? null : toUser(document);
+  }
+
+  async findCredentials(email: string): Promise<Credentials | null> {
+    const document = await this.collections.users.findOne({ emailKey: uniqueKey(email) }, { projection: { _id: 1, passwordHash: 1 } });
+    return document?.passwordHash ? { userId: document._id.toHexString(), passwordHash: document.passwordHash } : null;
   }
 
   async list({ skip, limit }: PageRequest): Promise<Page<User>> {
@@ -62,9 +67,10 @@ export class MongoUserRepository implements UserRepository {
     if (_id === null || (await this.collections.users.deleteOne({ _id })).deletedCount === 0) {
       throw new NotFoundError('user', id);
     }
-    // There is no foreign key to cascade: the user goes first, so a post
-    // created meanwhile sees its author gone (see MongoPostRepository.create).
+    // There is no foreign key to cascade: the user goes first, so a post or
+    // session created meanwhile sees its user gone (see insertForUser).
     await this.collections.posts.deleteMany({ authorId: _id });
+    await this.collections.sessions.deleteMany({ userId: _id });
   }
 
   private conflict(values: UserChanges, exceptId: ObjectId): Promise<UniqueUserField | null> {

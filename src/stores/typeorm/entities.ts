@@ -8,6 +8,7 @@ export interface UserRow {
   username: string;
   usernameKey: string;
   displayName: string;
+  passwordHash: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -22,9 +23,17 @@ export interface PostRow {
   updatedAt: Date;
 }
 
+export interface SessionRow {
+  tokenHash: string;
+  userId: number;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
 export interface Entities {
   user: EntitySchema<UserRow>;
   post: EntitySchema<PostRow>;
+  session: EntitySchema<SessionRow>;
 }
 
 /**
@@ -44,6 +53,8 @@ export function entities(dialect: SqlDialect): Entities {
       username: { type: 'varchar', length: 32 },
       usernameKey: { type: 'varchar', length: 32, name: 'username_key' },
       displayName: { type: 'varchar', length: 100, name: 'display_name' },
+      // Never selected unless asked for by name, so no user read can carry it.
+      passwordHash: { type: 'varchar', length: 255, name: 'password_hash', nullable: true, select: false },
       createdAt: { ...timestamp, name: 'created_at' },
       updatedAt: { ...timestamp, name: 'updated_at' },
     },
@@ -61,5 +72,15 @@ export function entities(dialect: SqlDialect): Entities {
       updatedAt: { ...timestamp, name: 'updated_at' },
     },
   });
-  return { user, post };
+  const session = new EntitySchema<SessionRow>({
+    name: 'Session',
+    tableName: 'sessions',
+    columns: {
+      tokenHash: { type: 'varchar', length: 64, primary: true, name: 'token_hash' },
+      userId: { type: 'integer', name: 'user_id' },
+      createdAt: { ...timestamp, name: 'created_at' },
+      expiresAt: { ...timestamp, name: 'expires_at' },
+    },
+  });
+  return { user, post, session };
 }

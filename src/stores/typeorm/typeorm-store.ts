@@ -4,11 +4,13 @@ import type { Store } from '../../domain/repositories';
 import { createDataSource, sqlDialect } from './data-source';
 import { type Entities, entities } from './entities';
 import { TypeOrmPostRepository } from './typeorm-post-repository';
+import { TypeOrmSessionRepository } from './typeorm-session-repository';
 import { TypeOrmUserRepository } from './typeorm-user-repository';
 
 export class TypeOrmStore implements Store {
   readonly users: TypeOrmUserRepository;
   readonly posts: TypeOrmPostRepository;
+  readonly sessions: TypeOrmSessionRepository;
 
   constructor(
     readonly dataSource: DataSource,
@@ -16,6 +18,7 @@ export class TypeOrmStore implements Store {
   ) {
     this.users = new TypeOrmUserRepository(dataSource, schemas.user);
     this.posts = new TypeOrmPostRepository(dataSource, schemas.post);
+    this.sessions = new TypeOrmSessionRepository(dataSource, schemas.session);
   }
 
   async close(): Promise<void> {

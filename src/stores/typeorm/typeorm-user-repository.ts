@@ -2,7 +2,7 @@ import { type DataSource, type EntitySchema, Not, type Repository } from 'typeor
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { Page, PageRequest } from '../../domain/page';
 import type { UserRepository } from '../../domain/repositories';
-import { type NewUser, type User, type UserChanges, findConflict, uniqueKey } from '../../domain/user';
+import { type Credentials, type NewUser, type User, type UserChanges, findConflict, uniqueKey } from '../../domain/user';
 import type { UserRow } from './entities';
 import { isUniqueViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
@@ -16,7 +16,7 @@ export class TypeOrmUserRepository implements UserRepository {
 
   async create(input: NewUser): Promise<User> {
     const now = new Date();
-    const row = { ...toColumns(input), createdAt: now, updatedAt: now } as Omit<UserRow, 'id'>;
+    const row = { ...toColumns(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now } as Omit<UserRow, 'id'>;
     try {
       const { identifiers } = await this.rows.insert(row);
       return toUser({ ...row, id: Number(identifiers[0].id) });
@@ -29,6 +29,11 @@ export class TypeOrmUserRepository implements UserRepository {
     const rowId = parseSqlId(id);
     const row = rowId === null ? null : await this.rows.findOneBy({ id: rowId });
     return row === null ? null : toUser(row);
+  }
+
+  async findCredentials(email: string): Promise<Credentials | null> {
+    const row = await this.rows.findOne({ where: { emailKey: uniqueKey(email) }, select: { id: true, passwordHash: true } });
+    return row?.passwordHash ? { userId: String(row.id), passwordHash: row.passwordHash } : null;
   }
 
   async list({ skip, limit }: PageRequest): Promise<Page<User>> {
@@ -51,7 +56,7 @@ export class TypeOrmUserRepository implements UserRepository {
 
   async delete(id: string): Promise<void> {
     const rowId = parseSqlId(id);
-    // Posts go with their author through the foreign key's ON DELETE CASCADE.
+    // Posts and sessions go with their user through the foreign keys' ON DELETE CASCADE.
     const result = rowId === null ? null : await this.rows.delete({ id: rowId });
     if (!result?.affected) throw new NotFoundError('user', id);
   }

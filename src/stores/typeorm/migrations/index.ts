@@ -1,4 +1,5 @@
 import { CreateUsersAndPosts1764057600000 } from './1764057600000-create-users-and-posts';
+import { AddPasswordsAndSessions1764144000000 } from './1764144000000-add-passwords-and-sessions';
 
 /** In order of application; listed by hand so that source and build load the same set. */
-export const migrations = [CreateUsersAndPosts1764057600000];
+export const migrations = [CreateUsersAndPosts1764057600000, AddPasswordsAndSessions1764144000000];

@@ -1,0 +1,85 @@
+import { InvalidReferenceError } from '../domain/errors';
+import type { Store } from '../domain/repositories';
+import type { Session } from '../domain/session';
+import type { User, UserProfile } from '../domain/user';
+import { PasswordHasher } from './passwords';
+import { isWellFormedToken, newToken, tokenHash } from './tokens';
+
+export interface AccountOptions {
+  /** How long a login token lasts. */
+  tokenTtlMs: number;
+  /** log2 of scrypt's N for new password hashes. */
+  passwordHashCost: number;
+  /** The clock; tests move it to expire tokens. */
+  now?: () => Date;
+}
+
+export interface Login {
+  token: string;
+  expiresAt: Date;
+  user: User;
+}
+
+export interface Caller {
+  user: User;
+  session: Session;
+}
+
+/**
+ * Sign-up, login and bearer tokens over whichever store is configured. Tokens
+ * are opaque and kept (hashed) in the store, so logout revokes at once and
+ * there is no signing secret to manage.
+ */
+export class Accounts {
+  private readonly passwords: PasswordHasher;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: AccountOptions,
+  ) {
+    this.passwords = new PasswordHasher(options.passwordHashCost);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async signUp(profile: UserProfile, password: string): Promise<User> {
+    return this.store.users.create({ ...profile, passwordHash: await this.passwords.hash(password) });
+  }
+
+  /** Null for a wrong email or a wrong password alike. */
+  async login(email: string, password: string): Promise<Login | null> {
+    const credentials = await this.store.users.findCredentials(email);
+    const valid = await this.passwords.verify(password, credentials?.passwordHash ?? null);
+    if (!credentials || !valid) return null;
+
+    const now = this.now();
+    const token = newToken();
+    const session = { tokenHash: tokenHash(token), userId: credentials.userId, createdAt: now, expiresAt: new Date(now.getTime() + this.options.tokenTtlMs) };
+    await this.store.sessions.deleteExpired(now);
+    try {
+      await this.store.sessions.create(session);
+    } catch (error) {
+      if (error instanceof InvalidReferenceError) return null; // deleted while logging in
+      throw error;
+    }
+    const user = await this.store.users.findById(credentials.userId);
+    return user && { token, expiresAt: session.expiresAt, user };
+  }
+
+  /** The user behind a bearer token, or null when the token is unknown, revoked or expired. */
+  async authenticate(token: string): Promise<Caller | null> {
+    if (!isWellFormedToken(token)) return null;
+    const session = await this.store.sessions.findByTokenHash(tokenHash(token));
+    if (session === null) return null;
+    if (session.expiresAt.getTime() <= this.now().getTime()) {
+      await this.store.sessions.delete(session.tokenHash);
+      return null;
+    }
+    const user = await this.store.users.findById(session.userId);
+    return user && { user, session };
+  }
+
+  async logout(caller: Caller): Promise<void> {
+    await this.store.sessions.delete(caller.session.tokenHash);
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * A signed-in client. The bearer token itself is never stored: only its
+ * SHA-256 hash, so a copy of the store does not hold usable tokens.
+ */
+export interface Session {
+  tokenHash: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
