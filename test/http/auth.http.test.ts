@@ -1,0 +1,211 @@
+import { api, checked } from '../support/api';
+import { describeEachStore } from '../support/each-store';
+import { aSignUp } from '../support/factories';
+
+const challenge = /^Bearer realm="dualstore"/;
+
+describeEachStore('accounts and ownership HTTP API', (context) => {
+  let clockOffsetMs = 0;
+  const http = api(context, { accounts: { tokenTtlMs: 60_000, passwordHashCost: 10, now: () => new Date(Date.now() + clockOffsetMs) } });
+
+  beforeEach(() => {
+    clockOffsetMs = 0;
+  });
+
+  describe('login, tokens and logout', () => {
+    it('when a user logs in with their email in any case, then a bearer token that names them in /users/me', async () => {
+      const body = aSignUp({ email: 'Case@Example.com' });
+      const { body: user } = await http.post('/users', body);
+
+      const login = await http.post('/auth/login', { email: 'cASE@example.COM', password: body.password });
+
+      expect(login.status).toBe(200);
+      expect(login.headers['cache-control']).toBe('no-store');
+      expect(login.body).toEqual({ accessToken: expect.stringMatching(/^[\w-]{43}$/), tokenType: 'Bearer', expiresAt: expect.any(String), user });
+      const me = await http.get('/users/me', login.body.accessToken);
+      expect(me.status).toBe(200);
+      expect(me.body).toEqual(user);
+    });
+
+    it('when the email or the password is wrong, then the same 401 either way', async () => {
+      const body = aSignUp();
+      await http.post('/users', body);
+
+      const wrongPassword = await http.post('/auth/login', { email: body.email, password: `${body.password}x` });
+      const wrongEmail = await http.post('/auth/login', { email: `x${body.email}`, password: body.password });
+
+      for (const response of [wrongPassword, wrongEmail]) {
+        expect(response.status).toBe(401);
+        expect(response.headers['www-authenticate']).toMatch(challenge);
+      }
+      expect(wrongEmail.body).toEqual(wrongPassword.body);
+    });
+
+    it('when the login body is invalid, then 400', async () => {
+      for (const body of [{}, { email: 'a@b.co' }, { email: { $ne: null }, password: 'x' }, { email: 'a@b.co', password: 'x', extra: 1 }]) {
+        expect((await http.post('/auth/login', body)).status).toBe(400);
+      }
+    });
+
+    it('when a user logs out, then that token is refused and their other tokens still work', async () => {
+      const { user, token, password } = await http.signUp();
+      const other = (await http.post('/auth/login', { email: user.email, password })).body.accessToken;
+
+      expect((await http.post('/auth/logout', undefined, token)).status).toBe(204);
+
+      const refused = await http.get('/users/me', token);
+      expect(refused.status).toBe(401);
+      expect(refused.headers['www-authenticate']).toBe('Bearer realm="dualstore", error="invalid_token"');
+      expect((await http.post('/auth/logout', undefined, token)).status).toBe(401);
+      expect((await http.get('/users/me', other)).status).toBe(200);
+    });
+
+    it('when the token has expired, then 401', async () => {
+      const { token } = await http.signUp();
+      expect((await http.get('/users/me', token)).status).toBe(200);
+      clockOffsetMs = 60_001;
+      expect((await http.get('/users/me', token)).status).toBe(401);
+      clockOffsetMs = 0;
+      expect((await http.get('/users/me', token)).status).toBe(401);
+    });
+
+    it('when the token is tampered with, truncated or malformed, then 401', async () => {
+      const { token } = await http.signUp();
+      const flipped = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
+      for (const bad of [flipped, token.slice(0, -1), `${token}A`, 'null', "' OR 1=1 --", '{"$ne":null}']) {
+        expect((await http.get('/users/me', bad)).status).toBe(401);
+      }
+    });
+
+    it('when the Authorization header is missing or not Bearer, then 401 with a Bearer challenge', async () => {
+      const missing = await http.get('/users/me');
+      expect(missing.status).toBe(401);
+      expect(missing.headers['www-authenticate']).toBe('Bearer realm="dualstore"');
+
+      const basic = await checked(http.raw().get('/users/me').set('Authorization', 'Basic YWxpY2U6c2VjcmV0'));
+      expect(basic.status).toBe(401);
+      expect(basic.headers['www-authenticate']).toBe('Bearer realm="dualstore", error="invalid_request"');
+    });
+
+    it('when a write needs a token and has none, then 401 and nothing changes', async () => {
+      const { user, token } = await http.signUp();
+      const post = (await http.post('/posts', { title: 't', content: 'c' }, token)).body;
+
+      for (const response of [
+        await http.post('/posts', { title: 't', content: 'c' }),
+        await http.patch(`/posts/${post.id}`, { title: 'x' }),
+        await http.delete(`/posts/${post.id}`),
+        await http.patch(`/users/${user.id}`, { displayName: 'x' }),
+        await http.delete(`/users/${user.id}`),
+      ]) {
+        expect(response.status).toBe(401);
+        expect(response.headers['www-authenticate']).toMatch(challenge);
+      }
+      expect((await http.get('/posts')).body.items).toEqual([post]);
+      expect((await http.get(`/users/${user.id}`)).body).toEqual(user);
+    });
+  });
+
+  describe('ownership', () => {
+    it("when another user's token edits or deletes a post, then 403 and the post is unchanged", async () => {
+      const author = await http.signUp();
+      const intruder = await http.signUp();
+      const post = (await http.post('/posts', { title: 'Mine', content: 'Mine' }, author.token)).body;
+
+      expect((await http.patch(`/posts/${post.id}`, { title: 'Yours' }, intruder.token)).status).toBe(403);
+      expect((await http.delete(`/posts/${post.id}`, intruder.token)).status).toBe(403);
+      expect((await http.get(`/posts/${post.id}`)).body).toEqual(post);
+    });
+
+    it("when another user's token edits or deletes a user, then 403 and the user is unchanged", async () => {
+      const victim = await http.signUp();
+      const intruder = await http.signUp();
+
+      expect((await http.patch(`/users/${victim.user.id}`, { displayName: 'Owned' }, intruder.token)).status).toBe(403);
+      expect((await http.delete(`/users/${victim.user.id}`, intruder.token)).status).toBe(403);
+      expect((await http.get(`/users/${victim.user.id}`)).body).toEqual(victim.user);
+      expect((await http.get('/users/me', victim.token)).status).toBe(200);
+    });
+
+    it('when anyone reads, then no token is needed', async () => {
+      const { user, token } = await http.signUp();
+      const post = (await http.post('/posts', { title: 't', content: 'c' }, token)).body;
+      for (const path of ['/users', `/users/${user.id}`, `/users/${user.id}/posts`, '/posts', `/posts/${post.id}`]) {
+        expect((await http.get(path)).status).toBe(200);
+      }
+    });
+  });
+
+  describe('no mass assignment', () => {
+    const protectedFields = {
+      id: '1',
+      version: 2,
+      createdAt: '2000-01-01T00:00:00.000Z',
+      updatedAt: '2000-01-01T00:00:00.000Z',
+      authorId: 'someone',
+      passwordHash: '$scrypt$ln=10,r=8,p=1$c2FsdA$aGFzaA',
+      password_hash: 'x',
+      role: 'admin',
+      isAdmin: true,
+    };
+
+    it.each(Object.entries(protectedFields))('when sign-up sets %s, then 400 and no user is made', async (field, value) => {
+      const response = await http.post('/users', { ...aSignUp(), [field]: value });
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([{ field, message: `${field} is not a known field` }]);
+      expect((await http.get('/users')).body.total).toBe(0);
+    });
+
+    it.each(Object.entries({ ...protectedFields, password: 'a new password here' }))(
+      'when a user PATCHes %s onto themselves, then 400 and nothing changes',
+      async (field, value) => {
+        const { user, token } = await http.signUp();
+        const response = await http.patch(`/users/${user.id}`, { displayName: 'Changed', [field]: value }, token);
+        expect(response.status).toBe(400);
+        expect(response.body.errors).toEqual([{ field, message: `${field} is not a known field` }]);
+        expect((await http.get(`/users/${user.id}`)).body).toEqual(user);
+      },
+    );
+
+    it.each(Object.entries(protectedFields))('when a post is created or PATCHed with %s, then 400 and nothing changes', async (field, value) => {
+      const { token } = await http.signUp();
+      const post = (await http.post('/posts', { title: 't', content: 'c' }, token)).body;
+
+      expect((await http.post('/posts', { title: 't', content: 'c', [field]: value }, token)).status).toBe(400);
+      expect((await http.patch(`/posts/${post.id}`, { title: 'Changed', [field]: value }, token)).status).toBe(400);
+      expect((await http.get('/posts')).body.items).toEqual([post]);
+    });
+  });
+});
+
+describeEachStore('login rate limit HTTP API', (context) => {
+  // Behind one trusted proxy, X-Forwarded-For names the client; the addresses are documentation ones, only ever in a header.
+  const http = api(context, { loginLimit: { limit: 3, windowMs: 1_500 }, trustProxyHops: 1 });
+  const login = (from: string, body: { email: string; password: string }) =>
+    checked(http.raw().post('/auth/login').set('X-Forwarded-For', from).set('Content-Type', 'application/json').send(JSON.stringify(body)));
+  const nextWindow = () => new Promise((done) => setTimeout(done, 1_600));
+
+  it('when one email fails too often from many addresses, then 429 with Retry-After even with the right password, and after the window it works', async () => {
+    const body = aSignUp();
+    await http.post('/users', body);
+    const wrong = { email: body.email, password: 'wrong password!' };
+
+    for (const from of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) expect((await login(from, wrong)).status).toBe(401);
+    const limited = await login('192.0.2.4', { email: body.email.toUpperCase(), password: body.password });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.body.detail).toMatch(/too many login attempts/);
+
+    await nextWindow();
+    expect((await login('192.0.2.5', { email: body.email, password: body.password })).status).toBe(200);
+  });
+
+  it('when one address tries many emails, then 429 after the limit, and other addresses are not held back', async () => {
+    await nextWindow();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect((await login('198.51.100.7', { email: `nobody${attempt}@example.com`, password: 'wrong password!' })).status).toBe(401);
+    }
+    expect((await login('198.51.100.7', { email: 'someone-else@example.com', password: 'wrong password!' })).status).toBe(429);
+    expect((await login('198.51.100.8', { email: 'someone-else@example.com', password: 'wrong password!' })).status).toBe(401);
+  });
+});
