@@ -28,6 +28,7 @@ describe('service start-up', () => {
     ['an unreachable MongoDB', { DATABASE_URL: 'mongodb://127.0.0.1:1/blog' }, /cannot open mongodb store at 127\.0\.0\.1:1\/blog: .*ECONNREFUSED/],
     ['a bad port', { PORT: 'eighty' }, /PORT must be a whole number from 0 to 65535, not 'eighty'/],
     ['a bad log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
+    ['a password hash cost out of range', { PASSWORD_HASH_COST: '30' }, /PASSWORD_HASH_COST must be a whole number from 10 to 20, not '30'/],
   ])('when started with %s, then it exits 1 with one line naming the problem', (_case, env, message) => {
     const result = start(env);
 
@@ -66,9 +67,14 @@ describe('service start-up', () => {
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       const statuses = [...result.stdout.matchAll(/^HTTP\/1\.1 (\d+)/gm)].map((m) => m[1]);
-      expect(statuses).toEqual(['201', '204']);
+      expect(statuses).toEqual(['201', '204', '204']);
       const problems = [...result.stdout.matchAll(/"status":(\d{3})/g)].map((m) => m[1]);
-      expect(problems).toEqual(['409', '400']);
+      expect(problems).toEqual(['409', '401', '400', '401']);
+      expect(result.stdout).not.toContain('analytical engine 1843');
+      await service.stop(); // spawnSync held the event loop: the service's output is read once it has exited
+      const logs = service.logs();
+      expect(logs).toContain('"authorization":"[Redacted]"');
+      expect(logs).not.toMatch(/analytical engine 1843|Bearer [\w-]{43}|\$scrypt\$/);
       expect(result.stdout).toContain('"displayName":"Augusta Ada King"');
       expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('{"items":[],"skip":0,"limit":20,"total":0}');
     } finally {
@@ -85,10 +91,12 @@ async function serve() {
     env: { PATH: process.env.PATH, DATABASE_URL: `sqlite:${file}`, PORT: '0', LOG_LEVEL: 'info' },
   });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const url = await new Promise<string>((done, fail) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+    child.stdout.on('data', () => {
       const match = /"address":\{"address":"([^"]+)","family":"[^"]+","port":(\d+)\}/.exec(output);
       if (match) done(`http://${match[1]}:${match[2]}`);
     });
@@ -97,6 +105,7 @@ async function serve() {
   return {
     url,
     file,
+    logs: () => output,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const code = await exited;
