@@ -1,5 +1,9 @@
+const { availableParallelism } = require('node:os');
+
 /** @type {import('jest').Config} */
 module.exports = {
+  // Test files mostly wait on database servers, so two workers pay off even on two cores.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   testEnvironment: 'node',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: {
