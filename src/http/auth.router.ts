@@ -4,7 +4,7 @@ import { authenticate, callerOf, unauthorized } from './authenticate';
 import { LoginBody } from './bodies/auth.bodies';
 import { methodNotAllowed } from './error-handler';
 import { type LoginLimit, loginLimits } from './login-limits';
-import { userJson } from './presenters';
+import { ownUserJson } from './presenters';
 import { parseBody } from './validation';
 
 export function authRouter(accounts: Accounts, limit: LoginLimit): Router {
@@ -21,7 +21,7 @@ export function authRouter(accounts: Accounts, limit: LoginLimit): Router {
         accessToken: login.token,
         tokenType: 'Bearer',
         expiresAt: login.expiresAt.toISOString(),
-        user: userJson(login.user),
+        user: ownUserJson(login.user),
       });
     })
     .all(methodNotAllowed('POST'));

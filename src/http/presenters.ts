@@ -2,15 +2,21 @@ import type { Page } from '../domain/page';
 import type { Post } from '../domain/post';
 import type { User } from '../domain/user';
 
-export function userJson(user: User) {
+/** A user as anyone may see them: no email, which only its owner reads. */
+export function publicUserJson(user: User) {
   return {
     id: user.id,
-    email: user.email,
     username: user.username,
     displayName: user.displayName,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };
+}
+
+/** A user as they see themselves: after sign-up, login and their own changes, and at /users/me. */
+export function ownUserJson(user: User) {
+  const { id, ...rest } = publicUserJson(user);
+  return { id, email: user.email, ...rest };
 }
 
 export function postJson(post: Post) {

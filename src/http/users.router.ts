@@ -5,7 +5,7 @@ import type { Store } from '../domain/repositories';
 import { authenticate, callerOf } from './authenticate';
 import { CreateUserBody, UpdateUserBody } from './bodies/user.bodies';
 import { methodNotAllowed } from './error-handler';
-import { pageJson, postJson, userJson } from './presenters';
+import { ownUserJson, pageJson, postJson, publicUserJson } from './presenters';
 import { HttpProblem } from './problem';
 import { parseBody, parsePage, requireChanges } from './validation';
 
@@ -16,19 +16,19 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts): Router
   router
     .route('/')
     .get(async (req, res) => {
-      res.json(pageJson(await users.list(parsePage(req)), userJson));
+      res.json(pageJson(await users.list(parsePage(req)), publicUserJson));
     })
     .post(async (req, res) => {
       const { password, ...profile } = parseBody(CreateUserBody, req);
       const user = await accounts.signUp(profile, password);
-      res.status(201).location(`/users/${encodeURIComponent(user.id)}`).json(userJson(user));
+      res.status(201).location(`/users/${encodeURIComponent(user.id)}`).json(ownUserJson(user));
     })
     .all(methodNotAllowed('GET', 'POST'));
 
   router
     .route('/me')
     .get(signedIn, (_req, res) => {
-      res.json(userJson(callerOf(res).user));
+      res.json(ownUserJson(callerOf(res).user));
     })
     .all(methodNotAllowed('GET'));
 
@@ -37,12 +37,12 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts): Router
     .get(async (req, res) => {
       const user = await users.findById(req.params.id);
       if (user === null) throw new NotFoundError('user', req.params.id);
-      res.json(userJson(user));
+      res.json(publicUserJson(user));
     })
     .patch(signedIn, async (req, res) => {
       requireSelf(res, req.params.id);
       const changes = requireChanges(parseBody(UpdateUserBody, req));
-      res.json(userJson(await users.update(req.params.id, changes)));
+      res.json(ownUserJson(await users.update(req.params.id, changes)));
     })
     .delete(signedIn, async (req, res) => {
       requireSelf(res, req.params.id);

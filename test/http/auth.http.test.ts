@@ -1,4 +1,4 @@
-import { api, checked } from '../support/api';
+import { api, checked, publicView } from '../support/api';
 import { describeEachStore } from '../support/each-store';
 import { aSignUp } from '../support/factories';
 
@@ -102,7 +102,7 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
         expect(response.headers['www-authenticate']).toMatch(challenge);
       }
       expect((await http.get('/posts')).body.items).toEqual([post]);
-      expect((await http.get(`/users/${user.id}`)).body).toEqual(user);
+      expect((await http.get(`/users/${user.id}`)).body).toEqual(publicView(user));
     });
   });
 
@@ -123,7 +123,7 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
 
       expect((await http.patch(`/users/${victim.user.id}`, { displayName: 'Owned' }, intruder.token)).status).toBe(403);
       expect((await http.delete(`/users/${victim.user.id}`, intruder.token)).status).toBe(403);
-      expect((await http.get(`/users/${victim.user.id}`)).body).toEqual(victim.user);
+      expect((await http.get(`/users/${victim.user.id}`)).body).toEqual(publicView(victim.user));
       expect((await http.get('/users/me', victim.token)).status).toBe(200);
     });
 
@@ -163,7 +163,7 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
         const response = await http.patch(`/users/${user.id}`, { displayName: 'Changed', [field]: value }, token);
         expect(response.status).toBe(400);
         expect(response.body.errors).toEqual([{ field, message: `${field} is not a known field` }]);
-        expect((await http.get(`/users/${user.id}`)).body).toEqual(user);
+        expect((await http.get(`/users/${user.id}`)).body).toEqual(publicView(user));
       },
     );
 

@@ -1,4 +1,4 @@
-import { api, isoMillis } from '../support/api';
+import { api, isoMillis, publicView } from '../support/api';
 import { describeEachStore } from '../support/each-store';
 import { aSignUp, emoji, malformedIds } from '../support/factories';
 
@@ -21,7 +21,7 @@ describeEachStore('users HTTP API', (context) => {
         updatedAt: response.body.createdAt,
       });
       expect(response.headers.location).toBe(`/users/${response.body.id}`);
-      expect((await http.get(response.headers.location)).body).toEqual(response.body);
+      expect((await http.get(response.headers.location)).body).toEqual(publicView(response.body));
     });
 
     it.each([
@@ -70,7 +70,7 @@ describeEachStore('users HTTP API', (context) => {
 
       expect(response.status).toBe(409);
       expect(response.body.errors).toEqual([{ field: 'email', message: 'email is already taken' }]);
-      expect((await http.get('/users')).body.items).toEqual([first]);
+      expect((await http.get('/users')).body.items).toEqual([publicView(first)]);
     });
 
     it('when the username is taken in another case, then 409 names username', async () => {
@@ -85,8 +85,8 @@ describeEachStore('users HTTP API', (context) => {
     it('when users exist, then they are listed oldest first with paging and the total', async () => {
       const users = [(await http.signUp()).user, (await http.signUp()).user, (await http.signUp()).user];
 
-      expect((await http.get('/users')).body).toEqual({ items: users, skip: 0, limit: 20, total: 3 });
-      expect((await http.get('/users?skip=1&limit=1')).body).toEqual({ items: [users[1]], skip: 1, limit: 1, total: 3 });
+      expect((await http.get('/users')).body).toEqual({ items: users.map(publicView), skip: 0, limit: 20, total: 3 });
+      expect((await http.get('/users?skip=1&limit=1')).body).toEqual({ items: [publicView(users[1])], skip: 1, limit: 1, total: 3 });
       expect((await http.get('/users?skip=3')).body).toEqual({ items: [], skip: 3, limit: 20, total: 3 });
       expect((await http.get('/users?limit=100')).body.limit).toBe(100);
     });
@@ -114,6 +114,14 @@ describeEachStore('users HTTP API', (context) => {
   });
 
   describe('GET /users/:id', () => {
+    it('when anyone reads a user, then the email is not shown; the user alone sees it at /users/me', async () => {
+      const { user, token } = await http.signUp();
+      const anyone = await http.get(`/users/${user.id}`);
+      expect(anyone.body).toEqual({ id: user.id, username: user.username, displayName: user.displayName, createdAt: user.createdAt, updatedAt: user.updatedAt });
+      expect((await http.get('/users')).body.items[0]).not.toHaveProperty('email');
+      expect((await http.get('/users/me', token)).body.email).toBe(user.email);
+    });
+
     it('when the id is unknown or malformed, then 404', async () => {
       const { user: gone, token } = await http.signUp();
       await http.delete(`/users/${gone.id}`, token);
@@ -130,7 +138,7 @@ describeEachStore('users HTTP API', (context) => {
 
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ ...user, displayName: 'Renamed', updatedAt: expect.stringMatching(isoMillis) });
-      expect((await http.get(`/users/${user.id}`)).body).toEqual(response.body);
+      expect((await http.get(`/users/${user.id}`)).body).toEqual(publicView(response.body));
     });
 
     it.each([
@@ -144,7 +152,7 @@ describeEachStore('users HTTP API', (context) => {
 
       expect(response.status).toBe(400);
       if (field) expect(response.body.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
-      expect((await http.get(`/users/${user.id}`)).body).toEqual(user);
+      expect((await http.get(`/users/${user.id}`)).body).toEqual(publicView(user));
     });
 
     it('when the email belongs to another user in another case, then 409 and neither user changes', async () => {
@@ -154,7 +162,7 @@ describeEachStore('users HTTP API', (context) => {
 
       expect(response.status).toBe(409);
       expect(response.body.errors).toEqual([{ field: 'email', message: 'email is already taken' }]);
-      expect((await http.get('/users')).body.items).toEqual([taken, user]);
+      expect((await http.get('/users')).body.items).toEqual([taken, user].map(publicView));
     });
   });
 

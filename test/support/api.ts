@@ -85,4 +85,9 @@ export async function checked(test: Test): Promise<Response> {
   return response;
 }
 
+/** A user as anyone but themselves sees them: without the email. */
+export function publicView<T extends { email?: string }>({ email: _email, ...rest }: T): Omit<T, 'email'> {
+  return rest;
+}
+
 export const isoMillis = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
