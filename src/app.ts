@@ -6,7 +6,7 @@ import { type AccountOptions, Accounts } from './auth/accounts';
 import type { Store } from './domain/repositories';
 import { authRouter } from './http/auth.router';
 import { errorHandler, notFoundHandler } from './http/error-handler';
-import type { LoginLimit } from './http/login-limits';
+import type { RateLimit } from './http/rate-limits';
 import { postsRouter } from './http/posts.router';
 import { usersRouter } from './http/users.router';
 
@@ -14,7 +14,8 @@ const requestIdPattern = /^[\w.:-]{1,128}$/;
 
 export interface AppOptions {
   accounts: AccountOptions;
-  loginLimit: LoginLimit;
+  loginLimit: RateLimit;
+  signUpLimit: RateLimit;
   /** How many reverse proxies may set X-Forwarded-For, which decides the client address that login limits count. */
   trustProxyHops?: number;
   logger?: Logger;
@@ -48,7 +49,7 @@ export function createApp(store: Store, options: AppOptions): Express {
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
 
   app.use('/auth', authRouter(accounts, options.loginLimit));
-  app.use('/users', usersRouter(store, accounts));
+  app.use('/users', usersRouter(store, accounts, options.signUpLimit));
   app.use('/posts', postsRouter(store, accounts));
 
   app.use(notFoundHandler);

@@ -9,6 +9,8 @@ export const settings = {
   PASSWORD_HASH_COST: '17',
   LOGIN_RATE_LIMIT: '10',
   LOGIN_RATE_WINDOW_SECONDS: '900',
+  SIGNUP_RATE_LIMIT: '20',
+  SIGNUP_RATE_WINDOW_SECONDS: '3600',
   TRUST_PROXY_HOPS: '0',
 } as const;
 
@@ -28,6 +30,9 @@ export interface AuthConfig {
   /** Login attempts allowed per client address, and failed ones per email, in one window. */
   loginRateLimit: number;
   loginRateWindowSeconds: number;
+  /** Sign-ups allowed per client address in one window. */
+  signUpRateLimit: number;
+  signUpRateWindowSeconds: number;
 }
 
 export interface Config {
@@ -84,6 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       passwordHashCost: whole('PASSWORD_HASH_COST', 10, 20),
       loginRateLimit: whole('LOGIN_RATE_LIMIT', 1, 1_000_000),
       loginRateWindowSeconds: whole('LOGIN_RATE_WINDOW_SECONDS', 1, 86_400),
+      signUpRateLimit: whole('SIGNUP_RATE_LIMIT', 1, 1_000_000),
+      signUpRateWindowSeconds: whole('SIGNUP_RATE_WINDOW_SECONDS', 1, 86_400),
     },
     trustProxyHops: whole('TRUST_PROXY_HOPS', 0, 10),
   };

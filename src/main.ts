@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const app = createApp(store, {
     accounts: { tokenTtlMs: auth.tokenTtlSeconds * 1000, passwordHashCost: auth.passwordHashCost },
     loginLimit: { limit: auth.loginRateLimit, windowMs: auth.loginRateWindowSeconds * 1000 },
+    signUpLimit: { limit: auth.signUpRateLimit, windowMs: auth.signUpRateWindowSeconds * 1000 },
     trustProxyHops: config.trustProxyHops,
     logger,
   });

@@ -4,12 +4,13 @@ import { NotFoundError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
 import { authenticate, callerOf } from './authenticate';
 import { CreateUserBody, UpdateUserBody } from './bodies/user.bodies';
+import { type RateLimit, signUpLimit } from './rate-limits';
 import { methodNotAllowed } from './error-handler';
 import { ownUserJson, pageJson, postJson, publicUserJson } from './presenters';
 import { HttpProblem } from './problem';
 import { parseBody, parsePage, requireChanges } from './validation';
 
-export function usersRouter({ users, posts }: Store, accounts: Accounts): Router {
+export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps: RateLimit): Router {
   const router = Router();
   const signedIn = authenticate(accounts);
 
@@ -18,7 +19,7 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts): Router
     .get(async (req, res) => {
       res.json(pageJson(await users.list(parsePage(req)), publicUserJson));
     })
-    .post(async (req, res) => {
+    .post(signUpLimit(signUps), async (req, res) => {
       const { password, ...profile } = parseBody(CreateUserBody, req);
       const user = await accounts.signUp(profile, password);
       res.status(201).location(`/users/${encodeURIComponent(user.id)}`).json(ownUserJson(user));

@@ -178,9 +178,9 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
   });
 });
 
-describeEachStore('login rate limit HTTP API', (context) => {
+describeEachStore('login and sign-up rate limits HTTP API', (context) => {
   // Behind one trusted proxy, X-Forwarded-For names the client; the addresses are documentation ones, only ever in a header.
-  const http = api(context, { loginLimit: { limit: 3, windowMs: 1_500 }, trustProxyHops: 1 });
+  const http = api(context, { loginLimit: { limit: 3, windowMs: 1_500 }, signUpLimit: { limit: 2, windowMs: 60_000 }, trustProxyHops: 1 });
   const login = (from: string, body: { email: string; password: string }) =>
     checked(http.raw().post('/auth/login').set('X-Forwarded-For', from).set('Content-Type', 'application/json').send(JSON.stringify(body)));
   const nextWindow = () => new Promise((done) => setTimeout(done, 1_600));
@@ -194,7 +194,7 @@ describeEachStore('login rate limit HTTP API', (context) => {
     const limited = await login('192.0.2.4', { email: body.email.toUpperCase(), password: body.password });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    expect(limited.body.detail).toMatch(/too many login attempts/);
+    expect(limited.body.detail).toMatch(/too many failed logins for this email/);
 
     await nextWindow();
     expect((await login('192.0.2.5', { email: body.email, password: body.password })).status).toBe(200);
@@ -205,7 +205,21 @@ describeEachStore('login rate limit HTTP API', (context) => {
     for (let attempt = 0; attempt < 3; attempt++) {
       expect((await login('198.51.100.7', { email: `nobody${attempt}@example.com`, password: 'wrong password!' })).status).toBe(401);
     }
-    expect((await login('198.51.100.7', { email: 'someone-else@example.com', password: 'wrong password!' })).status).toBe(429);
+    const limited = await login('198.51.100.7', { email: 'someone-else@example.com', password: 'wrong password!' });
+    expect(limited.status).toBe(429);
+    expect(limited.body.detail).toMatch(/too many login attempts from this address/);
     expect((await login('198.51.100.8', { email: 'someone-else@example.com', password: 'wrong password!' })).status).toBe(401);
+  });
+
+  it('when one address signs up too often, then 429 and no user is made; other addresses still can', async () => {
+    const signUp = (from: string) =>
+      checked(http.raw().post('/users').set('X-Forwarded-For', from).set('Content-Type', 'application/json').send(JSON.stringify(aSignUp())));
+    expect((await signUp('203.0.113.9')).status).toBe(201);
+    expect((await signUp('203.0.113.9')).status).toBe(201);
+    const limited = await signUp('203.0.113.9');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await http.get('/users')).body.total).toBe(2);
+    expect((await signUp('203.0.113.10')).status).toBe(201);
   });
 });

@@ -14,6 +14,7 @@ const passwordsSent = new Set<string>();
 export const testAppOptions: AppOptions = {
   accounts: { tokenTtlMs: 3_600_000, passwordHashCost: 10 },
   loginLimit: { limit: 1_000_000, windowMs: 60_000 },
+  signUpLimit: { limit: 1_000_000, windowMs: 60_000 },
 };
 
 export interface SignedUp {
