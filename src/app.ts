@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { type AccountOptions, Accounts } from './auth/accounts';
 import type { Store } from './domain/repositories';
 import { authRouter } from './http/auth.router';
-import { errorHandler, notFoundHandler } from './http/error-handler';
+import { errorForLog, errorHandler, notFoundHandler } from './http/error-handler';
 import type { RateLimit } from './http/rate-limits';
 import { postsRouter } from './http/posts.router';
 import { usersRouter } from './http/users.router';
@@ -16,7 +16,7 @@ export interface AppOptions {
   accounts: AccountOptions;
   loginLimit: RateLimit;
   signUpLimit: RateLimit;
-  /** How many reverse proxies may set X-Forwarded-For, which decides the client address that login limits count. */
+  /** How many reverse proxies may set X-Forwarded-For, which decides the client address that rate limits count. */
   trustProxyHops?: number;
   logger?: Logger;
 }
@@ -33,6 +33,7 @@ export function createApp(store: Store, options: AppOptions): Express {
   app.use(
     pinoHttp({
       logger,
+      serializers: { err: errorForLog },
       // Keep a caller's request id when it is sane, so logs can be joined across services.
       genReqId: (req, res) => {
         const given = req.headers['x-request-id'];

@@ -51,6 +51,9 @@ export class Accounts {
     const credentials = await this.store.users.findCredentials(email);
     const valid = await this.passwords.verify(password, credentials?.passwordHash ?? null);
     if (!credentials || !valid) return null;
+    if (this.passwords.isOutdated(credentials.passwordHash)) {
+      await this.store.users.setPasswordHash(credentials.userId, await this.passwords.hash(password));
+    }
 
     const now = this.now();
     const token = newToken();

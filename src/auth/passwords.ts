@@ -5,38 +5,61 @@ const parallelism = 1;
 const keyLength = 32;
 const phc = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
+interface Parsed {
+  cost: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  key: Buffer;
+}
+
 /**
  * Salted scrypt (memory-hard, built into Node), stored in PHC string format
- * `$scrypt$ln=17,r=8,p=1$salt$hash` so that a change of cost applies to new
- * hashes while old ones still verify.
+ * `$scrypt$ln=17,r=8,p=1$salt$hash`, so that a change of cost applies to new
+ * hashes while old ones still verify (and are redone at the next login).
  */
 export class PasswordHasher {
-  private dummy: Promise<string> | undefined;
+  private readonly dummy: Promise<Parsed>;
 
   /** @param cost log2 of scrypt's N; 17 (128 MiB) is OWASP's recommendation with r=8, p=1. */
-  constructor(private readonly cost: number) {}
+  constructor(private readonly cost: number) {
+    // Made up front, so that the first login with an unknown email is no slower than the others.
+    this.dummy = this.hash('no account has this password').then((hash) => parse(hash)!);
+    this.dummy.catch(() => {}); // a failure shows at the first verify
+  }
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(16);
-    const key = await derive(password, salt, this.cost, blockSize, parallelism);
+    const key = await derive(password, { cost: this.cost, r: blockSize, p: parallelism, salt });
     return `$scrypt$ln=${this.cost},r=${blockSize},p=${parallelism}$${b64(salt)}$${b64(key)}`;
   }
 
   /**
-   * With no stored hash (unknown email), still derives a key, so that a wrong
-   * email and a wrong password take about the same time.
+   * Derives one key whatever is stored: with no hash (an unknown email) or a
+   * malformed one, against a dummy at the current cost, so that the answer
+   * takes about as long as for a wrong password.
    */
   async verify(password: string, stored: string | null): Promise<boolean> {
-    const match = phc.exec(stored ?? (await (this.dummy ??= this.hash('no account has this password'))));
-    if (match === null) return false;
-    const [, ln, r, p, salt, expected] = match;
-    const key = await derive(password, Buffer.from(salt, 'base64'), Number(ln), Number(r), Number(p));
-    const want = Buffer.from(expected, 'base64');
-    return stored !== null && want.length === key.length && timingSafeEqual(key, want);
+    const parsed = stored === null ? null : parse(stored);
+    const key = await derive(password, parsed ?? (await this.dummy));
+    return parsed !== null && parsed.key.length === key.length && timingSafeEqual(key, parsed.key);
+  }
+
+  /** Whether a hash was made with other parameters than new ones would be. */
+  isOutdated(stored: string): boolean {
+    const parsed = parse(stored);
+    return parsed === null || parsed.cost !== this.cost || parsed.r !== blockSize || parsed.p !== parallelism;
   }
 }
 
-function derive(password: string, salt: Buffer, cost: number, r: number, p: number): Promise<Buffer> {
+function parse(stored: string): Parsed | null {
+  const match = phc.exec(stored);
+  if (match === null) return null;
+  const [, cost, r, p, salt, key] = match;
+  return { cost: Number(cost), r: Number(r), p: Number(p), salt: Buffer.from(salt, 'base64'), key: Buffer.from(key, 'base64') };
+}
+
+function derive(password: string, { cost, r, p, salt }: Omit<Parsed, 'key'>): Promise<Buffer> {
   const N = 2 ** cost;
   return new Promise((done, fail) =>
     scrypt(password.normalize('NFC'), salt, keyLength, { N, r, p, maxmem: 256 * N * r * p }, (error, key) =>

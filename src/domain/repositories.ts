@@ -13,6 +13,8 @@ export interface UserRepository {
   findById(id: string): Promise<User | null>;
   /** By email in any case; null when no user has it. */
   findCredentials(email: string): Promise<Credentials | null>;
+  /** Replaces the password hash; not a profile change, so updatedAt stays. @throws NotFoundError */
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
   /** Oldest first. */
   list(page: PageRequest): Promise<Page<User>>;
   /** @throws NotFoundError, ConflictError */

@@ -23,6 +23,17 @@ export function methodNotAllowed(...allowed: string[]): RequestHandler {
   };
 }
 
+/**
+ * What the log keeps of an error: its kind, code, first message line and
+ * stack. Never the query, parameters or SQL text that drivers attach: those
+ * carry emails and password hashes.
+ */
+export function errorForLog(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } };
+  return { type: error.name, code: code ?? driverError?.code, message: error.message.split('\n')[0], stack: error.stack };
+}
+
 function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof NotFoundError) return new HttpProblem(404, error.message);

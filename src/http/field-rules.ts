@@ -1,4 +1,5 @@
 import { type ValidationArguments, ValidateBy, ValidateIf, isISO8601 } from 'class-validator';
+import { uniqueKey } from '../domain/user';
 
 interface TextRule {
   min: number;
@@ -25,6 +26,8 @@ export function IsText(min: number, max: number): PropertyDecorator {
 function textProblem(value: unknown, { min, max }: TextRule): string | null {
   if (typeof value !== 'string') return 'must be a string';
   if (value.includes('\u0000')) return 'must not contain the character U+0000';
+  // A lone surrogate is not Unicode text: every driver would store U+FFFD instead.
+  if (!value.isWellFormed()) return 'must be well-formed Unicode (no lone surrogates)';
   const length = [...value].length;
   if (length < min || length > max) return `must be ${min} to ${max} characters long`;
   if (value.trim() === '') return 'must not be blank';
@@ -36,14 +39,30 @@ export function IsPassword(min: number, max: number): PropertyDecorator {
   return ValidateBy({
     name: 'isPassword',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && !value.includes('\u0000') && between([...value].length, min, max),
-      defaultMessage: (args?: ValidationArguments) => `${args!.property} must be a string of ${min} to ${max} characters without U+0000`,
+      validate: (value: unknown) =>
+        typeof value === 'string' && !value.includes('\u0000') && value.isWellFormed() && between([...value].length, min, max),
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args!.property} must be a string of ${min} to ${max} characters, well-formed and without U+0000`,
     },
   });
 }
 
 function between(n: number, min: number, max: number): boolean {
   return n >= min && n <= max;
+}
+
+/**
+ * The lower-cased form, which carries the unique index, fits the store's key
+ * column too: lower-casing can lengthen a string ('İ' becomes 'i̇').
+ */
+export function FitsUniqueKey(max: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'fitsUniqueKey',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && [...uniqueKey(value)].length <= max,
+      defaultMessage: (args?: ValidationArguments) => `${args!.property} must be at most ${max} characters, also in lower case`,
+    },
+  });
 }
 
 /** The field may be left out, but when present it must be valid: `null` is not a value here. */

@@ -23,7 +23,10 @@ export function loginLimits(rule: RateLimit): RequestHandler[] {
     limiter(rule, 'login-address', 'too many login attempts from this address'),
     rateLimit({
       ...options(rule, 'login-email', 'too many failed logins for this email'),
+      // Only a wrong password counts against an account: a malformed request
+      // costs no hash, and must not let anyone lock someone else out cheaply.
       skipSuccessfulRequests: true,
+      requestWasSuccessful: (_req, res) => res.statusCode !== 401,
       skip: (req) => loginEmail(req) === undefined,
       keyGenerator: (req) => uniqueKey(loginEmail(req) ?? ''),
     }),

@@ -27,12 +27,27 @@ export function parsePage(req: Request): PageRequest {
 }
 
 function validated<T extends object>(type: ClassConstructor<T>, plain: object, where: string): T {
-  const unknown = Object.keys(plain).filter((key) => !knownFields(type).has(key));
-  const instance = plainToInstance(type, plain);
-  const errors: FieldError[] = [
-    ...unknown.map((field) => ({ field, message: `${field} is not a known field` })),
-    ...validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true }).flatMap(fieldErrors),
-  ];
+  const known = knownFields(type);
+  const errors: FieldError[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(plain)) {
+    if (!known.has(field)) {
+      errors.push({ field, message: `${field} is not a known field` });
+    } else if (typeof value === 'object' && value !== null) {
+      // Every field holds one value. Refused before class-transformer copies it,
+      // which recurses without limit: a few KB of nested arrays would overflow the stack.
+      errors.push({ field, message: `${field} must be a single value, not an object or array` });
+    } else {
+      values[field] = value;
+    }
+  }
+  const instance = plainToInstance(type, values);
+  const reported = new Set(errors.map((error) => error.field));
+  errors.push(
+    ...validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true })
+      .flatMap(fieldErrors)
+      .filter((error) => !reported.has(error.field)),
+  );
   if (errors.length > 0) {
     throw new HttpProblem(400, `${where} is invalid: ${errors.map((e) => e.message).join('; ')}`, errors);
   }

@@ -1,4 +1,4 @@
-import { InvalidReferenceError } from '../../src/domain/errors';
+import { InvalidReferenceError, NotFoundError } from '../../src/domain/errors';
 import type { Session } from '../../src/domain/session';
 import { describeEachStore } from '../support/each-store';
 import { aUser, malformedIds } from '../support/factories';
@@ -32,6 +32,24 @@ describeEachStore('credentials and sessions repository contract', (context) => {
       expect(await users().findCredentials('login@example.com')).toEqual(expected);
       expect(await users().findCredentials('LOGIN@EXAMPLE.COM')).toEqual(expected);
       expect(await users().findCredentials('nobody@example.com')).toBeNull();
+    });
+  });
+
+  describe('password hash', () => {
+    it('when the hash is replaced, then credentials carry the new one and the profile is unchanged', async () => {
+      const user = await users().create(aUser({ passwordHash: 'old' }));
+      await users().setPasswordHash(user.id, 'new');
+      expect(await users().findCredentials(user.email)).toEqual({ userId: user.id, passwordHash: 'new' });
+      expect(await users().findById(user.id)).toEqual(user);
+      await users().setPasswordHash(user.id, 'new');
+    });
+
+    it('when the user does not exist or the id is malformed, then replacing the hash is not found', async () => {
+      const gone = await users().create(aUser());
+      await users().delete(gone.id);
+      for (const id of [gone.id, ...malformedIds(context.name)]) {
+        await expect(users().setPasswordHash(id, 'x')).rejects.toEqual(new NotFoundError('user', id));
+      }
     });
   });
 

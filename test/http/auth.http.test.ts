@@ -41,6 +41,17 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
       expect(wrongEmail.body).toEqual(wrongPassword.body);
     });
 
+    it('when a password was hashed at another cost, then login still works and redoes the hash at the current cost', async () => {
+      const body = aSignUp();
+      await api(context, { accounts: { tokenTtlMs: 60_000, passwordHashCost: 11 } }).post('/users', body);
+      expect((await context.store.users.findCredentials(body.email))?.passwordHash).toMatch(/^\$scrypt\$ln=11,/);
+
+      expect((await http.post('/auth/login', { email: body.email, password: body.password })).status).toBe(200);
+
+      expect((await context.store.users.findCredentials(body.email))?.passwordHash).toMatch(/^\$scrypt\$ln=10,/);
+      expect((await http.post('/auth/login', { email: body.email, password: body.password })).status).toBe(200);
+    });
+
     it('when the login body is invalid, then 400', async () => {
       for (const body of [{}, { email: 'a@b.co' }, { email: { $ne: null }, password: 'x' }, { email: 'a@b.co', password: 'x', extra: 1 }]) {
         expect((await http.post('/auth/login', body)).status).toBe(400);
@@ -180,46 +191,55 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
 
 describeEachStore('login and sign-up rate limits HTTP API', (context) => {
   // Behind one trusted proxy, X-Forwarded-For names the client; the addresses are documentation ones, only ever in a header.
-  const http = api(context, { loginLimit: { limit: 3, windowMs: 1_500 }, signUpLimit: { limit: 2, windowMs: 60_000 }, trustProxyHops: 1 });
-  const login = (from: string, body: { email: string; password: string }) =>
-    checked(http.raw().post('/auth/login').set('X-Forwarded-For', from).set('Content-Type', 'application/json').send(JSON.stringify(body)));
-  const nextWindow = () => new Promise((done) => setTimeout(done, 1_600));
+  // Each test builds its own app, so its limits start from zero.
+  const limited = () => api(context, { loginLimit: { limit: 3, windowMs: 1_500 }, signUpLimit: { limit: 2, windowMs: 60_000 }, trustProxyHops: 1 });
+  const from = (http: ReturnType<typeof api>, address: string, path: string, body: object) =>
+    checked(http.raw().post(path).set('X-Forwarded-For', address).set('Content-Type', 'application/json').send(JSON.stringify(body)));
 
   it('when one email fails too often from many addresses, then 429 with Retry-After even with the right password, and after the window it works', async () => {
-    const body = aSignUp();
-    await http.post('/users', body);
-    const wrong = { email: body.email, password: 'wrong password!' };
+    const http = limited();
+    const { email, password } = aSignUp();
+    await http.post('/users', { ...aSignUp(), email, password });
+    const wrong = { email, password: 'wrong password!' };
 
-    for (const from of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) expect((await login(from, wrong)).status).toBe(401);
-    const limited = await login('192.0.2.4', { email: body.email.toUpperCase(), password: body.password });
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-    expect(limited.body.detail).toMatch(/too many failed logins for this email/);
+    for (const address of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) expect((await from(http, address, '/auth/login', wrong)).status).toBe(401);
+    const refused = await from(http, '192.0.2.4', '/auth/login', { email: email.toUpperCase(), password });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body.detail).toMatch(/too many failed logins for this email/);
 
-    await nextWindow();
-    expect((await login('192.0.2.5', { email: body.email, password: body.password })).status).toBe(200);
+    await new Promise((done) => setTimeout(done, 1_600));
+    expect((await from(http, '192.0.2.5', '/auth/login', { email, password })).status).toBe(200);
+  });
+
+  it('when requests for one email are malformed, then they do not count against it', async () => {
+    const http = limited();
+    const { email, password } = aSignUp();
+    await http.post('/users', { ...aSignUp(), email, password });
+    for (const address of ['192.0.2.11', '192.0.2.12', '192.0.2.13', '192.0.2.14']) {
+      expect((await from(http, address, '/auth/login', { email })).status).toBe(400);
+    }
+    expect((await from(http, '192.0.2.15', '/auth/login', { email, password })).status).toBe(200);
   });
 
   it('when one address tries many emails, then 429 after the limit, and other addresses are not held back', async () => {
-    await nextWindow();
-    for (let attempt = 0; attempt < 3; attempt++) {
-      expect((await login('198.51.100.7', { email: `nobody${attempt}@example.com`, password: 'wrong password!' })).status).toBe(401);
-    }
-    const limited = await login('198.51.100.7', { email: 'someone-else@example.com', password: 'wrong password!' });
-    expect(limited.status).toBe(429);
-    expect(limited.body.detail).toMatch(/too many login attempts from this address/);
-    expect((await login('198.51.100.8', { email: 'someone-else@example.com', password: 'wrong password!' })).status).toBe(401);
+    const http = limited();
+    const attempt = (address: string, n: number) => from(http, address, '/auth/login', { email: `nobody${n}@example.com`, password: 'wrong password!' });
+    for (let n = 0; n < 3; n++) expect((await attempt('198.51.100.7', n)).status).toBe(401);
+    const refused = await attempt('198.51.100.7', 3);
+    expect(refused.status).toBe(429);
+    expect(refused.body.detail).toMatch(/too many login attempts from this address/);
+    expect((await attempt('198.51.100.8', 4)).status).toBe(401);
   });
 
   it('when one address signs up too often, then 429 and no user is made; other addresses still can', async () => {
-    const signUp = (from: string) =>
-      checked(http.raw().post('/users').set('X-Forwarded-For', from).set('Content-Type', 'application/json').send(JSON.stringify(aSignUp())));
-    expect((await signUp('203.0.113.9')).status).toBe(201);
-    expect((await signUp('203.0.113.9')).status).toBe(201);
-    const limited = await signUp('203.0.113.9');
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    const http = limited();
+    expect((await from(http, '203.0.113.9', '/users', aSignUp())).status).toBe(201);
+    expect((await from(http, '203.0.113.9', '/users', aSignUp())).status).toBe(201);
+    const refused = await from(http, '203.0.113.9', '/users', aSignUp());
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect((await http.get('/users')).body.total).toBe(2);
-    expect((await signUp('203.0.113.10')).status).toBe(201);
+    expect((await from(http, '203.0.113.10', '/users', aSignUp())).status).toBe(201);
   });
 });

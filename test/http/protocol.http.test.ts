@@ -22,6 +22,17 @@ describeEachStore('HTTP protocol errors', (context) => {
     expect(response.status).toBe(400);
   });
 
+  it.each(['/users', '/auth/login'])('when a field of %s holds arrays nested thousands deep, then 400 and nothing is stored', async (path) => {
+    const deep = `${'['.repeat(5_000)}${']'.repeat(5_000)}`;
+    for (const field of ['email', 'password', 'unknown']) {
+      const body = `{"email":"deep@example.com","password":"long enough password","${field}":${deep}}`;
+      const response = await checked(http.raw().post(path).set('Content-Type', 'application/json').send(body));
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
+    }
+    expect(await countUsers()).toBe(0);
+  });
+
   it('when the body is over 1 MB, then 413 and nothing is stored', async () => {
     const body = JSON.stringify({ ...aSignUp(), displayName: 'x'.repeat(1024 * 1024) });
     const response = await checked(http.raw().post('/users').set('Content-Type', 'application/json').send(body));

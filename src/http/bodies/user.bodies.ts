@@ -1,10 +1,11 @@
 import { IsEmail, Matches } from 'class-validator';
-import { IsPassword, IsText, Omittable } from '../field-rules';
+import { FitsUniqueKey, IsPassword, IsText, Omittable } from '../field-rules';
 
 const usernameRule = /^[a-z0-9_-]{3,32}$/i;
 const usernameMessage = 'username must be 3 to 32 characters of letters, digits, _ and -';
 
 export class CreateUserBody {
+  @FitsUniqueKey(254)
   @IsEmail({}, { message: 'email must be an email address' })
   @IsText(3, 254)
   email!: string;
@@ -22,6 +23,7 @@ export class CreateUserBody {
 /** Only the profile: no password, id, timestamps or anything else can be changed here. */
 export class UpdateUserBody {
   @Omittable()
+  @FitsUniqueKey(254)
   @IsEmail({}, { message: 'email must be an email address' })
   @IsText(3, 254)
   email?: string;

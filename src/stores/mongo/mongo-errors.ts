@@ -1,10 +1,5 @@
-import { MongoServerError, ObjectId } from 'mongodb';
+import { MongoServerError } from 'mongodb';
 
 export function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
-}
-
-/** Only the canonical 24-hex-digit form names a document; anything else is simply not found. */
-export function parseObjectId(id: string): ObjectId | null {
-  return /^[0-9a-f]{24}$/.test(id) ? new ObjectId(id) : null;
 }

@@ -4,7 +4,7 @@ import type { Page, PageRequest } from '../../domain/page';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
 import { type Collections, type PostDocument, newestFirst } from './collections';
-import { parseObjectId } from './mongo-errors';
+import { parseObjectId } from './mongo-id';
 import { insertForUser } from './user-reference';
 
 export class MongoPostRepository implements PostRepository {

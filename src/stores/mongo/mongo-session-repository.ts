@@ -2,7 +2,7 @@ import { InvalidReferenceError } from '../../domain/errors';
 import type { SessionRepository } from '../../domain/repositories';
 import type { Session } from '../../domain/session';
 import type { Collections, SessionDocument } from './collections';
-import { parseObjectId } from './mongo-errors';
+import { parseObjectId } from './mongo-id';
 import { insertForUser } from './user-reference';
 
 export class MongoSessionRepository implements SessionRepository {

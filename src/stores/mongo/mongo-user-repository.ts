@@ -4,7 +4,8 @@ import type { Page, PageRequest } from '../../domain/page';
 import type { UserRepository } from '../../domain/repositories';
 import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findConflict, uniqueKey } from '../../domain/user';
 import type { Collections, UserDocument } from './collections';
-import { isDuplicateKey, parseObjectId } from './mongo-errors';
+import { isDuplicateKey } from './mongo-errors';
+import { parseObjectId } from './mongo-id';
 
 export class MongoUserRepository implements UserRepository {
   constructor(private readonly collections: Collections) {}
@@ -30,6 +31,13 @@ export class MongoUserRepository implements UserRepository {
   async findCredentials(email: string): Promise<Credentials | null> {
     const document = await this.collections.users.findOne({ emailKey: uniqueKey(email) }, { projection: { _id: 1, passwordHash: 1 } });
     return document?.passwordHash ? { userId: document._id.toHexString(), passwordHash: document.passwordHash } : null;
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    const _id = parseObjectId(id);
+    if (_id === null || (await this.collections.users.updateOne({ _id }, { $set: { passwordHash } })).matchedCount === 0) {
+      throw new NotFoundError('user', id);
+    }
   }
 
   async list({ skip, limit }: PageRequest): Promise<Page<User>> {
@@ -64,13 +72,15 @@ export class MongoUserRepository implements UserRepository {
 
   async delete(id: string): Promise<void> {
     const _id = parseObjectId(id);
-    if (_id === null || (await this.collections.users.deleteOne({ _id })).deletedCount === 0) {
-      throw new NotFoundError('user', id);
-    }
-    // There is no foreign key to cascade: the user goes first, so a post or
-    // session created meanwhile sees its user gone (see insertForUser).
+    if (_id === null) throw new NotFoundError('user', id);
+    // There is no foreign key to cascade. The user goes first, so a post or
+    // session created meanwhile sees its user gone (see insertForUser); what
+    // they owned goes even when the user already had, so that retrying a
+    // delete that failed half-way finishes it.
+    const { deletedCount } = await this.collections.users.deleteOne({ _id });
     await this.collections.posts.deleteMany({ authorId: _id });
     await this.collections.sessions.deleteMany({ userId: _id });
+    if (deletedCount === 0) throw new NotFoundError('user', id);
   }
 
   private conflict(values: UserChanges, exceptId: ObjectId): Promise<UniqueUserField | null> {

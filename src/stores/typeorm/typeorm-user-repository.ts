@@ -36,6 +36,13 @@ export class TypeOrmUserRepository implements UserRepository {
     return row?.passwordHash ? { userId: String(row.id), passwordHash: row.passwordHash } : null;
   }
 
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    const rowId = parseSqlId(id);
+    // MariaDB counts only rows whose values change, so existence is checked apart.
+    if (rowId === null || !(await this.rows.existsBy({ id: rowId }))) throw new NotFoundError('user', id);
+    await this.rows.update({ id: rowId }, { passwordHash });
+  }
+
   async list({ skip, limit }: PageRequest): Promise<Page<User>> {
     const [rows, total] = await this.rows.findAndCount({ order: { id: 'ASC' }, skip, take: limit });
     return { items: rows.map(toUser), skip, limit, total };
