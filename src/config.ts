@@ -107,7 +107,8 @@ export function databaseConfig(url: string, connectTimeoutMs = Number(settings.D
   }
   if (kind === 'sqlite') {
     if (sqlitePath(url) === '') throw new ConfigError('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/dualstore.sqlite');
-  } else if (!URL.canParse(url) || new URL(url).hostname === '') {
+  } else if (kind === 'mongodb' ? !/^[^:]+:\/\/[^/?]+/.test(url) : !URL.canParse(url) || new URL(url).hostname === '') {
+    // MongoDB URLs may list several hosts (h1:27017,h2:27017), which WHATWG URL parsing refuses: the driver checks the rest.
     throw new ConfigError(`DATABASE_URL '${redact(url)}' is not a valid ${kind} URL`);
   }
   return { kind, url, connectTimeoutMs };
@@ -122,4 +123,9 @@ export function sqlitePath(url: string): string {
 /** The URL with any password replaced, for messages. */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+}
+
+/** Host(s), port(s) and path of a server URL, without scheme, credentials or options: where a message says it went. */
+export function serverAddress(url: string): string {
+  return url.replace(/^[^:]+:\/\//, '').replace(/^[^@/]*@/, '').replace(/\?.*$/, '');
 }

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { pino } from 'pino';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
-import { StoreUnavailableError, openStore } from './stores/open-store';
+import { loadConfig } from './config';
+import { openStore } from './stores/open-store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -35,7 +35,5 @@ function stop(message: string): never {
   process.exit(1);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof StoreUnavailableError) stop(error.message);
-  stop(error instanceof Error ? error.message.split('\n')[0] : String(error));
-});
+// ConfigError and StoreUnavailableError messages are written for this line; anything else is cut to its first.
+main().catch((error: unknown) => stop(error instanceof Error ? error.message.split('\n')[0] : String(error)));

@@ -26,6 +26,7 @@ describe('service start-up', () => {
     ['an unreachable PostgreSQL', { DATABASE_URL: 'postgres://app:s3cret@127.0.0.1:1/blog' }, /cannot open postgres store at 127\.0\.0\.1:1\/blog: .*ECONNREFUSED/],
     ['an unreachable MariaDB', { DATABASE_URL: 'mysql://root@127.0.0.1:1/blog' }, /cannot open mysql store at 127\.0\.0\.1:1\/blog: .*ECONNREFUSED/],
     ['an unreachable MongoDB', { DATABASE_URL: 'mongodb://127.0.0.1:1/blog' }, /cannot open mongodb store at 127\.0\.0\.1:1\/blog: .*ECONNREFUSED/],
+    ['an unreachable MongoDB replica set', { DATABASE_URL: 'mongodb://app:s3cret@127.0.0.1:1,127.0.0.1:2/blog?replicaSet=rs0' }, /cannot open mongodb store at 127\.0\.0\.1:1,127\.0\.0\.1:2\/blog: /],
     ['a bad port', { PORT: 'eighty' }, /PORT must be a whole number from 0 to 65535, not 'eighty'/],
     ['a bad log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     ['a password hash cost out of range', { PASSWORD_HASH_COST: '30' }, /PASSWORD_HASH_COST must be a whole number from 10 to 20, not '30'/],

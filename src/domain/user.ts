@@ -1,3 +1,5 @@
+import { definedOnly } from './changes';
+
 export interface User {
   id: string;
   email: string;
@@ -34,6 +36,25 @@ export interface Credentials {
  */
 export function uniqueKey(value: string): string {
   return value.toLowerCase();
+}
+
+/** How every store keeps a profile: each unique field with its key beside it. */
+export interface StoredProfile extends UserProfile {
+  emailKey: string;
+  usernameKey: string;
+}
+
+/** The profile fields that are set, with the keys of the unique ones. */
+export function storedProfile(values: UserProfile): StoredProfile;
+export function storedProfile(values: UserChanges): Partial<StoredProfile>;
+export function storedProfile({ email, username, displayName }: UserChanges): Partial<StoredProfile> {
+  return definedOnly({
+    email,
+    emailKey: email === undefined ? undefined : uniqueKey(email),
+    username,
+    usernameKey: username === undefined ? undefined : uniqueKey(username),
+    displayName,
+  });
 }
 
 export type UniqueUserField = 'email' | 'username';

@@ -1,4 +1,4 @@
-import { type DatabaseConfig, redact } from '../config';
+import { type DatabaseConfig, serverAddress } from '../config';
 import type { Store } from '../domain/repositories';
 import { openMongoStore } from './mongo/mongo-store';
 import { openTypeOrmStore } from './typeorm/typeorm-store';
@@ -16,9 +16,7 @@ export async function openStore(database: DatabaseConfig): Promise<Store> {
 }
 
 function where(url: string): string {
-  if (url.startsWith('sqlite:')) return url;
-  const { host, pathname } = new URL(redact(url));
-  return host + pathname;
+  return url.startsWith('sqlite:') ? url : serverAddress(url);
 }
 
 function reason(error: unknown): string {

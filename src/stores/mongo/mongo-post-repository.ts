@@ -1,4 +1,5 @@
 import { type Filter, ObjectId } from 'mongodb';
+import { definedOnly } from '../../domain/changes';
 import { InvalidReferenceError, NotFoundError } from '../../domain/errors';
 import type { Page, PageRequest } from '../../domain/page';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
@@ -51,13 +52,12 @@ export class MongoPostRepository implements PostRepository {
 
   async update(id: string, changes: PostChanges): Promise<Post> {
     const _id = parseObjectId(id);
-    const fields = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     const document =
       _id === null
         ? null
         : await this.collections.posts.findOneAndUpdate(
             { _id },
-            { $set: { ...fields, updatedAt: new Date() } },
+            { $set: { ...definedOnly(changes), updatedAt: new Date() } },
             { returnDocument: 'after' },
           );
     if (document === null) throw new NotFoundError('post', id);

@@ -36,7 +36,8 @@ export async function openMongoStore(database: DatabaseConfig): Promise<MongoSto
   });
   await client.connect();
   try {
-    const db = client.db(new URL(database.url).pathname.slice(1) || defaultDatabaseName);
+    const path = /^[^:]+:\/\/[^/]*\/([^?]*)/.exec(database.url)?.[1];
+    const db = client.db(path ? decodeURIComponent(path) : defaultDatabaseName);
     await ensureIndexes(collections(db));
     return new MongoStore(client, db);
   } catch (error) {

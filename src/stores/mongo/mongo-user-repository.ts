@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { Page, PageRequest } from '../../domain/page';
 import type { UserRepository } from '../../domain/repositories';
-import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findConflict, uniqueKey } from '../../domain/user';
+import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findConflict, storedProfile, uniqueKey } from '../../domain/user';
 import type { Collections, UserDocument } from './collections';
 import { isDuplicateKey } from './mongo-errors';
 import { parseObjectId } from './mongo-id';
@@ -12,7 +12,7 @@ export class MongoUserRepository implements UserRepository {
 
   async create(input: NewUser): Promise<User> {
     const now = new Date();
-    const document = { _id: new ObjectId(), ...toFields(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now } as UserDocument;
+    const document: UserDocument = { _id: new ObjectId(), ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now };
     try {
       await this.collections.users.insertOne(document);
     } catch (error) {
@@ -59,7 +59,7 @@ export class MongoUserRepository implements UserRepository {
     try {
       document = await this.collections.users.findOneAndUpdate(
         { _id },
-        { $set: { ...toFields(changes), updatedAt: new Date() } },
+        { $set: { ...storedProfile(changes), updatedAt: new Date() } },
         { returnDocument: 'after' },
       );
     } catch (error) {
@@ -90,20 +90,6 @@ export class MongoUserRepository implements UserRepository {
       return other !== null;
     });
   }
-}
-
-function toFields(values: UserChanges): Partial<UserDocument> {
-  const fields: Partial<UserDocument> = {};
-  if (values.email !== undefined) {
-    fields.email = values.email;
-    fields.emailKey = uniqueKey(values.email);
-  }
-  if (values.username !== undefined) {
-    fields.username = values.username;
-    fields.usernameKey = uniqueKey(values.username);
-  }
-  if (values.displayName !== undefined) fields.displayName = values.displayName;
-  return fields;
 }
 
 function toUser(document: UserDocument): User {

@@ -1,4 +1,5 @@
 import type { DataSource, EntitySchema, FindOptionsWhere, Repository } from 'typeorm';
+import { definedOnly } from '../../domain/changes';
 import { InvalidReferenceError, NotFoundError } from '../../domain/errors';
 import type { Page, PageRequest } from '../../domain/page';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
@@ -75,10 +76,6 @@ export class TypeOrmPostRepository implements PostRepository {
     });
     return { items: rows.map(toPost), skip, limit, total };
   }
-}
-
-function definedOnly(changes: PostChanges): PostChanges {
-  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
 }
 
 function toPost(row: PostRow): Post {

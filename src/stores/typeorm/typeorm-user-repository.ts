@@ -2,7 +2,7 @@ import { type DataSource, type EntitySchema, Not, type Repository } from 'typeor
 import { ConflictError, NotFoundError } from '../../domain/errors';
 import type { Page, PageRequest } from '../../domain/page';
 import type { UserRepository } from '../../domain/repositories';
-import { type Credentials, type NewUser, type User, type UserChanges, findConflict, uniqueKey } from '../../domain/user';
+import { type Credentials, type NewUser, type User, type UserChanges, findConflict, storedProfile, uniqueKey } from '../../domain/user';
 import type { UserRow } from './entities';
 import { isUniqueViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
@@ -16,7 +16,7 @@ export class TypeOrmUserRepository implements UserRepository {
 
   async create(input: NewUser): Promise<User> {
     const now = new Date();
-    const row = { ...toColumns(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now } as Omit<UserRow, 'id'>;
+    const row: Omit<UserRow, 'id'> = { ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now };
     try {
       const { identifiers } = await this.rows.insert(row);
       return toUser({ ...row, id: Number(identifiers[0].id) });
@@ -52,7 +52,7 @@ export class TypeOrmUserRepository implements UserRepository {
     const rowId = parseSqlId(id);
     if (rowId === null) throw new NotFoundError('user', id);
     try {
-      await this.rows.update({ id: rowId }, { ...toColumns(changes), updatedAt: new Date() });
+      await this.rows.update({ id: rowId }, { ...storedProfile(changes), updatedAt: new Date() });
     } catch (error) {
       throw await this.conflictOr(error, changes, rowId);
     }
@@ -75,20 +75,6 @@ export class TypeOrmUserRepository implements UserRepository {
     );
     return new ConflictError('user', field ?? 'email');
   }
-}
-
-function toColumns(values: UserChanges): Partial<UserRow> {
-  const columns: Partial<UserRow> = {};
-  if (values.email !== undefined) {
-    columns.email = values.email;
-    columns.emailKey = uniqueKey(values.email);
-  }
-  if (values.username !== undefined) {
-    columns.username = values.username;
-    columns.usernameKey = uniqueKey(values.username);
-  }
-  if (values.displayName !== undefined) columns.displayName = values.displayName;
-  return columns;
 }
 
 function toUser(row: UserRow): User {

@@ -1,18 +1,22 @@
 import { type MigrationInterface, type QueryRunner, Table, type TableColumnOptions } from 'typeorm';
-import { dialectOf, longTextType, timestampType } from '../dialect';
+import { dialectOf } from '../dialect';
 
 export class CreateUsersAndPosts1764057600000 implements MigrationInterface {
   name = 'CreateUsersAndPosts1764057600000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const dialect = dialectOf(queryRunner.connection.options);
+    // Types are spelt out here rather than shared with the entities, so that
+    // this migration stays what it was when applied.
+    const timestampType = dialect === 'postgres' ? 'timestamptz' : 'datetime'; // MariaDB: datetime(3) keeps milliseconds
+    const contentType = dialect === 'mysql' ? 'mediumtext' : 'text'; // MariaDB's text stops at 64 KiB
     // MariaDB's default collation ignores case, accents and trailing spaces;
     // the unique keys are already lower-cased, so they compare byte for byte.
     const mysqlText = dialect === 'mysql' ? { charset: 'utf8mb4' } : {};
     const mysqlKey = dialect === 'mysql' ? { charset: 'utf8mb4', collation: 'utf8mb4_bin' } : {};
     const id: TableColumnOptions = { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
     const varchar = (name: string, length: number, extra = mysqlText): TableColumnOptions => ({ name, type: 'varchar', length: String(length), ...extra });
-    const timestamp = (name: string): TableColumnOptions => ({ name, type: timestampType(dialect), precision: 3 });
+    const timestamp = (name: string): TableColumnOptions => ({ name, type: timestampType, precision: 3 });
 
     await queryRunner.createTable(
       new Table({
@@ -41,7 +45,7 @@ export class CreateUsersAndPosts1764057600000 implements MigrationInterface {
           id,
           { name: 'author_id', type: 'integer' },
           varchar('title', 255),
-          { name: 'content', type: longTextType(dialect), ...mysqlText },
+          { name: 'content', type: contentType, ...mysqlText },
           timestamp('publication_date'),
           timestamp('created_at'),
           timestamp('updated_at'),
