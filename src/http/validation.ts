@@ -60,8 +60,16 @@ function validated<T extends object>(type: ClassConstructor<T>, plain: object, w
  * that class-validator's own whitelist would then never see.
  */
 function knownFields(type: ClassConstructor<object>): Set<string> {
-  return new Set(getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).map((rule) => rule.propertyName));
+  let fields = knownFieldsByType.get(type);
+  if (fields === undefined) {
+    fields = new Set(getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).map((rule) => rule.propertyName));
+    knownFieldsByType.set(type, fields);
+  }
+  return fields;
 }
+
+/** The rules of a body class never change after load: read them once, not on every request. */
+const knownFieldsByType = new WeakMap<ClassConstructor<object>, Set<string>>();
 
 function fieldErrors(error: ValidationError): FieldError[] {
   return Object.values(error.constraints ?? {}).map((message) => ({ field: error.property, message }));
