@@ -2,6 +2,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createTestDatabase, enabledStores } from './support/stores';
 
 const root = resolve(__dirname, '..');
 const main = join(root, 'dist/src/main.js');
@@ -82,14 +83,57 @@ describe('service start-up', () => {
       await service.stop();
     }
   });
+
+  it.each(enabledStores())('when the service starts again on the %s data it wrote, then it serves that data unchanged and takes new writes', async (name) => {
+    const database = await createTestDatabase(name);
+    const env = { DATABASE_URL: database.url, PASSWORD_HASH_COST: '10' };
+    const signUp = { email: 'ada@example.com', username: 'ada', displayName: 'Ada', password: 'analytical engine 1843' };
+    try {
+      const written = await withService(env, async (url) => {
+        const user = await call(url, '/users', signUp);
+        const token = (await call(url, '/auth/login', { email: signUp.email, password: signUp.password })).body.accessToken as string;
+        const post = await call(url, '/posts', { title: 'Notes', content: 'On the Engine', publicationDate: '1843-09-01T00:00:00Z' }, token);
+        expect([user.status, post.status]).toEqual([201, 201]);
+        return { user: user.body, token, post: post.body };
+      });
+
+      await withService(env, async (url) => {
+        expect(await call(url, '/users/me', undefined, written.token)).toEqual({ status: 200, body: written.user });
+        expect(await call(url, `/posts/${written.post.id}`)).toEqual({ status: 200, body: written.post });
+        expect((await call(url, '/posts', { title: 'More', content: 'After the restart' }, written.token)).status).toBe(201);
+        expect((await call(url, '/users', { ...signUp, username: 'ada2' })).status).toBe(409);
+      });
+    } finally {
+      await database.drop();
+    }
+  });
 });
 
-/** The built service on a new SQLite file and a free port, as `npm start` runs it. */
-async function serve() {
+/** Runs `work` against the built service started with `env`, then expects it to stop cleanly. */
+async function withService<T>(env: Record<string, string>, work: (url: string) => Promise<T>): Promise<T> {
+  const service = await serve(env);
+  try {
+    const result = await work(service.url);
+    expect(await service.stop()).toBe(0);
+    return result;
+  } finally {
+    await service.stop();
+  }
+}
+
+/** A JSON request to the service: a GET, or a POST when there is a body. */
+async function call(url: string, path: string, body?: unknown, token?: string) {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(token && { Authorization: `Bearer ${token}` }) };
+  const response = await fetch(`${url}${path}`, body === undefined ? { headers } : { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** The built service on a free port, as `npm start` runs it: on a new SQLite file unless `env` names another store. */
+async function serve(env: Record<string, string> = {}) {
   const folder = mkdtempSync(join(tmpdir(), 'dualstore-start-'));
   const file = join(folder, 'nested', 'blog.sqlite');
   const child = spawn(process.execPath, [main], {
-    env: { PATH: process.env.PATH, DATABASE_URL: `sqlite:${file}`, PORT: '0', LOG_LEVEL: 'info' },
+    env: { PATH: process.env.PATH, DATABASE_URL: `sqlite:${file}`, PORT: '0', LOG_LEVEL: 'info', ...env },
   });
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   let output = '';

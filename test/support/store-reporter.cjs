@@ -1,5 +1,5 @@
-// Ends every run with one line per store saying whether its tests ran, and
-// fails the run when a store named in REQUIRE_STORES did not run in full.
+// Ends every run with one line per store saying which suites ran in which time
+// zones, and fails the run when a store named in REQUIRE_STORES did not run in full.
 // Plain CommonJS: Jest loads reporters without transforming them.
 const path = require('node:path');
 
@@ -14,14 +14,16 @@ class StoreReporter {
 
   onTestResult(test, result) {
     const suite = path.relative(path.join(this.rootDir, 'test'), test.path).split(path.sep)[0].replace(/\.test\.ts$/, '');
+    const zone = test.context.config.testEnvironmentOptions?.timeZone ?? "the process's zone";
     for (const assertion of result.testResults) {
       const store = storeNames.find((name) => assertion.ancestorTitles[0]?.startsWith(`${name}: `));
       if (store === undefined) continue;
-      const counts = (this.counts[store] ??= { passed: 0, failed: 0, skipped: 0, suites: new Set() });
+      const counts = (this.counts[store] ??= { passed: 0, failed: 0, skipped: 0, suitesByZone: new Map() });
       if (assertion.status === 'passed') counts.passed += 1;
       else if (assertion.status === 'failed') counts.failed += 1;
       else counts.skipped += 1;
-      counts.suites.add(suite);
+      if (!counts.suitesByZone.has(zone)) counts.suitesByZone.set(zone, new Set());
+      counts.suitesByZone.get(zone).add(suite);
     }
   }
 
@@ -36,7 +38,7 @@ class StoreReporter {
       let line;
       if (counts && counts.passed + counts.failed > 0) {
         const skipped = counts.skipped ? `, ${counts.skipped} skipped` : '';
-        line = `${name}: ran ${[...counts.suites].sort().join(' + ')} on ${store?.via}: ${counts.passed} passed, ${counts.failed} failed${skipped}`;
+        line = `${name}: ran ${describeRuns(counts.suitesByZone)} on ${store?.via}: ${counts.passed} passed, ${counts.failed} failed${skipped}`;
       } else {
         line = `${name}: DID NOT RUN (${store && !store.ran ? store.reason : 'no test ran'})`;
       }
@@ -56,6 +58,18 @@ class StoreReporter {
   getLastError() {
     return this.error;
   }
+}
+
+/** "contract + http + restart in UTC; contract + http in America/New_York, Asia/Kathmandu": zones that ran the same suites share a group. */
+function describeRuns(suitesByZone) {
+  const zones = [...suitesByZone.keys()].sort((a, b) => (a === 'UTC' ? -1 : b === 'UTC' ? 1 : a.localeCompare(b)));
+  const groups = new Map();
+  for (const zone of zones) {
+    const suites = [...suitesByZone.get(zone)].sort().join(' + ');
+    if (!groups.has(suites)) groups.set(suites, []);
+    groups.get(suites).push(zone);
+  }
+  return [...groups].map(([suites, inZones]) => `${suites} in ${inZones.join(', ')}`).join('; ');
 }
 
 module.exports = StoreReporter;

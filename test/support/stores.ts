@@ -30,6 +30,9 @@ export function enabledStores(): StoreName[] {
   return storeNames.filter((name) => provisioned[name].ran);
 }
 
+/** The default zone of each PostgreSQL test database when the tests run outside UTC. */
+const serverTimeZoneOutsideUtc = 'Asia/Kathmandu';
+
 export interface TestDatabase {
   url: string;
   drop(): Promise<void>;
@@ -46,7 +49,11 @@ export async function createTestDatabase(name: StoreName): Promise<TestDatabase>
       return { url: `sqlite:${join(folder, 'test.sqlite')}`, drop: async () => rmSync(folder, { recursive: true, force: true }) };
     }
     case 'postgres': {
-      await withPostgres(provisioned.serverUrl, (client) => client.query(`CREATE DATABASE ${database}`));
+      await withPostgres(provisioned.serverUrl, async (client) => {
+        await client.query(`CREATE DATABASE ${database}`);
+        // Outside UTC, the server is in another zone too: the store must not depend on either.
+        if (process.env.TZ !== 'UTC') await client.query(`ALTER DATABASE ${database} SET timezone TO '${serverTimeZoneOutsideUtc}'`);
+      });
       return {
         url: withPath(provisioned.serverUrl, database),
         drop: () => withPostgres(provisioned.serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)),

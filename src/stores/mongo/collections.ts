@@ -1,4 +1,4 @@
-import type { Collection, Db, ObjectId } from 'mongodb';
+import type { Collection, Db, Document, ObjectId } from 'mongodb';
 
 export interface UserDocument {
   _id: ObjectId;
@@ -47,19 +47,81 @@ export function collections(db: Db): Collections {
 /** Newest first, ties newest id first; `_id` is the last key because no store promises a stable sort. */
 export const newestFirst = { publicationDate: -1, _id: -1 } as const;
 
-/** Safe to run on every start: creating an index that exists with the same definition does nothing. */
-export async function ensureIndexes({ users, posts, sessions }: Collections): Promise<void> {
-  await users.createIndexes([
-    { key: { emailKey: 1 }, name: 'email_key_unique', unique: true },
-    { key: { usernameKey: 1 }, name: 'username_key_unique', unique: true },
-  ]);
-  await posts.createIndexes([
-    { key: newestFirst, name: 'newest_first' },
-    { key: { authorId: 1, ...newestFirst }, name: 'author_newest_first' },
-  ]);
+/** An index a collection needs; an existing one is matched by name, then by key and uniqueness. */
+export interface IndexSpec {
+  name: string;
+  key: Readonly<Record<string, 1 | -1>>;
+  unique?: boolean;
+}
+
+/** The indexes each collection needs. Indexes of other names and keys are left alone. */
+export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
+  users: [
+    { name: 'email_key_unique', key: { emailKey: 1 }, unique: true },
+    { name: 'username_key_unique', key: { usernameKey: 1 }, unique: true },
+  ],
+  posts: [
+    { name: 'newest_first', key: newestFirst },
+    { name: 'author_newest_first', key: { authorId: 1, ...newestFirst } },
+  ],
   // Not a TTL index: FerretDB has none, so expired sessions are removed by deleteExpired.
-  await sessions.createIndexes([
-    { key: { userId: 1 }, name: 'user' },
-    { key: { expiresAt: 1 }, name: 'expires' },
-  ]);
+  sessions: [
+    { name: 'user', key: { userId: 1 } },
+    { name: 'expires', key: { expiresAt: 1 } },
+  ],
+};
+
+/**
+ * Creates the missing indexes and checks the existing ones, so a start on existing data changes nothing.
+ * Only missing indexes are sent: FerretDB 1.24 panics and drops the connection when one createIndexes
+ * names indexes that exist (FerretDB issue #3858), where MongoDB would do nothing. An existing index
+ * that differs from its spec stops the start: replacing it is the operator's decision, not a start-up's.
+ */
+export async function ensureIndexes(all: Collections): Promise<void> {
+  for (const name of Object.keys(indexSpecs) as (keyof Collections)[]) {
+    await ensureCollectionIndexes(all[name], indexSpecs[name]);
+  }
+}
+
+type IndexedCollection = Pick<Collection, 'collectionName' | 'listIndexes' | 'createIndexes'>;
+
+async function ensureCollectionIndexes(collection: IndexedCollection, specs: readonly IndexSpec[]): Promise<void> {
+  const existing = await existingIndexes(collection);
+  const missing: IndexSpec[] = [];
+  for (const spec of specs) {
+    const named = existing.find((index) => index.name === spec.name);
+    const problem = named === undefined ? takenKey(existing, spec) : differences(named, spec);
+    if (problem !== undefined) throw new Error(`collection ${collection.collectionName}: ${problem}`);
+    if (named === undefined) missing.push(spec);
+  }
+  if (missing.length === 0) return;
+  await collection.createIndexes(missing.map(({ name, key, unique }) => ({ name, key: { ...key }, ...(unique ? { unique } : {}) })));
+}
+
+/** A collection that does not exist yet has no indexes. */
+async function existingIndexes(collection: IndexedCollection): Promise<Document[]> {
+  try {
+    return await collection.listIndexes().toArray();
+  } catch (error) {
+    if ((error as { codeName?: unknown }).codeName === 'NamespaceNotFound') return [];
+    throw error;
+  }
+}
+
+function differences(index: Document, spec: IndexSpec): string | undefined {
+  const found: string[] = [];
+  if (keyText(index.key) !== keyText(spec.key)) found.push(`key ${keyText(index.key)} instead of ${keyText(spec.key)}`);
+  if (Boolean(index.unique) !== Boolean(spec.unique)) found.push(spec.unique ? 'not unique' : 'unique');
+  return found.length === 0 ? undefined : `index ${spec.name} differs from the one required: ${found.join(', ')}`;
+}
+
+/** MongoDB and FerretDB both refuse a second index on one key; naming the index that holds it is clearer. */
+function takenKey(existing: Document[], spec: IndexSpec): string | undefined {
+  const holder = existing.find((index) => keyText(index.key) === keyText(spec.key));
+  return holder === undefined ? undefined : `index ${holder.name} has the key ${keyText(spec.key)} that index ${spec.name} requires`;
+}
+
+/** Key order matters in an index, and JSON keeps it. */
+function keyText(key: unknown): string {
+  return JSON.stringify(key);
 }

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { type DatabaseConfig, sqlitePath } from '../../config';
 import type { SqlDialect } from './dialect';
@@ -21,10 +22,24 @@ export function createDataSource(database: DatabaseConfig, schemas: Entities = e
   let options: DataSourceOptions;
   switch (sqlDialect(database)) {
     case 'sqlite':
+      // TypeORM writes datetime columns as UTC text and reads them back as UTC, whatever the process's zone.
       options = { ...common, type: 'better-sqlite3', database: sqlitePath(database.url), enableWAL: true };
       break;
     case 'postgres':
-      options = { ...common, type: 'postgres', url: database.url, connectTimeoutMS: database.connectTimeoutMs };
+      // pg writes a Date parameter in the process's zone with an offset rounded to minutes, which moves
+      // instants of zones whose offset had seconds (Local Mean Time, before about 1900) by those seconds.
+      // pg has no per-connection switch for it; this process-wide one changes only how an instant is
+      // spelt (in UTC), never which instant, so no other pg client in the process can be hurt by it.
+      pg.defaults.parseInputDatesAsUTC = true;
+      options = {
+        ...common,
+        type: 'postgres',
+        url: database.url,
+        connectTimeoutMS: database.connectTimeoutMs,
+        // The session's zone decides how timestamptz values are read back: UTC, whatever the server's
+        // or the database's default.
+        extra: { options: '-c TimeZone=UTC' },
+      };
       break;
     case 'mysql':
       options = {
@@ -32,7 +47,8 @@ export function createDataSource(database: DatabaseConfig, schemas: Entities = e
         type: database.url.startsWith('mariadb:') ? 'mariadb' : 'mysql',
         url: database.url,
         connectTimeout: database.connectTimeoutMs,
-        // Read and write datetime columns as UTC whatever the server's or host's zone.
+        // Read and write datetime columns as UTC whatever the server's or the process's zone; datetime
+        // itself holds no zone, so the session's time_zone never applies to it.
         timezone: 'Z',
         charset: 'utf8mb4_unicode_ci',
       };
