@@ -1,5 +1,5 @@
 import express, { type Express } from 'express';
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, stdSerializers } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import { type AccountOptions, Accounts } from './auth/accounts';
@@ -33,7 +33,10 @@ export function createApp(store: Store, options: AppOptions): Express {
   app.use(
     pinoHttp({
       logger,
-      serializers: { err: errorForLog },
+      // Serializers get the raw error, not pino's copy of all its fields: errorForLog chooses what is kept.
+      wrapSerializers: false,
+      serializers: { req: stdSerializers.req, res: stdSerializers.res, err: errorForLog },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
       // Keep a caller's request id when it is sane, so logs can be joined across services.
       genReqId: (req, res) => {
         const given = req.headers['x-request-id'];

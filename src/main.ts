@@ -35,5 +35,5 @@ function stop(message: string): never {
   process.exit(1);
 }
 
-// ConfigError and StoreUnavailableError messages are written for this line; anything else is cut to its first.
+// ConfigError and StoreOpenError messages are written for this line; anything else is cut to its first.
 main().catch((error: unknown) => stop(error instanceof Error ? error.message.split('\n')[0] : String(error)));

@@ -32,3 +32,14 @@ export class InvalidReferenceError extends DomainError {
     super(`${field} ${id} does not name an existing record`);
   }
 }
+
+/**
+ * The store cannot be reached or used right now (down, unreachable, out of
+ * connections, locked); the same request may succeed later. The driver's
+ * error is the cause, for the log only.
+ */
+export class StoreUnavailableError extends DomainError {
+  constructor(cause: unknown) {
+    super('the store is unavailable', { cause });
+  }
+}

@@ -1,12 +1,23 @@
+import { types } from 'node:util';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ConflictError, InvalidReferenceError, NotFoundError } from '../domain/errors';
+import { ConflictError, InvalidReferenceError, NotFoundError, StoreUnavailableError } from '../domain/errors';
 import { HttpProblem, sendProblem } from './problem';
 
-/** The one place where errors become HTTP responses. */
-export const errorHandler: ErrorRequestHandler = (error, req, res, next) => {
-  if (res.headersSent) return next(error);
+/** How long a client is asked to wait before retrying while the store is unavailable. */
+export const storeRetryAfterSeconds = 5;
+
+/**
+ * The one place where errors become HTTP responses. A failure's cause goes in
+ * `res.err`: pino-http then writes it on the request's one log line, with the
+ * request id.
+ */
+export const errorHandler: ErrorRequestHandler = (error, _req, res, next) => {
+  if (res.headersSent) {
+    res.err = error;
+    return next(error);
+  }
   const problem = toProblem(error);
-  if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
+  if (problem.status >= 500) res.err = error;
   sendProblem(res, problem);
 };
 
@@ -25,17 +36,34 @@ export function methodNotAllowed(...allowed: string[]): RequestHandler {
 
 /**
  * What the log keeps of an error: its kind, code, first message line and
- * stack. Never the query, parameters or SQL text that drivers attach: those
- * carry emails and password hashes.
+ * stack frames; for an outage, the same of its cause instead of a stack. Never
+ * the query, parameters or SQL text that drivers attach (those carry emails
+ * and password hashes), nor the lines of a message after its first.
  */
 export function errorForLog(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
+  if (!isError(error)) return { message: String(error) };
+  if (error instanceof StoreUnavailableError) return { ...errorSummary(error), cause: errorSummary(error.cause) };
+  return { ...errorSummary(error), stack: error.stack?.split('\n').filter((line) => /^\s+at /.test(line)).join('\n') };
+}
+
+function errorSummary(error: unknown): Record<string, unknown> {
+  if (!isError(error)) return { message: String(error) };
   const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } };
-  return { type: error.name, code: code ?? driverError?.code, message: error.message.split('\n')[0], stack: error.stack };
+  // pg names its server errors `error`; their class says more.
+  const type = error.name === 'error' ? error.constructor.name : error.name;
+  return { type, code: code ?? driverError?.code, message: error.message.split('\n')[0] };
+}
+
+/** Also true of errors made in another realm, as Node's socket errors are under Jest, where `instanceof Error` is not. */
+function isError(error: unknown): error is Error {
+  return error instanceof Error || types.isNativeError(error);
 }
 
 function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
+  if (error instanceof StoreUnavailableError) {
+    return new HttpProblem(503, 'the store is unavailable; try again later', undefined, { 'Retry-After': String(storeRetryAfterSeconds) });
+  }
   if (error instanceof NotFoundError) return new HttpProblem(404, error.message);
   if (error instanceof ConflictError) {
     return new HttpProblem(409, error.message, [{ field: error.field, message: `${error.field} is already taken` }]);

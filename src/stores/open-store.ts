@@ -1,18 +1,63 @@
 import { type DatabaseConfig, serverAddress } from '../config';
+import { StoreUnavailableError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
+import { isStoreUnavailable as isMongoUnavailable } from './mongo/mongo-errors';
 import { openMongoStore } from './mongo/mongo-store';
+import { isStoreUnavailable as isSqlUnavailable } from './typeorm/sql-errors';
 import { openTypeOrmStore } from './typeorm/typeorm-store';
 
-/** Raised when the configured store cannot be reached or prepared; its message is one line for the operator. */
-export class StoreUnavailableError extends Error {}
+/** Raised when the configured store cannot be reached or prepared at start; its message is one line for the operator. */
+export class StoreOpenError extends Error {}
 
 /** The single switch from DATABASE_URL's scheme to an adapter. */
 export async function openStore(database: DatabaseConfig): Promise<Store> {
+  let store: Store;
   try {
-    return database.kind === 'mongodb' ? await openMongoStore(database) : await openTypeOrmStore(database);
+    store = database.kind === 'mongodb' ? await openMongoStore(database) : await openTypeOrmStore(database);
   } catch (error) {
-    throw new StoreUnavailableError(`cannot open ${database.kind} store at ${where(database.url)}: ${reason(error)}`);
+    throw new StoreOpenError(`cannot open ${database.kind} store at ${where(database.url)}: ${reason(error)}`);
   }
+  return reportingOutages(store, database.kind === 'mongodb' ? isMongoUnavailable : isSqlUnavailable);
+}
+
+type ErrorTranslation = (error: unknown) => unknown;
+
+/**
+ * The store as it is, except that an error its adapter recognises as an outage, thrown by any method of any
+ * object the store exposes (its repositories, whichever there are, and the adapter's own handles), is
+ * rethrown as StoreUnavailableError with the driver's error as its cause. Done once here, so no repository
+ * can forget it; `instanceof` and every field still work through the proxies.
+ */
+function reportingOutages<S extends Store>(store: S, isUnavailable: (error: unknown) => boolean): S {
+  const translate: ErrorTranslation = (error) => (isUnavailable(error) ? new StoreUnavailableError(error) : error);
+  const wrapped = new WeakMap<object, object>();
+  return new Proxy(store, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value === 'function') return value.bind(target);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+      if (!wrapped.has(value)) wrapped.set(value, translatingErrors(value, translate));
+      return wrapped.get(value);
+    },
+  });
+}
+
+function translatingErrors<T extends object>(object: T, translate: ErrorTranslation): T {
+  return new Proxy(object, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        let result: unknown;
+        try {
+          result = value.apply(target, args);
+        } catch (error) {
+          throw translate(error);
+        }
+        return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(translate(error))) : result;
+      };
+    },
+  });
 }
 
 function where(url: string): string {

@@ -2,7 +2,7 @@ import { MongoClient } from 'mongodb';
 import { databaseConfig } from '../../src/config';
 import type { Store } from '../../src/domain/repositories';
 import { MongoStore } from '../../src/stores/mongo/mongo-store';
-import { StoreUnavailableError, openStore } from '../../src/stores/open-store';
+import { StoreOpenError, openStore } from '../../src/stores/open-store';
 import { TypeOrmStore } from '../../src/stores/typeorm/typeorm-store';
 import { api, publicView } from '../support/api';
 import type { StoreContext } from '../support/each-store';
@@ -99,8 +99,8 @@ describe.each(enabledStores())('%s: restart on existing data', (name) => {
           (error: unknown) => error,
         );
 
-        expect(failure).toBeInstanceOf(StoreUnavailableError);
-        const { message } = failure as StoreUnavailableError;
+        expect(failure).toBeInstanceOf(StoreOpenError);
+        const { message } = failure as StoreOpenError;
         expect(message).not.toContain('\n');
         expect(message).toMatch(/^cannot open mongodb store at 127\.0\.0\.1:\d+\/dualstore_test_\w+: /);
         expect(message.endsWith(`: ${problem}`)).toBe(true);

@@ -23,7 +23,15 @@ export function createDataSource(database: DatabaseConfig, schemas: Entities = e
   switch (sqlDialect(database)) {
     case 'sqlite':
       // TypeORM writes datetime columns as UTC text and reads them back as UTC, whatever the process's zone.
-      options = { ...common, type: 'better-sqlite3', database: sqlitePath(database.url), enableWAL: true };
+      options = {
+        ...common,
+        type: 'better-sqlite3',
+        database: sqlitePath(database.url),
+        enableWAL: true,
+        // How long a write waits for a lock another process holds. better-sqlite3 waits synchronously,
+        // holding up every request of this process meanwhile: the same bound as a server's connect.
+        timeout: database.connectTimeoutMs,
+      };
       break;
     case 'postgres':
       // pg writes a Date parameter in the process's zone with an offset rounded to minutes, which moves
