@@ -27,6 +27,8 @@ export function createApp(store: Store, options: AppOptions): Express {
   const accounts = new Accounts(store, options.accounts);
   const app = express();
   app.disable('x-powered-by');
+  // Records carry their own strong ETag (their version); nothing else is hashed per response.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.set('trust proxy', trustProxyHops);
 

@@ -8,6 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
   const store = await openStore(config.database);
+  for (const warning of store.warnings) logger.warn({ store: config.database.kind }, warning);
   const { auth } = config;
   const app = createApp(store, {
     accounts: { tokenTtlMs: auth.tokenTtlSeconds * 1000, passwordHashCost: auth.passwordHashCost },

@@ -34,6 +34,19 @@ export class InvalidReferenceError extends DomainError {
 }
 
 /**
+ * A conditional write named versions the record no longer has: another
+ * writer changed it first, and nothing was written.
+ */
+export class PreconditionFailedError extends DomainError {
+  constructor(
+    readonly entity: Entity,
+    readonly id: string,
+  ) {
+    super(`${entity} ${id} has changed since the version given`);
+  }
+}
+
+/**
  * The store cannot be reached or used right now (down, unreachable, out of
  * connections, locked); the same request may succeed later. The driver's
  * error is the cause, for the log only.

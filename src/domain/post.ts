@@ -6,6 +6,8 @@ export interface Post {
   publicationDate: Date;
   createdAt: Date;
   updatedAt: Date;
+  /** 1 on create, one more on every change. */
+  version: number;
 }
 
 export interface NewPost {

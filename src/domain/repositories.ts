@@ -2,6 +2,7 @@ import type { Page, PageRequest } from './page';
 import type { NewPost, Post, PostChanges } from './post';
 import type { Session } from './session';
 import type { Credentials, NewUser, User, UserChanges } from './user';
+import type { ExpectedVersions } from './versions';
 
 /**
  * The port every store implements. Ids are opaque strings: an id the store
@@ -17,10 +18,17 @@ export interface UserRepository {
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
   /** Oldest first. */
   list(page: PageRequest): Promise<Page<User>>;
-  /** @throws NotFoundError, ConflictError */
-  update(id: string, changes: UserChanges): Promise<User>;
-  /** Removes the user, all of their posts and all of their sessions. @throws NotFoundError */
-  delete(id: string): Promise<void>;
+  /**
+   * Applies the changes and one more version in one store operation, and
+   * answers the state that operation produced; updatedAt never goes backwards.
+   * @throws NotFoundError, ConflictError, PreconditionFailedError (when `expected` does not hold)
+   */
+  update(id: string, changes: UserChanges, expected?: ExpectedVersions): Promise<User>;
+  /**
+   * Removes the user, all of their posts and all of their sessions.
+   * @throws NotFoundError, PreconditionFailedError (when `expected` does not hold)
+   */
+  delete(id: string, expected?: ExpectedVersions): Promise<void>;
 }
 
 export interface PostRepository {
@@ -31,10 +39,14 @@ export interface PostRepository {
   list(page: PageRequest): Promise<Page<Post>>;
   /** Same order as list; an unknown author has no posts. */
   listByAuthor(authorId: string, page: PageRequest): Promise<Page<Post>>;
-  /** @throws NotFoundError */
-  update(id: string, changes: PostChanges): Promise<Post>;
-  /** @throws NotFoundError */
-  delete(id: string): Promise<void>;
+  /**
+   * Applies the changes and one more version in one store operation, and
+   * answers the state that operation produced; updatedAt never goes backwards.
+   * @throws NotFoundError, PreconditionFailedError (when `expected` does not hold)
+   */
+  update(id: string, changes: PostChanges, expected?: ExpectedVersions): Promise<Post>;
+  /** @throws NotFoundError, PreconditionFailedError (when `expected` does not hold) */
+  delete(id: string, expected?: ExpectedVersions): Promise<void>;
 }
 
 export interface SessionRepository {
@@ -51,5 +63,7 @@ export interface Store {
   readonly users: UserRepository;
   readonly posts: PostRepository;
   readonly sessions: SessionRepository;
+  /** What an operator must know about this store's guarantees; logged once at start. */
+  readonly warnings: readonly string[];
   close(): Promise<void>;
 }

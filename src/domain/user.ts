@@ -7,6 +7,8 @@ export interface User {
   displayName: string;
   createdAt: Date;
   updatedAt: Date;
+  /** 1 on create, one more on every profile change. */
+  version: number;
 }
 
 /** What a user may change about themselves. */

@@ -1,6 +1,6 @@
 import { types } from 'node:util';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ConflictError, InvalidReferenceError, NotFoundError, StoreUnavailableError } from '../domain/errors';
+import { ConflictError, InvalidReferenceError, NotFoundError, PreconditionFailedError, StoreUnavailableError } from '../domain/errors';
 import { HttpProblem, sendProblem } from './problem';
 
 /** How long a client is asked to wait before retrying while the store is unavailable. */
@@ -65,6 +65,9 @@ function toProblem(error: unknown): HttpProblem {
     return new HttpProblem(503, 'the store is unavailable; try again later', undefined, { 'Retry-After': String(storeRetryAfterSeconds) });
   }
   if (error instanceof NotFoundError) return new HttpProblem(404, error.message);
+  if (error instanceof PreconditionFailedError) {
+    return new HttpProblem(412, `${error.message}: read it again for its current ETag`, [{ field: 'If-Match', message: error.message }]);
+  }
   if (error instanceof ConflictError) {
     return new HttpProblem(409, error.message, [{ field: error.field, message: `${error.field} is already taken` }]);
   }

@@ -4,6 +4,7 @@ import { NotFoundError } from '../domain/errors';
 import type { PostChanges } from '../domain/post';
 import type { Store } from '../domain/repositories';
 import { authenticate, callerOf } from './authenticate';
+import { ifMatchVersions, setVersionTag } from './conditional';
 import { CreatePostBody, UpdatePostBody } from './bodies/post.bodies';
 import { methodNotAllowed } from './error-handler';
 import { parseTimestamp } from './field-rules';
@@ -30,7 +31,7 @@ export function postsRouter({ posts }: Store, accounts: Accounts): Router {
     .post(signedIn, async (req, res) => {
       const { publicationDate, ...body } = parseBody(CreatePostBody, req);
       const post = await posts.create({ ...body, authorId: callerOf(res).user.id, publicationDate: timestamp(publicationDate) });
-      res.status(201).location(`/posts/${encodeURIComponent(post.id)}`).json(postJson(post));
+      setVersionTag(res.status(201).location(`/posts/${encodeURIComponent(post.id)}`), post.version).json(postJson(post));
     })
     .all(methodNotAllowed('GET', 'POST'));
 
@@ -39,17 +40,20 @@ export function postsRouter({ posts }: Store, accounts: Accounts): Router {
     .get(async (req, res) => {
       const post = await posts.findById(req.params.id);
       if (post === null) throw new NotFoundError('post', req.params.id);
-      res.json(postJson(post));
+      setVersionTag(res, post.version).json(postJson(post));
     })
     .patch(signedIn, async (req, res) => {
+      const expected = ifMatchVersions(req);
       await requireAuthor(req, res);
       const { publicationDate, ...body } = requireChanges(parseBody(UpdatePostBody, req));
       const changes: PostChanges = { ...body, publicationDate: timestamp(publicationDate) };
-      res.json(postJson(await posts.update(req.params.id, changes)));
+      const post = await posts.update(req.params.id, changes, expected);
+      setVersionTag(res, post.version).json(postJson(post));
     })
     .delete(signedIn, async (req, res) => {
+      const expected = ifMatchVersions(req);
       await requireAuthor(req, res);
-      await posts.delete(req.params.id);
+      await posts.delete(req.params.id, expected);
       res.status(204).end();
     })
     .all(methodNotAllowed('GET', 'PATCH', 'DELETE'));

@@ -10,6 +10,7 @@ export function publicUserJson(user: User) {
     displayName: user.displayName,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
+    version: user.version,
   };
 }
 
@@ -28,6 +29,7 @@ export function postJson(post: Post) {
     publicationDate: post.publicationDate.toISOString(),
     createdAt: post.createdAt.toISOString(),
     updatedAt: post.updatedAt.toISOString(),
+    version: post.version,
   };
 }
 

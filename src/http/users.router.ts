@@ -3,6 +3,7 @@ import type { Accounts } from '../auth/accounts';
 import { NotFoundError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
 import { authenticate, callerOf } from './authenticate';
+import { ifMatchVersions, setVersionTag } from './conditional';
 import { CreateUserBody, UpdateUserBody } from './bodies/user.bodies';
 import { type RateLimit, signUpLimit } from './rate-limits';
 import { methodNotAllowed } from './error-handler';
@@ -22,14 +23,15 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps
     .post(signUpLimit(signUps), async (req, res) => {
       const { password, ...profile } = parseBody(CreateUserBody, req);
       const user = await accounts.signUp(profile, password);
-      res.status(201).location(`/users/${encodeURIComponent(user.id)}`).json(ownUserJson(user));
+      setVersionTag(res.status(201).location(`/users/${encodeURIComponent(user.id)}`), user.version).json(ownUserJson(user));
     })
     .all(methodNotAllowed('GET', 'POST'));
 
   router
     .route('/me')
     .get(signedIn, (_req, res) => {
-      res.json(ownUserJson(callerOf(res).user));
+      const { user } = callerOf(res);
+      setVersionTag(res, user.version).json(ownUserJson(user));
     })
     .all(methodNotAllowed('GET'));
 
@@ -38,16 +40,19 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps
     .get(async (req, res) => {
       const user = await users.findById(req.params.id);
       if (user === null) throw new NotFoundError('user', req.params.id);
-      res.json(publicUserJson(user));
+      setVersionTag(res, user.version).json(publicUserJson(user));
     })
     .patch(signedIn, async (req, res) => {
+      const expected = ifMatchVersions(req);
       requireSelf(res, req.params.id);
       const changes = requireChanges(parseBody(UpdateUserBody, req));
-      res.json(ownUserJson(await users.update(req.params.id, changes)));
+      const user = await users.update(req.params.id, changes, expected);
+      setVersionTag(res, user.version).json(ownUserJson(user));
     })
     .delete(signedIn, async (req, res) => {
+      const expected = ifMatchVersions(req);
       requireSelf(res, req.params.id);
-      await users.delete(req.params.id);
+      await users.delete(req.params.id, expected);
       res.status(204).end();
     })
     .all(methodNotAllowed('GET', 'PATCH', 'DELETE'));

@@ -21,6 +21,7 @@ describeEachStore('posts repository contract', (context) => {
         publicationDate: created.createdAt,
         createdAt: expect.any(Date),
         updatedAt: created.createdAt,
+        version: 1,
       });
       expect(await posts().findById(created.id)).toEqual(created);
     });
@@ -115,7 +116,7 @@ describeEachStore('posts repository contract', (context) => {
       const publicationDate = new Date('2030-05-05T05:05:05.505Z');
       const updated = await posts().update(post.id, { title: 'New title', publicationDate });
 
-      expect(updated).toEqual({ ...post, title: 'New title', publicationDate, updatedAt: expect.any(Date) });
+      expect(updated).toEqual({ ...post, title: 'New title', publicationDate, updatedAt: expect.any(Date), version: 2 });
       expect(updated.updatedAt.getTime()).toBeGreaterThan(post.updatedAt.getTime());
       expect(await posts().findById(post.id)).toEqual(updated);
     });

@@ -16,6 +16,7 @@ describeEachStore('users repository contract', (context) => {
         displayName: 'Ada Lovelace',
         createdAt: expect.any(Date),
         updatedAt: created.createdAt,
+        version: 1,
       });
       expect(await users().findById(created.id)).toEqual(created);
     });
@@ -126,7 +127,7 @@ describeEachStore('users repository contract', (context) => {
       await new Promise((done) => setTimeout(done, 5));
       const updated = await users().update(user.id, { displayName: 'New Name' });
 
-      expect(updated).toEqual({ ...user, displayName: 'New Name', updatedAt: expect.any(Date) });
+      expect(updated).toEqual({ ...user, displayName: 'New Name', updatedAt: expect.any(Date), version: 2 });
       expect(updated.updatedAt.getTime()).toBeGreaterThan(user.updatedAt.getTime());
       expect(await users().findById(user.id)).toEqual(updated);
     });

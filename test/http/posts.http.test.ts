@@ -26,6 +26,7 @@ describeEachStore('posts HTTP API', (context) => {
         publicationDate: response.body.createdAt,
         createdAt: expect.stringMatching(isoMillis),
         updatedAt: response.body.createdAt,
+        version: 1,
       });
       expect(response.headers.location).toBe(`/posts/${response.body.id}`);
       expect((await http.get(response.headers.location)).body).toEqual(response.body);
@@ -106,6 +107,7 @@ describeEachStore('posts HTTP API', (context) => {
         content: 'Edited',
         publicationDate: '2025-05-05T05:05:05.555Z',
         updatedAt: expect.stringMatching(isoMillis),
+        version: 2,
       });
       expect((await http.get(`/posts/${post.id}`)).body).toEqual(response.body);
     });

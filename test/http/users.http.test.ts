@@ -19,6 +19,7 @@ describeEachStore('users HTTP API', (context) => {
         displayName: 'Ada Lovelace',
         createdAt: expect.stringMatching(isoMillis),
         updatedAt: response.body.createdAt,
+        version: 1,
       });
       expect(response.headers.location).toBe(`/users/${response.body.id}`);
       expect((await http.get(response.headers.location)).body).toEqual(publicView(response.body));
@@ -120,7 +121,7 @@ describeEachStore('users HTTP API', (context) => {
     it('when anyone reads a user, then the email is not shown; the user alone sees it at /users/me', async () => {
       const { user, token } = await http.signUp();
       const anyone = await http.get(`/users/${user.id}`);
-      expect(anyone.body).toEqual({ id: user.id, username: user.username, displayName: user.displayName, createdAt: user.createdAt, updatedAt: user.updatedAt });
+      expect(anyone.body).toEqual({ id: user.id, username: user.username, displayName: user.displayName, createdAt: user.createdAt, updatedAt: user.updatedAt, version: 1 });
       expect((await http.get('/users')).body.items[0]).not.toHaveProperty('email');
       expect((await http.get('/users/me', token)).body.email).toBe(user.email);
     });
@@ -140,7 +141,7 @@ describeEachStore('users HTTP API', (context) => {
       const response = await http.patch(`/users/${user.id}`, { displayName: 'Renamed' }, token);
 
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ ...user, displayName: 'Renamed', updatedAt: expect.stringMatching(isoMillis) });
+      expect(response.body).toEqual({ ...user, displayName: 'Renamed', updatedAt: expect.stringMatching(isoMillis), version: 2 });
       expect((await http.get(`/users/${user.id}`)).body).toEqual(publicView(response.body));
     });
 

@@ -10,6 +10,7 @@ export interface UserDocument {
   passwordHash?: string;
   createdAt: Date;
   updatedAt: Date;
+  version: number;
 }
 
 export interface PostDocument {
@@ -20,6 +21,7 @@ export interface PostDocument {
   publicationDate: Date;
   createdAt: Date;
   updatedAt: Date;
+  version: number;
 }
 
 /** `_id` is the SHA-256 hash of the bearer token. */

@@ -2,6 +2,8 @@ import { type Db, MongoClient } from 'mongodb';
 import type { DatabaseConfig } from '../../config';
 import type { Store } from '../../domain/repositories';
 import { collections, ensureIndexes } from './collections';
+import { type DocumentWrites, processQueuedWrites, storeIsolatedWrites } from './document-writes';
+import { applyMigrations } from './migrations';
 import { MongoPostRepository } from './mongo-post-repository';
 import { MongoSessionRepository } from './mongo-session-repository';
 import { MongoUserRepository } from './mongo-user-repository';
@@ -12,15 +14,22 @@ export class MongoStore implements Store {
   readonly users: MongoUserRepository;
   readonly posts: MongoPostRepository;
   readonly sessions: MongoSessionRepository;
+  readonly warnings: readonly string[];
 
   constructor(
     private readonly client: MongoClient,
     readonly db: Db,
+    /** How writes to one document are isolated: by the store, or only within this process (FerretDB). */
+    readonly writes: DocumentWrites = storeIsolatedWrites,
   ) {
     const all = collections(db);
-    this.users = new MongoUserRepository(all);
-    this.posts = new MongoPostRepository(all);
+    this.users = new MongoUserRepository(all, writes);
+    this.posts = new MongoPostRepository(all, writes);
     this.sessions = new MongoSessionRepository(all);
+    this.warnings =
+      writes.isolation === 'process'
+        ? ['FerretDB does not isolate concurrent updates of one document: this process queues its own, but several instances on one FerretDB can lose updates']
+        : [];
   }
 
   async close(): Promise<void> {
@@ -39,9 +48,16 @@ export async function openMongoStore(database: DatabaseConfig): Promise<MongoSto
     const path = /^[^:]+:\/\/[^/]*\/([^?]*)/.exec(database.url)?.[1];
     const db = client.db(path ? decodeURIComponent(path) : defaultDatabaseName);
     await ensureIndexes(collections(db));
-    return new MongoStore(client, db);
+    await applyMigrations(db);
+    return new MongoStore(client, db, (await isFerretDb(db)) ? processQueuedWrites() : storeIsolatedWrites);
   } catch (error) {
     await client.close();
     throw error;
   }
+}
+
+/** FerretDB answers buildInfo with fields of its own; real MongoDB has none of them. */
+async function isFerretDb(db: Db): Promise<boolean> {
+  const info = await db.admin().command({ buildInfo: 1 });
+  return 'ferretdbVersion' in info || 'ferretdbFeatures' in info;
 }

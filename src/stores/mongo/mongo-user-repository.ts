@@ -1,18 +1,23 @@
 import { ObjectId } from 'mongodb';
-import { ConflictError, NotFoundError } from '../../domain/errors';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
 import type { Page, PageRequest } from '../../domain/page';
 import type { UserRepository } from '../../domain/repositories';
+import type { ExpectedVersions } from '../../domain/versions';
 import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findConflict, storedProfile, uniqueKey } from '../../domain/user';
 import type { Collections, UserDocument } from './collections';
+import { type DocumentWrites, versionFilter } from './document-writes';
 import { isDuplicateKey } from './mongo-errors';
 import { parseObjectId } from './mongo-id';
 
 export class MongoUserRepository implements UserRepository {
-  constructor(private readonly collections: Collections) {}
+  constructor(
+    private readonly collections: Collections,
+    private readonly writes: DocumentWrites,
+  ) {}
 
   async create(input: NewUser): Promise<User> {
     const now = new Date();
-    const document: UserDocument = { _id: new ObjectId(), ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now };
+    const document: UserDocument = { _id: new ObjectId(), ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now, version: 1 };
     try {
       await this.collections.users.insertOne(document);
     } catch (error) {
@@ -35,9 +40,9 @@ export class MongoUserRepository implements UserRepository {
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     const _id = parseObjectId(id);
-    if (_id === null || (await this.collections.users.updateOne({ _id }, { $set: { passwordHash } })).matchedCount === 0) {
-      throw new NotFoundError('user', id);
-    }
+    if (_id === null) throw new NotFoundError('user', id);
+    const { matchedCount } = await this.writes.run(_id, () => this.collections.users.updateOne({ _id }, { $set: { passwordHash } }));
+    if (matchedCount === 0) throw new NotFoundError('user', id);
   }
 
   async list({ skip, limit }: PageRequest): Promise<Page<User>> {
@@ -48,39 +53,51 @@ export class MongoUserRepository implements UserRepository {
     return { items: documents.map(toUser), skip, limit, total };
   }
 
-  async update(id: string, changes: UserChanges): Promise<User> {
+  async update(id: string, changes: UserChanges, expected?: ExpectedVersions): Promise<User> {
     const _id = parseObjectId(id);
     if (_id === null) throw new NotFoundError('user', id);
-    // FerretDB answers an update that breaks a unique index with InternalError
-    // instead of 11000, so look for the conflict first, and again on any error.
-    const taken = await this.conflict(changes, _id);
-    if (taken !== null) throw new ConflictError('user', taken);
-    let document: UserDocument | null;
-    try {
-      document = await this.collections.users.findOneAndUpdate(
-        { _id },
-        { $set: { ...storedProfile(changes), updatedAt: new Date() } },
-        { returnDocument: 'after' },
-      );
-    } catch (error) {
-      const field = await this.conflict(changes, _id);
-      throw field === null ? error : new ConflictError('user', field);
-    }
-    if (document === null) throw new NotFoundError('user', id);
+    const document = await this.writes.run(_id, async () => {
+      // FerretDB answers an update that breaks a unique index with InternalError
+      // instead of 11000, so look for the conflict first, and again on any error.
+      const taken = await this.conflict(changes, _id);
+      if (taken !== null) throw new ConflictError('user', taken);
+      try {
+        return await this.collections.users.findOneAndUpdate(
+          { _id, ...versionFilter(expected) },
+          // $max: a writer that read the clock earlier but writes later never moves updatedAt back.
+          { $set: storedProfile(changes), $inc: { version: 1 }, $max: { updatedAt: new Date() } },
+          { returnDocument: 'after' },
+        );
+      } catch (error) {
+        const field = await this.conflict(changes, _id);
+        throw field === null ? error : new ConflictError('user', field);
+      }
+    });
+    if (document === null) throw await this.whyNotWritten(_id, id);
     return toUser(document);
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, expected?: ExpectedVersions): Promise<void> {
     const _id = parseObjectId(id);
     if (_id === null) throw new NotFoundError('user', id);
+    const { deletedCount } = await this.writes.run(_id, () => this.collections.users.deleteOne({ _id, ...versionFilter(expected) }));
+    if (deletedCount === 0 && expected !== undefined) {
+      const refused = await this.whyNotWritten(_id, id);
+      if (refused instanceof PreconditionFailedError) throw refused;
+    }
     // There is no foreign key to cascade. The user goes first, so a post or
     // session created meanwhile sees its user gone (see insertForUser); what
     // they owned goes even when the user already had, so that retrying a
     // delete that failed half-way finishes it.
-    const { deletedCount } = await this.collections.users.deleteOne({ _id });
     await this.collections.posts.deleteMany({ authorId: _id });
     await this.collections.sessions.deleteMany({ userId: _id });
     if (deletedCount === 0) throw new NotFoundError('user', id);
+  }
+
+  /** A conditional write that matched no document: the user is gone, or has another version. */
+  private async whyNotWritten(_id: ObjectId, id: string): Promise<Error> {
+    const exists = (await this.collections.users.findOne({ _id }, { projection: { _id: 1 } })) !== null;
+    return exists ? new PreconditionFailedError('user', id) : new NotFoundError('user', id);
   }
 
   private conflict(values: UserChanges, exceptId: ObjectId): Promise<UniqueUserField | null> {
@@ -100,5 +117,6 @@ function toUser(document: UserDocument): User {
     displayName: document.displayName,
     createdAt: document.createdAt,
     updatedAt: document.updatedAt,
+    version: document.version,
   };
 }

@@ -11,6 +11,7 @@ export interface UserRow {
   passwordHash: string | null;
   createdAt: Date;
   updatedAt: Date;
+  version: number;
 }
 
 export interface PostRow {
@@ -21,6 +22,7 @@ export interface PostRow {
   publicationDate: Date;
   createdAt: Date;
   updatedAt: Date;
+  version: number;
 }
 
 export interface SessionRow {
@@ -57,6 +59,7 @@ export function entities(dialect: SqlDialect): Entities {
       passwordHash: { type: 'varchar', length: 255, name: 'password_hash', nullable: true, select: false },
       createdAt: { ...timestamp, name: 'created_at' },
       updatedAt: { ...timestamp, name: 'updated_at' },
+      version: { type: 'integer' },
     },
   });
   const post = new EntitySchema<PostRow>({
@@ -70,6 +73,7 @@ export function entities(dialect: SqlDialect): Entities {
       publicationDate: { ...timestamp, name: 'publication_date' },
       createdAt: { ...timestamp, name: 'created_at' },
       updatedAt: { ...timestamp, name: 'updated_at' },
+      version: { type: 'integer' },
     },
   });
   const session = new EntitySchema<SessionRow>({

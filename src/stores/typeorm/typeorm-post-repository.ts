@@ -1,17 +1,22 @@
 import type { DataSource, EntitySchema, FindOptionsWhere, Repository } from 'typeorm';
 import { definedOnly } from '../../domain/changes';
-import { InvalidReferenceError, NotFoundError } from '../../domain/errors';
+import { InvalidReferenceError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
 import type { Page, PageRequest } from '../../domain/page';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
+import type { ExpectedVersions } from '../../domain/versions';
 import type { PostRow } from './entities';
 import { isForeignKeyViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
+import { deleteVersioned, updateVersioned } from './versioned-writes';
 
 export class TypeOrmPostRepository implements PostRepository {
   private readonly rows: Repository<PostRow>;
 
-  constructor(dataSource: DataSource, schema: EntitySchema<PostRow>) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: EntitySchema<PostRow>,
+  ) {
     this.rows = dataSource.getRepository(schema);
   }
 
@@ -26,6 +31,7 @@ export class TypeOrmPostRepository implements PostRepository {
       publicationDate: input.publicationDate ?? now,
       createdAt: now,
       updatedAt: now,
+      version: 1,
     };
     try {
       const { identifiers } = await this.rows.insert(row);
@@ -52,19 +58,23 @@ export class TypeOrmPostRepository implements PostRepository {
     return this.page({ authorId: id }, page);
   }
 
-  async update(id: string, changes: PostChanges): Promise<Post> {
+  async update(id: string, changes: PostChanges, expected?: ExpectedVersions): Promise<Post> {
     const rowId = parseSqlId(id);
     if (rowId === null) throw new NotFoundError('post', id);
-    await this.rows.update({ id: rowId }, { ...definedOnly(changes), updatedAt: new Date() });
-    const row = await this.rows.findOneBy({ id: rowId });
-    if (row === null) throw new NotFoundError('post', id);
+    const row = await updateVersioned(this.dataSource, this.schema, rowId, definedOnly(changes), expected);
+    if (row === null) throw await this.whyNotWritten(rowId, id);
     return toPost(row);
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, expected?: ExpectedVersions): Promise<void> {
     const rowId = parseSqlId(id);
-    const result = rowId === null ? null : await this.rows.delete({ id: rowId });
-    if (!result?.affected) throw new NotFoundError('post', id);
+    if (rowId === null) throw new NotFoundError('post', id);
+    if (!(await deleteVersioned(this.dataSource, this.schema, rowId, expected))) throw await this.whyNotWritten(rowId, id);
+  }
+
+  /** A conditional write that matched no row: the post is gone, or has another version. */
+  private async whyNotWritten(rowId: number, id: string): Promise<Error> {
+    return (await this.rows.existsBy({ id: rowId })) ? new PreconditionFailedError('post', id) : new NotFoundError('post', id);
   }
 
   private async page(where: FindOptionsWhere<PostRow>, { skip, limit }: PageRequest): Promise<Page<Post>> {
@@ -87,5 +97,6 @@ function toPost(row: PostRow): Post {
     publicationDate: row.publicationDate,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    version: row.version,
   };
 }

@@ -11,6 +11,7 @@ export class TypeOrmStore implements Store {
   readonly users: TypeOrmUserRepository;
   readonly posts: TypeOrmPostRepository;
   readonly sessions: TypeOrmSessionRepository;
+  readonly warnings: readonly string[] = [];
 
   constructor(
     readonly dataSource: DataSource,

@@ -1,22 +1,27 @@
 import { type DataSource, type EntitySchema, Not, type Repository } from 'typeorm';
-import { ConflictError, NotFoundError } from '../../domain/errors';
+import { ConflictError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
 import type { Page, PageRequest } from '../../domain/page';
 import type { UserRepository } from '../../domain/repositories';
+import type { ExpectedVersions } from '../../domain/versions';
 import { type Credentials, type NewUser, type User, type UserChanges, findConflict, storedProfile, uniqueKey } from '../../domain/user';
 import type { UserRow } from './entities';
 import { isUniqueViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
+import { deleteVersioned, updateVersioned } from './versioned-writes';
 
 export class TypeOrmUserRepository implements UserRepository {
   private readonly rows: Repository<UserRow>;
 
-  constructor(dataSource: DataSource, schema: EntitySchema<UserRow>) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: EntitySchema<UserRow>,
+  ) {
     this.rows = dataSource.getRepository(schema);
   }
 
   async create(input: NewUser): Promise<User> {
     const now = new Date();
-    const row: Omit<UserRow, 'id'> = { ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now };
+    const row: Omit<UserRow, 'id'> = { ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now, version: 1 };
     try {
       const { identifiers } = await this.rows.insert(row);
       return toUser({ ...row, id: Number(identifiers[0].id) });
@@ -48,24 +53,29 @@ export class TypeOrmUserRepository implements UserRepository {
     return { items: rows.map(toUser), skip, limit, total };
   }
 
-  async update(id: string, changes: UserChanges): Promise<User> {
+  async update(id: string, changes: UserChanges, expected?: ExpectedVersions): Promise<User> {
     const rowId = parseSqlId(id);
     if (rowId === null) throw new NotFoundError('user', id);
+    let row: UserRow | null;
     try {
-      await this.rows.update({ id: rowId }, { ...storedProfile(changes), updatedAt: new Date() });
+      row = await updateVersioned(this.dataSource, this.schema, rowId, storedProfile(changes), expected);
     } catch (error) {
       throw await this.conflictOr(error, changes, rowId);
     }
-    const row = await this.rows.findOneBy({ id: rowId });
-    if (row === null) throw new NotFoundError('user', id);
+    if (row === null) throw await this.whyNotWritten(rowId, id);
     return toUser(row);
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, expected?: ExpectedVersions): Promise<void> {
     const rowId = parseSqlId(id);
+    if (rowId === null) throw new NotFoundError('user', id);
     // Posts and sessions go with their user through the foreign keys' ON DELETE CASCADE.
-    const result = rowId === null ? null : await this.rows.delete({ id: rowId });
-    if (!result?.affected) throw new NotFoundError('user', id);
+    if (!(await deleteVersioned(this.dataSource, this.schema, rowId, expected))) throw await this.whyNotWritten(rowId, id);
+  }
+
+  /** A conditional write that matched no row: the user is gone, or has another version. */
+  private async whyNotWritten(rowId: number, id: string): Promise<Error> {
+    return (await this.rows.existsBy({ id: rowId })) ? new PreconditionFailedError('user', id) : new NotFoundError('user', id);
   }
 
   private async conflictOr(error: unknown, values: UserChanges, exceptId: number): Promise<unknown> {
@@ -85,5 +95,6 @@ function toUser(row: UserRow): User {
     displayName: row.displayName,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+    version: row.version,
   };
 }

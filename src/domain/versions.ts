@@ -1,0 +1,6 @@
+/**
+ * The versions a conditional write accepts (from `If-Match`): the write
+ * happens only while the record has one of them, checked by the store in the
+ * same operation as the write. Undefined: any version, the last writer wins.
+ */
+export type ExpectedVersions = readonly number[] | undefined;

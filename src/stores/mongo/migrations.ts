@@ -1,0 +1,34 @@
+import type { Db } from 'mongodb';
+import { isDuplicateKey } from './mongo-errors';
+
+interface Migration {
+  id: string;
+  /** Must be safe to run twice: two instances starting at once may both run it. */
+  up(db: Db): Promise<void>;
+}
+
+/** Changes to documents already stored, in order; the document counterpart of the SQL migrations. */
+const migrations: Migration[] = [
+  {
+    id: '2025-11-27-add-versions',
+    async up(db) {
+      for (const name of ['users', 'posts']) {
+        await db.collection(name).updateMany({ version: { $exists: false } }, { $set: { version: 1 } });
+      }
+    },
+  },
+];
+
+/** Applies each migration not yet recorded in the `migrations` collection, and records it. */
+export async function applyMigrations(db: Db): Promise<void> {
+  const applied = db.collection<{ _id: string; appliedAt: Date }>('migrations');
+  for (const migration of migrations) {
+    if ((await applied.findOne({ _id: migration.id })) !== null) continue;
+    await migration.up(db);
+    try {
+      await applied.insertOne({ _id: migration.id, appliedAt: new Date() });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error; // another instance recorded it first
+    }
+  }
+}

@@ -1,0 +1,172 @@
+import { api, checked } from '../support/api';
+import { describeEachStore } from '../support/each-store';
+
+describeEachStore('versions and conditional requests HTTP API', (context) => {
+  const http = api(context);
+  let token: string;
+  let userId: string;
+  const createPost = async () => (await http.post('/posts', { title: 'Original', content: 'Original content' }, token)).body;
+  const patchPost = (id: string, body: object, ifMatch?: string) => {
+    const test = http.raw().patch(`/posts/${id}`).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json');
+    if (ifMatch !== undefined) test.set('If-Match', ifMatch);
+    return checked(test.send(JSON.stringify(body)));
+  };
+  const deleteWith = (path: string, ifMatch: string) => checked(http.raw().delete(path).set('Authorization', `Bearer ${token}`).set('If-Match', ifMatch));
+  const getWith = (path: string, ifNoneMatch: string) => checked(http.raw().get(path).set('If-None-Match', ifNoneMatch));
+
+  beforeEach(async () => {
+    const signedUp = await http.signUp();
+    token = signedUp.token;
+    userId = signedUp.user.id;
+  });
+
+  describe('ETag and If-None-Match', () => {
+    it('when a post is created, read and changed, then each answer carries its version as a strong ETag', async () => {
+      const created = await http.post('/posts', { title: 't', content: 'c' }, token);
+      expect(created.headers.etag).toBe('"1"');
+      expect((await http.get(`/posts/${created.body.id}`)).headers.etag).toBe('"1"');
+      const changed = await patchPost(created.body.id, { title: 'u' });
+      expect(changed.headers.etag).toBe('"2"');
+      expect(changed.body.version).toBe(2);
+      expect((await http.get(`/posts/${created.body.id}`)).headers.etag).toBe('"2"');
+    });
+
+    it('when a user signs up, is read and changes, then the same holds for users', async () => {
+      const signUp = await http.post('/users', { email: 'etag@example.com', username: 'etag_user', displayName: 'E', password: 'long enough password' });
+      expect(signUp.headers.etag).toBe('"1"');
+      expect((await http.get(`/users/${userId}`)).headers.etag).toBe('"1"');
+      expect((await http.get('/users/me', token)).headers.etag).toBe('"1"');
+      expect((await http.patch(`/users/${userId}`, { displayName: 'New' }, token)).headers.etag).toBe('"2"');
+    });
+
+    it.each(['"1"', 'W/"1"', '"9", "1"', '*'])('when If-None-Match is %s and the post is at version 1, then 304 with the ETag and no body', async (tag) => {
+      const post = await createPost();
+      const response = await getWith(`/posts/${post.id}`, tag);
+      expect(response.status).toBe(304);
+      expect(response.headers.etag).toBe('"1"');
+      expect(response.text ?? '').toBe('');
+    });
+
+    it('when If-None-Match names an older version, then 200 with the current post', async () => {
+      const post = await createPost();
+      await patchPost(post.id, { title: 'Newer' });
+      const response = await getWith(`/posts/${post.id}`, '"1"');
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ title: 'Newer', version: 2 });
+    });
+
+    it('when If-None-Match matches a user, then 304', async () => {
+      expect((await getWith(`/users/${userId}`, '"1"')).status).toBe(304);
+    });
+  });
+
+  describe('If-Match', () => {
+    it('when If-Match is the current version, then the change is made and answers the next one', async () => {
+      const post = await createPost();
+      const response = await patchPost(post.id, { title: 'Checked' }, '"1"');
+      expect(response.status).toBe(200);
+      expect(response.headers.etag).toBe('"2"');
+      expect(response.body).toMatchObject({ title: 'Checked', version: 2 });
+    });
+
+    it.each([
+      ['a stale version', '"1"'],
+      ['a weak tag of the current version', 'W/"2"'],
+      ['a tag never issued', '"abc"'],
+    ])('when If-Match is %s, then 412 problem and nothing changes', async (_case, tag) => {
+      const post = await createPost();
+      const current = (await patchPost(post.id, { title: 'Current' })).body;
+      const response = await patchPost(post.id, { title: 'Lost' }, tag);
+      expect(response.status).toBe(412);
+      expect(response.body.errors).toEqual([{ field: 'If-Match', message: expect.any(String) }]);
+      expect((await http.get(`/posts/${post.id}`)).body).toEqual(current);
+    });
+
+    it.each(['*', '"7", "1"'])('when If-Match is %s on a post at version 1, then the change is made', async (tag) => {
+      const post = await createPost();
+      expect((await patchPost(post.id, { title: 'Any' }, tag)).status).toBe(200);
+    });
+
+    it.each(['1', '"1', 'abc', '"1",,', 'W/1'])('when If-Match is malformed (%s), then 400 names the header and nothing changes', async (tag) => {
+      const post = await createPost();
+      const response = await patchPost(post.id, { title: 'Lost' }, tag);
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([{ field: 'If-Match', message: expect.any(String) }]);
+      expect((await http.get(`/posts/${post.id}`)).body).toEqual(post);
+    });
+
+    it('when a delete has a stale If-Match, then 412 and the post stays; with the current one, 204', async () => {
+      const post = await createPost();
+      await patchPost(post.id, { title: 'Current' });
+      expect((await deleteWith(`/posts/${post.id}`, '"1"')).status).toBe(412);
+      expect((await http.get(`/posts/${post.id}`)).status).toBe(200);
+      expect((await deleteWith(`/posts/${post.id}`, '"2"')).status).toBe(204);
+      expect((await http.get(`/posts/${post.id}`)).status).toBe(404);
+    });
+
+    it('when the post does not exist, then 404 whatever If-Match says', async () => {
+      const post = await createPost();
+      await http.delete(`/posts/${post.id}`, token);
+      expect((await patchPost(post.id, { title: 'x' }, '"1"')).status).toBe(404);
+      expect((await deleteWith(`/posts/${post.id}`, '"1"')).status).toBe(404);
+    });
+
+    it('when someone else sends the right If-Match, then 403 still', async () => {
+      const post = await createPost();
+      const other = await http.signUp();
+      const response = await checked(
+        http.raw().patch(`/posts/${post.id}`).set('Authorization', `Bearer ${other.token}`).set('If-Match', '"1"').set('Content-Type', 'application/json').send('{"title":"x"}'),
+      );
+      expect(response.status).toBe(403);
+    });
+
+    it('when a user PATCH or DELETE has a stale If-Match, then 412 and the user is unchanged', async () => {
+      const current = (await http.patch(`/users/${userId}`, { displayName: 'Current' }, token)).body;
+      const patch = await checked(
+        http.raw().patch(`/users/${userId}`).set('Authorization', `Bearer ${token}`).set('If-Match', '"1"').set('Content-Type', 'application/json').send('{"displayName":"Lost"}'),
+      );
+      expect(patch.status).toBe(412);
+      expect((await deleteWith(`/users/${userId}`, '"1"')).status).toBe(412);
+      expect((await http.get('/users/me', token)).body).toEqual(current);
+      expect((await deleteWith(`/users/${userId}`, '"2"')).status).toBe(204);
+    });
+  });
+
+  describe('concurrent writers on one post', () => {
+    it('when 50 PATCHes race with one If-Match, then exactly one wins, 49 get 412, and the stored post is the winner\'s', async () => {
+      const post = await createPost();
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => patchPost(post.id, { title: `writer ${i}` }, '"1"')));
+
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 412)).toHaveLength(49);
+      const winner = answers.find((answer) => answer.status === 200)!.body;
+      expect(winner.version).toBe(2);
+      expect((await http.get(`/posts/${post.id}`)).body).toEqual(winner);
+    });
+
+    it('when 30 PATCHes race without If-Match, half on title and half on content, then each answer is its own write and no write is lost', async () => {
+      const post = await createPost();
+      const writes = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? { title: `title ${i}` } : { content: `content ${i}` }));
+      const answers = await Promise.all(writes.map((body) => patchPost(post.id, body)));
+
+      for (const [i, answer] of answers.entries()) {
+        expect(answer.status).toBe(200);
+        expect(answer.body).toMatchObject(writes[i]);
+        expect(answer.headers.etag).toBe(`"${answer.body.version}"`);
+      }
+      // Every write made exactly one version, and each answer is the state its own write made.
+      const results = answers.map((answer, i) => ({ write: writes[i], body: answer.body })).sort((a, b) => a.body.version - b.body.version);
+      expect(results.map(({ body }) => body.version)).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
+      for (const [i, { body }] of results.entries()) {
+        if (i > 0) expect(Date.parse(body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(results[i - 1].body.updatedAt));
+      }
+      // The final state is the last write's answer, and holds the last written value of each field.
+      const final = (await http.get(`/posts/${post.id}`)).body;
+      expect(final).toEqual(results.at(-1)!.body);
+      expect(final.title).toBe(results.filter(({ write }) => 'title' in write).at(-1)!.write.title);
+      expect(final.content).toBe(results.filter(({ write }) => 'content' in write).at(-1)!.write.content);
+      expect(final.updatedAt).toBe(results.map(({ body }) => body.updatedAt).sort().at(-1));
+    });
+  });
+});

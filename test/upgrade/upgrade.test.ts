@@ -1,0 +1,109 @@
+import { MongoClient, ObjectId } from 'mongodb';
+import { databaseConfig } from '../../src/config';
+import { openStore } from '../../src/stores/open-store';
+import { createDataSource } from '../../src/stores/typeorm/data-source';
+import { migrations } from '../../src/stores/typeorm/migrations';
+import { type StoreName, type TestDatabase, createTestDatabase, enabledStores } from '../support/stores';
+
+/** The last migration before records had versions. */
+const beforeVersions = migrations.findIndex((migration) => migration.name.startsWith('AddVersions'));
+
+describe.each(enabledStores())('%s: upgrading a database written before versions', (name: StoreName) => {
+  let database: TestDatabase;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(name);
+  });
+  afterEach(async () => {
+    await database.drop();
+  });
+
+  it('when the service opens a database whose users and posts have no version, then they are at version 1 and nothing is lost', async () => {
+    const { userId, postId } = name === 'mongodb' ? await seedMongo(database.url) : await seedSql(database.url);
+
+    const store = await openStore(databaseConfig(database.url));
+    try {
+      const user = await store.users.findById(userId);
+      const post = await store.posts.findById(postId);
+      expect(user).toMatchObject({ username: 'pioneer', version: 1 });
+      expect(post).toMatchObject({ authorId: userId, title: 'Written before versions', version: 1 });
+      expect(post?.publicationDate.toISOString()).toBe('1843-09-01T00:00:00.000Z');
+      expect((await store.posts.update(postId, { title: 'Changed' }, [1])).version).toBe(2);
+      expect((await store.users.findCredentials('pioneer@example.com'))?.userId).toBe(userId);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+/** A database at the migration before versions, with one user and one post in it. */
+async function seedSql(url: string): Promise<{ userId: string; postId: string }> {
+  const dataSource = createDataSource(databaseConfig(url));
+  dataSource.setOptions({ migrations: migrations.slice(0, beforeVersions) });
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+    // A literal time in UTC: PostgreSQL's timestamptz reads one without a zone in the session's zone.
+    const utc = (time: string) => (dataSource.options.type === 'postgres' ? `${time}+00` : time);
+    const insert = async (table: string, row: Record<string, unknown>) => {
+      const columns = Object.keys(row);
+      const marks = columns.map((_, i) => (dataSource.options.type === 'postgres' ? `$${i + 1}` : '?'));
+      await dataSource.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${marks.join(', ')})`, Object.values(row));
+      return (await dataSource.query(`SELECT MAX(id) AS id FROM ${table}`))[0].id as number;
+    };
+    const userId = await insert('users', {
+      email: 'pioneer@example.com',
+      email_key: 'pioneer@example.com',
+      username: 'pioneer',
+      username_key: 'pioneer',
+      display_name: 'Pioneer',
+      password_hash: '$scrypt$ln=10,r=8,p=1$c2FsdA$aGFzaA',
+      created_at: utc('2025-01-01 00:00:00.000'),
+      updated_at: utc('2025-01-01 00:00:00.000'),
+    });
+    const postId = await insert('posts', {
+      author_id: userId,
+      title: 'Written before versions',
+      content: 'Old',
+      publication_date: utc('1843-09-01 00:00:00.000'),
+      created_at: utc('2025-01-01 00:00:00.000'),
+      updated_at: utc('2025-01-01 00:00:00.000'),
+    });
+    return { userId: String(userId), postId: String(postId) };
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+async function seedMongo(url: string): Promise<{ userId: string; postId: string }> {
+  const client = await MongoClient.connect(url);
+  try {
+    const db = client.db();
+    const at = new Date('2025-01-01T00:00:00.000Z');
+    const userId = new ObjectId();
+    const postId = new ObjectId();
+    await db.collection('users').insertOne({
+      _id: userId,
+      email: 'pioneer@example.com',
+      emailKey: 'pioneer@example.com',
+      username: 'pioneer',
+      usernameKey: 'pioneer',
+      displayName: 'Pioneer',
+      passwordHash: '$scrypt$ln=10,r=8,p=1$c2FsdA$aGFzaA',
+      createdAt: at,
+      updatedAt: at,
+    });
+    await db.collection('posts').insertOne({
+      _id: postId,
+      authorId: userId,
+      title: 'Written before versions',
+      content: 'Old',
+      publicationDate: new Date('1843-09-01T00:00:00.000Z'),
+      createdAt: at,
+      updatedAt: at,
+    });
+    return { userId: userId.toHexString(), postId: postId.toHexString() };
+  } finally {
+    await client.close();
+  }
+}
