@@ -6,6 +6,7 @@ import { type AccountOptions, Accounts } from './auth/accounts';
 import type { Store } from './domain/repositories';
 import { authRouter } from './http/auth.router';
 import { errorForLog, errorHandler, notFoundHandler } from './http/error-handler';
+import { type IdempotencyOptions, IdempotentCreates } from './http/idempotency';
 import type { RateLimit } from './http/rate-limits';
 import { postsRouter } from './http/posts.router';
 import { usersRouter } from './http/users.router';
@@ -16,6 +17,8 @@ export interface AppOptions {
   accounts: AccountOptions;
   loginLimit: RateLimit;
   signUpLimit: RateLimit;
+  /** Idempotency-Key on creates; the defaults keep a key 24 h. */
+  idempotency?: Partial<IdempotencyOptions>;
   /** How many reverse proxies may set X-Forwarded-For, which decides the client address that rate limits count. */
   trustProxyHops?: number;
   logger?: Logger;
@@ -25,6 +28,7 @@ export interface AppOptions {
 export function createApp(store: Store, options: AppOptions): Express {
   const { logger = pino({ level: 'silent' }), trustProxyHops = 0 } = options;
   const accounts = new Accounts(store, options.accounts);
+  const creates = new IdempotentCreates(store.idempotencyKeys, options.idempotency);
   const app = express();
   app.disable('x-powered-by');
   // Records carry their own strong ETag (their version); nothing else is hashed per response.
@@ -55,8 +59,8 @@ export function createApp(store: Store, options: AppOptions): Express {
   app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
 
   app.use('/auth', authRouter(accounts, options.loginLimit));
-  app.use('/users', usersRouter(store, accounts, options.signUpLimit));
-  app.use('/posts', postsRouter(store, accounts));
+  app.use('/users', usersRouter(store, accounts, options.signUpLimit, creates));
+  app.use('/posts', postsRouter(store, accounts, creates));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -1,3 +1,4 @@
+import type { IdempotencyRecord, StoredResponse } from './idempotency';
 import type { Page, PageRequest } from './page';
 import type { NewPost, Post, PostChanges } from './post';
 import type { Session } from './session';
@@ -59,10 +60,35 @@ export interface SessionRepository {
   deleteExpired(now: Date): Promise<number>;
 }
 
+/**
+ * Uses of `Idempotency-Key`. The insert of a record on its unique id is the
+ * lock: no transaction is needed, so it works on every store (FerretDB has none).
+ * A record whose `expiresAt` has passed counts as absent.
+ */
+export interface IdempotencyKeyRepository {
+  /**
+   * Inserts `record` (pending, with its lease) when no live record has its id,
+   * after removing every expired record; false, and nothing written, when a
+   * live record holds the id.
+   */
+  claim(record: IdempotencyRecord, now: Date): Promise<boolean>;
+  /** The live record with this id, or null. */
+  find(id: string, now: Date): Promise<IdempotencyRecord | null>;
+  /**
+   * Keeps the response of a pending record until `expiresAt`; false, and
+   * nothing written, when that claim is gone (its lease ran out and another
+   * request took the id).
+   */
+  complete(id: string, claimToken: string, response: StoredResponse, expiresAt: Date): Promise<boolean>;
+  /** Deletes the record if that claim still holds it, so the key can be used afresh. */
+  release(id: string, claimToken: string): Promise<void>;
+}
+
 export interface Store {
   readonly users: UserRepository;
   readonly posts: PostRepository;
   readonly sessions: SessionRepository;
+  readonly idempotencyKeys: IdempotencyKeyRepository;
   /** What an operator must know about this store's guarantees; logged once at start. */
   readonly warnings: readonly string[];
   close(): Promise<void>;

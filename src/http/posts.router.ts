@@ -4,6 +4,7 @@ import { NotFoundError } from '../domain/errors';
 import type { PostChanges } from '../domain/post';
 import type { Store } from '../domain/repositories';
 import { authenticate, callerOf } from './authenticate';
+import type { IdempotentCreates } from './idempotency';
 import { ifMatchVersions, setVersionTag } from './conditional';
 import { CreatePostBody, UpdatePostBody } from './bodies/post.bodies';
 import { methodNotAllowed } from './error-handler';
@@ -12,7 +13,7 @@ import { pageJson, postJson } from './presenters';
 import { HttpProblem } from './problem';
 import { parseBody, parsePage, requireChanges } from './validation';
 
-export function postsRouter({ posts }: Store, accounts: Accounts): Router {
+export function postsRouter({ posts }: Store, accounts: Accounts, creates: IdempotentCreates): Router {
   const router = Router();
   const signedIn = authenticate(accounts);
 
@@ -28,11 +29,11 @@ export function postsRouter({ posts }: Store, accounts: Accounts): Router {
     .get(async (req, res) => {
       res.json(pageJson(await posts.list(parsePage(req)), postJson));
     })
-    .post(signedIn, async (req, res) => {
+    .post(signedIn, creates.handler({ route: 'POST /posts', scope: (res) => `user ${callerOf(res).user.id}` }, async (req, res) => {
       const { publicationDate, ...body } = parseBody(CreatePostBody, req);
       const post = await posts.create({ ...body, authorId: callerOf(res).user.id, publicationDate: timestamp(publicationDate) });
       setVersionTag(res.status(201).location(`/posts/${encodeURIComponent(post.id)}`), post.version).json(postJson(post));
-    })
+    }))
     .all(methodNotAllowed('GET', 'POST'));
 
   router

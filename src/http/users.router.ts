@@ -3,6 +3,7 @@ import type { Accounts } from '../auth/accounts';
 import { NotFoundError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
 import { authenticate, callerOf } from './authenticate';
+import type { IdempotentCreates } from './idempotency';
 import { ifMatchVersions, setVersionTag } from './conditional';
 import { CreateUserBody, UpdateUserBody } from './bodies/user.bodies';
 import { type RateLimit, signUpLimit } from './rate-limits';
@@ -11,7 +12,7 @@ import { ownUserJson, pageJson, postJson, publicUserJson } from './presenters';
 import { HttpProblem } from './problem';
 import { parseBody, parsePage, requireChanges } from './validation';
 
-export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps: RateLimit): Router {
+export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps: RateLimit, creates: IdempotentCreates): Router {
   const router = Router();
   const signedIn = authenticate(accounts);
 
@@ -20,11 +21,12 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps
     .get(async (req, res) => {
       res.json(pageJson(await users.list(parsePage(req)), publicUserJson));
     })
-    .post(signUpLimit(signUps), async (req, res) => {
+    // Sign-up is anonymous: its keys belong to the route. The password is never kept, not even hashed.
+    .post(signUpLimit(signUps), creates.handler({ route: 'POST /users', unkeptFields: ['password'] }, async (req, res) => {
       const { password, ...profile } = parseBody(CreateUserBody, req);
       const user = await accounts.signUp(profile, password);
       setVersionTag(res.status(201).location(`/users/${encodeURIComponent(user.id)}`), user.version).json(ownUserJson(user));
-    })
+    }))
     .all(methodNotAllowed('GET', 'POST'));
 
   router

@@ -37,10 +37,12 @@ export function describeEachStore(title: string, suite: (context: StoreContext) 
 async function clearStore(store: Store): Promise<void> {
   if (store instanceof TypeOrmStore) {
     // Users last: the others reference them.
+    await store.dataSource.query('DELETE FROM idempotency_keys');
     await store.dataSource.query('DELETE FROM sessions');
     await store.dataSource.query('DELETE FROM posts');
     await store.dataSource.query('DELETE FROM users');
   } else if (store instanceof MongoStore) {
+    await store.db.collection('idempotency_keys').deleteMany({});
     await store.db.collection('sessions').deleteMany({});
     await store.db.collection('posts').deleteMany({});
     await store.db.collection('users').deleteMany({});

@@ -1,4 +1,5 @@
 import type { Collection, Db, Document, ObjectId } from 'mongodb';
+import type { StoredResponse } from '../../domain/idempotency';
 
 export interface UserDocument {
   _id: ObjectId;
@@ -32,10 +33,20 @@ export interface SessionDocument {
   expiresAt: Date;
 }
 
+/** `_id` is the hash of an Idempotency-Key and its scope; `response` is null while pending. */
+export interface IdempotencyKeyDocument {
+  _id: string;
+  fingerprint: string;
+  claimToken: string;
+  response: StoredResponse | null;
+  expiresAt: Date;
+}
+
 export interface Collections {
   users: Collection<UserDocument>;
   posts: Collection<PostDocument>;
   sessions: Collection<SessionDocument>;
+  idempotencyKeys: Collection<IdempotencyKeyDocument>;
 }
 
 export function collections(db: Db): Collections {
@@ -43,6 +54,7 @@ export function collections(db: Db): Collections {
     users: db.collection<UserDocument>('users'),
     posts: db.collection<PostDocument>('posts'),
     sessions: db.collection<SessionDocument>('sessions'),
+    idempotencyKeys: db.collection<IdempotencyKeyDocument>('idempotency_keys'),
   };
 }
 
@@ -71,6 +83,8 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
     { name: 'user', key: { userId: 1 } },
     { name: 'expires', key: { expiresAt: 1 } },
   ],
+  // Not a TTL index either: expired keys are removed when a key is claimed.
+  idempotencyKeys: [{ name: 'expires', key: { expiresAt: 1 } }],
 };
 
 /**

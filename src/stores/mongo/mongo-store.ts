@@ -4,6 +4,7 @@ import type { Store } from '../../domain/repositories';
 import { collections, ensureIndexes } from './collections';
 import { type DocumentWrites, processQueuedWrites, storeIsolatedWrites } from './document-writes';
 import { applyMigrations } from './migrations';
+import { MongoIdempotencyKeyRepository } from './mongo-idempotency-key-repository';
 import { MongoPostRepository } from './mongo-post-repository';
 import { MongoSessionRepository } from './mongo-session-repository';
 import { MongoUserRepository } from './mongo-user-repository';
@@ -14,6 +15,8 @@ export class MongoStore implements Store {
   readonly users: MongoUserRepository;
   readonly posts: MongoPostRepository;
   readonly sessions: MongoSessionRepository;
+  readonly idempotencyKeys: MongoIdempotencyKeyRepository;
+
   readonly warnings: readonly string[];
 
   constructor(
@@ -26,6 +29,7 @@ export class MongoStore implements Store {
     this.users = new MongoUserRepository(all, writes);
     this.posts = new MongoPostRepository(all, writes);
     this.sessions = new MongoSessionRepository(all);
+    this.idempotencyKeys = new MongoIdempotencyKeyRepository(all);
     this.warnings =
       writes.isolation === 'process'
         ? ['FerretDB does not isolate concurrent updates of one document: this process queues its own, but several instances on one FerretDB can lose updates']

@@ -13,7 +13,7 @@ export function sqlDialect(database: DatabaseConfig): SqlDialect {
 /** The one place that turns a DATABASE_URL into TypeORM options. Schema changes come only from migrations. */
 export function createDataSource(database: DatabaseConfig, schemas: Entities = entities(sqlDialect(database))): DataSource {
   const common = {
-    entities: [schemas.user, schemas.post, schemas.session],
+    entities: [schemas.user, schemas.post, schemas.session, schemas.idempotencyKey],
     migrations,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,

@@ -32,10 +32,23 @@ export interface SessionRow {
   expiresAt: Date;
 }
 
+/** A use of an Idempotency-Key; the response columns are null while it is pending. */
+export interface IdempotencyKeyRow {
+  id: string;
+  fingerprint: string;
+  claimToken: string;
+  responseStatus: number | null;
+  /** JSON object of the replayed headers. */
+  responseHeaders: string | null;
+  responseBody: string | null;
+  expiresAt: Date;
+}
+
 export interface Entities {
   user: EntitySchema<UserRow>;
   post: EntitySchema<PostRow>;
   session: EntitySchema<SessionRow>;
+  idempotencyKey: EntitySchema<IdempotencyKeyRow>;
 }
 
 /**
@@ -86,5 +99,18 @@ export function entities(dialect: SqlDialect): Entities {
       expiresAt: { ...timestamp, name: 'expires_at' },
     },
   });
-  return { user, post, session };
+  const idempotencyKey = new EntitySchema<IdempotencyKeyRow>({
+    name: 'IdempotencyKey',
+    tableName: 'idempotency_keys',
+    columns: {
+      id: { type: 'varchar', length: 64, primary: true },
+      fingerprint: { type: 'varchar', length: 64 },
+      claimToken: { type: 'varchar', length: 36, name: 'claim_token' },
+      responseStatus: { type: 'integer', name: 'response_status', nullable: true },
+      responseHeaders: { type: 'text', name: 'response_headers', nullable: true },
+      responseBody: { type: longTextType(dialect), name: 'response_body', nullable: true },
+      expiresAt: { ...timestamp, name: 'expires_at' },
+    },
+  });
+  return { user, post, session, idempotencyKey };
 }

@@ -10,10 +10,10 @@ function driverCode(error: unknown): string | undefined {
   return (error.driverError as DriverError).code;
 }
 
-/** SQLite, PostgreSQL and MariaDB/MySQL each name a broken unique index differently. */
+/** SQLite, PostgreSQL and MariaDB/MySQL each name a broken unique index differently (SQLite a text primary key apart). */
 export function isUniqueViolation(error: unknown): boolean {
   const code = driverCode(error);
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505' || code === 'ER_DUP_ENTRY';
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505' || code === 'ER_DUP_ENTRY';
 }
 
 export function isForeignKeyViolation(error: unknown): boolean {

@@ -3,6 +3,7 @@ import type { DatabaseConfig } from '../../config';
 import type { Store } from '../../domain/repositories';
 import { createDataSource, sqlDialect } from './data-source';
 import { type Entities, entities } from './entities';
+import { TypeOrmIdempotencyKeyRepository } from './typeorm-idempotency-key-repository';
 import { TypeOrmPostRepository } from './typeorm-post-repository';
 import { TypeOrmSessionRepository } from './typeorm-session-repository';
 import { TypeOrmUserRepository } from './typeorm-user-repository';
@@ -11,6 +12,7 @@ export class TypeOrmStore implements Store {
   readonly users: TypeOrmUserRepository;
   readonly posts: TypeOrmPostRepository;
   readonly sessions: TypeOrmSessionRepository;
+  readonly idempotencyKeys: TypeOrmIdempotencyKeyRepository;
   readonly warnings: readonly string[] = [];
 
   constructor(
@@ -20,6 +22,7 @@ export class TypeOrmStore implements Store {
     this.users = new TypeOrmUserRepository(dataSource, schemas.user);
     this.posts = new TypeOrmPostRepository(dataSource, schemas.post);
     this.sessions = new TypeOrmSessionRepository(dataSource, schemas.session);
+    this.idempotencyKeys = new TypeOrmIdempotencyKeyRepository(dataSource, schemas.idempotencyKey);
   }
 
   async close(): Promise<void> {

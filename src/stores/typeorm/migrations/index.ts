@@ -1,6 +1,12 @@
 import { CreateUsersAndPosts1764057600000 } from './1764057600000-create-users-and-posts';
 import { AddPasswordsAndSessions1764144000000 } from './1764144000000-add-passwords-and-sessions';
 import { AddVersions1764230400000 } from './1764230400000-add-versions';
+import { AddIdempotencyKeys1764316800000 } from './1764316800000-add-idempotency-keys';
 
 /** In order of application; listed by hand so that source and build load the same set. */
-export const migrations = [CreateUsersAndPosts1764057600000, AddPasswordsAndSessions1764144000000, AddVersions1764230400000];
+export const migrations = [
+  CreateUsersAndPosts1764057600000,
+  AddPasswordsAndSessions1764144000000,
+  AddVersions1764230400000,
+  AddIdempotencyKeys1764316800000,
+];

@@ -1,0 +1,54 @@
+import { type DataSource, type EntitySchema, IsNull, LessThanOrEqual, MoreThan, type Repository } from 'typeorm';
+import type { IdempotencyRecord, StoredResponse } from '../../domain/idempotency';
+import type { IdempotencyKeyRepository } from '../../domain/repositories';
+import type { IdempotencyKeyRow } from './entities';
+import { isUniqueViolation } from './sql-errors';
+
+export class TypeOrmIdempotencyKeyRepository implements IdempotencyKeyRepository {
+  private readonly rows: Repository<IdempotencyKeyRow>;
+
+  constructor(dataSource: DataSource, schema: EntitySchema<IdempotencyKeyRow>) {
+    this.rows = dataSource.getRepository(schema);
+  }
+
+  async claim(record: IdempotencyRecord, now: Date): Promise<boolean> {
+    await this.rows.delete({ expiresAt: LessThanOrEqual(now) });
+    try {
+      await this.rows.insert(toRow(record));
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  async find(id: string, now: Date): Promise<IdempotencyRecord | null> {
+    const row = await this.rows.findOneBy({ id, expiresAt: MoreThan(now) });
+    return row === null ? null : toRecord(row);
+  }
+
+  async complete(id: string, claimToken: string, response: StoredResponse, expiresAt: Date): Promise<boolean> {
+    const result = await this.rows.update({ id, claimToken, responseStatus: IsNull() }, { ...responseColumns(response), expiresAt });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async release(id: string, claimToken: string): Promise<void> {
+    await this.rows.delete({ id, claimToken });
+  }
+}
+
+function toRow({ response, ...record }: IdempotencyRecord): IdempotencyKeyRow {
+  return { ...record, ...(response === null ? { responseStatus: null, responseHeaders: null, responseBody: null } : responseColumns(response)) };
+}
+
+function responseColumns({ status, headers, body }: StoredResponse) {
+  return { responseStatus: status, responseHeaders: JSON.stringify(headers), responseBody: body };
+}
+
+function toRecord({ responseStatus, responseHeaders, responseBody, ...record }: IdempotencyKeyRow): IdempotencyRecord {
+  const response =
+    responseStatus === null
+      ? null
+      : { status: responseStatus, headers: JSON.parse(responseHeaders ?? '{}') as Record<string, string>, body: responseBody ?? '' };
+  return { ...record, response };
+}
