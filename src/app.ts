@@ -6,6 +6,7 @@ import { type AccountOptions, Accounts } from './auth/accounts';
 import type { Store } from './domain/repositories';
 import { authRouter } from './http/auth.router';
 import { errorForLog, errorHandler, notFoundHandler } from './http/error-handler';
+import { jsonBody } from './http/json-body';
 import { type IdempotencyOptions, IdempotentCreates } from './http/idempotency';
 import type { RateLimit } from './http/rate-limits';
 import { postsRouter } from './http/posts.router';
@@ -56,7 +57,7 @@ export function createApp(store: Store, options: AppOptions): Express {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
-  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use(jsonBody());
 
   app.use('/auth', authRouter(accounts, options.loginLimit));
   app.use('/users', usersRouter(store, accounts, options.signUpLimit, creates));

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { pino } from 'pino';
 import { createApp } from './app';
 import { loadConfig } from './config';
+import { createServer } from './http/server';
 import { openStore } from './stores/open-store';
 
 async function main(): Promise<void> {
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
     trustProxyHops: config.trustProxyHops,
     logger,
   });
-  const server = app.listen(config.port, config.host, () => {
+  const server = createServer(app).listen(config.port, config.host, () => {
     logger.info({ store: config.database.kind, address: server.address() }, 'listening');
   });
   server.on('error', (error) => stop(`cannot listen on ${config.host}:${config.port}: ${error.message}`));

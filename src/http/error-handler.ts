@@ -82,6 +82,8 @@ function bodyParserProblem(error: unknown): HttpProblem | null {
   switch ((error as { type?: unknown }).type) {
     case 'entity.parse.failed':
       return new HttpProblem(400, 'request body is not valid JSON');
+    case 'entity.utf8.invalid':
+      return new HttpProblem(400, 'request body is not valid UTF-8');
     case 'entity.too.large':
       return new HttpProblem(413, 'request body is larger than 1 MB');
     case 'charset.unsupported':

@@ -1,4 +1,4 @@
-import { type ValidationArguments, ValidateBy, ValidateIf, isISO8601 } from 'class-validator';
+import { type ValidationArguments, ValidateBy, ValidateIf } from 'class-validator';
 import { uniqueKey } from '../domain/user';
 
 interface TextRule {
@@ -90,25 +90,39 @@ function parseWholeNumber(value: unknown, min: number, max: number): number | nu
   return n >= min && n <= max ? n : null;
 }
 
-const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
+/**
+ * RFC 3339 `date-time` with seconds: `T` and `Z` in either case (RFC 3339 §5.6
+ * allows it), a fraction of 1 to 9 digits, a zone `Z` or `±HH:MM`.
+ */
+const timestampPattern = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 /** The range every store can hold: MariaDB's `datetime` ends at year 9999 and starts at 1000. */
 const earliest = Date.parse('1000-01-01T00:00:00.000Z');
 const latest = Date.parse('9999-12-31T23:59:59.999Z');
 
-/** An ISO 8601 date and time with a zone (`Z` or an offset), within the years 1000 to 9999 UTC. */
+/** An RFC 3339 date and time with seconds and a zone, within the years 1000 to 9999 UTC. */
 export function IsTimestamp(): PropertyDecorator {
   return ValidateBy({
     name: 'isTimestamp',
     validator: {
       validate: (value: unknown) => typeof value === 'string' && parseTimestamp(value) !== null,
       defaultMessage: (args?: ValidationArguments) =>
-        `${args!.property} must be an ISO 8601 date and time with a zone, between 1000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z`,
+        `${args!.property} must be an RFC 3339 date and time with seconds and a zone (Z or ±HH:MM), from 1000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z`,
     },
   });
 }
 
+/** The instant, to the millisecond (further digits are dropped, not rounded), or null when not allowed. */
 export function parseTimestamp(value: string): Date | null {
-  if (!timestampPattern.test(value) || !isISO8601(value, { strict: true, strictSeparator: true })) return null;
-  const time = Date.parse(value);
+  const match = timestampPattern.exec(value);
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  const millisecond = Number((match[7] ?? '').padEnd(3, '0').slice(0, 3));
+  const [sign, offsetHour, offsetMinute] = [match[8] === '-' ? -1 : 1, Number(match[9] ?? 0), Number(match[10] ?? 0)];
+  // No leap second: no store can hold one.
+  if (hour > 23 || minute > 59 || second > 59 || offsetHour > 23 || offsetMinute > 59) return null;
+  const local = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millisecond));
+  // Date.UTC rolls 02-30 over into March and reads years below 100 as 19xx: keep only dates that come back as written.
+  if (local.getUTCFullYear() !== year || local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day) return null;
+  const time = local.getTime() - sign * (offsetHour * 60 + offsetMinute) * 60_000;
   return time >= earliest && time <= latest ? new Date(time) : null;
 }

@@ -21,10 +21,11 @@ export class HttpProblem extends Error {
   }
 }
 
-export function sendProblem(res: Response, { status, detail, errors, headers }: HttpProblem): void {
-  res
-    .status(status)
-    .set(headers)
-    .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail, ...(errors && { errors }) }));
+export function sendProblem(res: Response, problem: HttpProblem): void {
+  res.status(problem.status).set(problem.headers).type('application/problem+json').send(problemDocument(problem));
+}
+
+/** The JSON text of a problem; also written by server.ts, where there is no Express response. */
+export function problemDocument({ status, detail, errors }: Pick<HttpProblem, 'status' | 'detail' | 'errors'>): string {
+  return JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail, ...(errors && { errors }) });
 }

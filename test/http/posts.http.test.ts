@@ -38,6 +38,20 @@ describeEachStore('posts HTTP API', (context) => {
       expect((await http.get(`/posts/${post.id}`)).body.publicationDate).toBe('2024-02-29T23:30:00.123Z');
     });
 
+    it.each([
+      ['lower-case t and z', '2024-06-01t12:00:00z', '2024-06-01T12:00:00.000Z'],
+      ['one fraction digit', '2024-06-01T12:00:00.5Z', '2024-06-01T12:00:00.500Z'],
+      ['nine fraction digits, truncated and not rounded', '2024-06-01T12:00:00.999999999Z', '2024-06-01T12:00:00.999Z'],
+      ['the earliest instant', '1000-01-01T00:00:00Z', '1000-01-01T00:00:00.000Z'],
+      ['the latest instant, with digits past it', '9999-12-31T23:59:59.9999Z', '9999-12-31T23:59:59.999Z'],
+      ['a year 999 local time that is 1000 in UTC', '0999-12-31T23:30:00-01:00', '1000-01-01T00:30:00.000Z'],
+      ['the largest offset', '2024-02-29T23:59:59+23:59', '2024-02-29T00:00:59.000Z'],
+      ['an offset of -00:00', '2024-06-01T12:00:00-00:00', '2024-06-01T12:00:00.000Z'],
+    ])('when the publication date has %s, then it is accepted as that instant', async (_case, publicationDate, stored) => {
+      const post = await createPost({ publicationDate });
+      expect((await http.get(`/posts/${post.id}`)).body.publicationDate).toBe(stored);
+    });
+
     it('when title and content are at their longest in code points, then they are accepted', async () => {
       const post = await createPost({ title: emoji(255), content: emoji(100_000) });
       expect((await http.get(`/posts/${post.id}`)).body).toMatchObject({ title: emoji(255), content: emoji(100_000) });
@@ -57,6 +71,22 @@ describeEachStore('posts HTTP API', (context) => {
       ['an impossible date', { publicationDate: '2023-02-29T00:00:00Z' }, 'publicationDate'],
       ['a date before year 1000', { publicationDate: '0999-12-31T23:59:59.999Z' }, 'publicationDate'],
       ['a date after year 9999', { publicationDate: '+010000-01-01T00:00:00.000Z' }, 'publicationDate'],
+      ['a date without seconds', { publicationDate: '2024-01-01T00:00Z' }, 'publicationDate'],
+      ['a leap second', { publicationDate: '2016-12-31T23:59:60Z' }, 'publicationDate'],
+      ['an hour 24', { publicationDate: '2024-01-01T24:00:00Z' }, 'publicationDate'],
+      ['a month 13', { publicationDate: '2024-13-01T00:00:00Z' }, 'publicationDate'],
+      ['a day 0', { publicationDate: '2024-01-00T00:00:00Z' }, 'publicationDate'],
+      ['an offset hour 24', { publicationDate: '2024-01-01T00:00:00+24:00' }, 'publicationDate'],
+      ['an offset minute 60', { publicationDate: '2024-01-01T00:00:00+01:60' }, 'publicationDate'],
+      ['an offset without a colon', { publicationDate: '2024-01-01T00:00:00+0100' }, 'publicationDate'],
+      ['an offset of hours only', { publicationDate: '2024-01-01T00:00:00+01' }, 'publicationDate'],
+      ['a space for the T', { publicationDate: '2024-01-01 00:00:00Z' }, 'publicationDate'],
+      ['a fraction point without digits', { publicationDate: '2024-01-01T00:00:00.Z' }, 'publicationDate'],
+      ['a fraction of ten digits', { publicationDate: '2024-01-01T00:00:00.1234567890Z' }, 'publicationDate'],
+      ['a comma for the fraction point', { publicationDate: '2024-01-01T00:00:00,5Z' }, 'publicationDate'],
+      ['the year 0050, not 1950', { publicationDate: '0050-01-01T00:00:00Z' }, 'publicationDate'],
+      ['a year 9999 local time that is 10000 in UTC', { publicationDate: '9999-12-31T23:59:59.999-00:01' }, 'publicationDate'],
+      ['a basic-format date', { publicationDate: '20240101T000000Z' }, 'publicationDate'],
       ['a numeric date', { publicationDate: 1700000000000 }, 'publicationDate'],
       ['an unknown field', { tags: ['a'] }, 'tags'],
     ])('when the body has %s, then 400 names the field and nothing is stored', async (_case, overrides, field) => {

@@ -1,0 +1,85 @@
+import {
+  type RequestListener,
+  type Server,
+  type ServerOptions,
+  type ServerResponse,
+  STATUS_CODES,
+  createServer as createHttpServer,
+  maxHeaderSize,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
+import { problemDocument } from './problem';
+
+/**
+ * The HTTP server for the app. What Node refuses before the app sees a request
+ * (a request it cannot parse, headers over 16 KB, a request too slow to
+ * arrive, no Host, an unknown Expect) gets a problem too, then the connection
+ * is closed; Node's own answers have no body.
+ */
+export function createServer(app: RequestListener, options: ServerOptions = {}): Server {
+  /** The latest response on each connection until it is done. */
+  const responding = new WeakMap<Duplex, ServerResponse>();
+
+  const server = createHttpServer({ ...options, requireHostHeader: false }, (req, res) => {
+    responding.set(req.socket, res);
+    res.once('close', () => {
+      if (responding.get(req.socket) === res) responding.delete(req.socket);
+    });
+    // RFC 9112 §3.2, which Node would answer with an empty 400.
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) return refuse(res, 400, 'an HTTP/1.1 request needs a Host header');
+    app(req, res);
+  });
+
+  server.on('checkExpectation', (_req, res: ServerResponse) => refuse(res, 417, 'Expect may only be 100-continue'));
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (socket.writableEnded) return; // already closing once its last bytes are out
+    const res = responding.get(socket);
+    // An answer now would be read as (part of) the answer to an earlier request: one whose response has begun,
+    // or one read in full, so that what failed is a request pipelined after it.
+    if (!socket.writable || (res && (res.headersSent || res.req.complete))) {
+      socket.destroy();
+      return;
+    }
+    const [status, detail] = parserProblems[error.code ?? ''] ?? [400, 'request is not valid HTTP/1.1'];
+    const body = problemDocument({ status, detail });
+    const head = [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+      'Content-Type: application/problem+json',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'X-Content-Type-Options: nosniff',
+      'Connection: close',
+    ];
+    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
+  });
+  return server;
+}
+
+function refuse(res: ServerResponse, status: number, detail: string): void {
+  const body = problemDocument({ status, detail });
+  res.writeHead(status, {
+    'Content-Type': 'application/problem+json',
+    'Content-Length': Buffer.byteLength(body),
+    'X-Content-Type-Options': 'nosniff',
+    Connection: 'close',
+  });
+  res.end(body);
+}
+
+/** Node's parser errors (llhttp's `HPE_*` codes and its request timeout), by what the client got wrong. */
+const parserProblems: Record<string, [status: number, detail: string]> = {
+  HPE_HEADER_OVERFLOW: [431, `request line and headers are larger than ${maxHeaderSize / 1024} KB`],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'chunk extensions are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request did not arrive in time'],
+  HPE_INVALID_METHOD: [400, 'request line is malformed'],
+  HPE_INVALID_CONSTANT: [400, 'request line is malformed'],
+  HPE_INVALID_VERSION: [400, 'request line is malformed'],
+  HPE_INVALID_URL: [400, 'request target is malformed: bytes outside printable ASCII must be percent-encoded'],
+  HPE_INVALID_HEADER_TOKEN: [400, 'a request header is malformed'],
+  HPE_CR_EXPECTED: [400, 'request lines must end with CRLF'],
+  HPE_LF_EXPECTED: [400, 'request lines must end with CRLF'],
+  HPE_INVALID_CONTENT_LENGTH: [400, 'Content-Length is not a whole number, or comes with Transfer-Encoding'],
+  HPE_UNEXPECTED_CONTENT_LENGTH: [400, 'Content-Length is sent more than once'],
+  HPE_INVALID_TRANSFER_ENCODING: [400, 'Transfer-Encoding must end with chunked and not come with Content-Length'],
+  HPE_INVALID_CHUNK_SIZE: [400, 'chunked body is malformed'],
+};
