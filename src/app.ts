@@ -8,7 +8,7 @@ import { authRouter } from './http/auth.router';
 import { errorForLog, errorHandler, notFoundHandler } from './http/error-handler';
 import { jsonBody } from './http/json-body';
 import { type IdempotencyOptions, IdempotentCreates } from './http/idempotency';
-import type { RateLimit } from './http/rate-limits';
+import type { LoginLimit, RateLimit } from './http/rate-limits';
 import { postsRouter } from './http/posts.router';
 import { usersRouter } from './http/users.router';
 
@@ -16,7 +16,7 @@ const requestIdPattern = /^[\w.:-]{1,128}$/;
 
 export interface AppOptions {
   accounts: AccountOptions;
-  loginLimit: RateLimit;
+  loginLimit: LoginLimit;
   signUpLimit: RateLimit;
   /** Idempotency-Key on creates; the defaults keep a key 24 h. */
   idempotency?: Partial<IdempotencyOptions>;

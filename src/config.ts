@@ -8,6 +8,7 @@ export const settings = {
   TOKEN_TTL_SECONDS: '3600',
   PASSWORD_HASH_COST: '17',
   LOGIN_RATE_LIMIT: '10',
+  LOGIN_EMAIL_RATE_LIMIT: '100',
   LOGIN_RATE_WINDOW_SECONDS: '900',
   SIGNUP_RATE_LIMIT: '20',
   SIGNUP_RATE_WINDOW_SECONDS: '3600',
@@ -27,8 +28,10 @@ export interface DatabaseConfig {
 export interface AuthConfig {
   tokenTtlSeconds: number;
   passwordHashCost: number;
-  /** Login attempts allowed per client address, and failed ones per email, in one window. */
+  /** Login attempts allowed per client address, and failed ones per email from one address, in one window. */
   loginRateLimit: number;
+  /** Failed logins allowed per email from all addresses together in one window. */
+  loginEmailRateLimit: number;
   loginRateWindowSeconds: number;
   /** Sign-ups allowed per client address in one window. */
   signUpRateLimit: number;
@@ -79,6 +82,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, not '${logLevel}'`);
   }
 
+  const loginRateLimit = whole('LOGIN_RATE_LIMIT', 1, 1_000_000);
+  const loginEmailRateLimit = whole('LOGIN_EMAIL_RATE_LIMIT', 1, 1_000_000);
+  // Lower, and one address could lock an account out again.
+  if (loginEmailRateLimit < loginRateLimit) {
+    throw new ConfigError(`LOGIN_EMAIL_RATE_LIMIT must be at least LOGIN_RATE_LIMIT (${loginRateLimit}), not '${loginEmailRateLimit}'`);
+  }
+
   return {
     database: databaseConfig(read('DATABASE_URL'), whole('DATABASE_CONNECT_TIMEOUT_MS', 1, 600_000)),
     host: read('HOST'),
@@ -87,7 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: {
       tokenTtlSeconds: whole('TOKEN_TTL_SECONDS', 60, 30 * 86_400),
       passwordHashCost: whole('PASSWORD_HASH_COST', 10, 20),
-      loginRateLimit: whole('LOGIN_RATE_LIMIT', 1, 1_000_000),
+      loginRateLimit,
+      loginEmailRateLimit,
       loginRateWindowSeconds: whole('LOGIN_RATE_WINDOW_SECONDS', 1, 86_400),
       signUpRateLimit: whole('SIGNUP_RATE_LIMIT', 1, 1_000_000),
       signUpRateWindowSeconds: whole('SIGNUP_RATE_WINDOW_SECONDS', 1, 86_400),

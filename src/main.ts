@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const { auth } = config;
   const app = createApp(store, {
     accounts: { tokenTtlMs: auth.tokenTtlSeconds * 1000, passwordHashCost: auth.passwordHashCost },
-    loginLimit: { limit: auth.loginRateLimit, windowMs: auth.loginRateWindowSeconds * 1000 },
+    loginLimit: { limit: auth.loginRateLimit, emailLimit: auth.loginEmailRateLimit, windowMs: auth.loginRateWindowSeconds * 1000 },
     signUpLimit: { limit: auth.signUpRateLimit, windowMs: auth.signUpRateWindowSeconds * 1000 },
     trustProxyHops: config.trustProxyHops,
     logger,

@@ -3,11 +3,11 @@ import type { Accounts } from '../auth/accounts';
 import { authenticate, callerOf, unauthorized } from './authenticate';
 import { LoginBody } from './bodies/auth.bodies';
 import { methodNotAllowed } from './error-handler';
-import { type RateLimit, loginLimits } from './rate-limits';
+import { type LoginLimit, loginLimits } from './rate-limits';
 import { ownUserJson } from './presenters';
 import { parseBody } from './validation';
 
-export function authRouter(accounts: Accounts, limit: RateLimit): Router {
+export function authRouter(accounts: Accounts, limit: LoginLimit): Router {
   const router = Router();
 
   router

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { uniqueKey } from '../domain/user';
@@ -14,22 +15,27 @@ export interface RateLimit {
  * limits on its own. Behind a proxy, `trust proxy` decides the client address.
  */
 
+export interface LoginLimit extends RateLimit {
+  /** Failed logins allowed for one email from all addresses together; `limit` counts per address. */
+  emailLimit: number;
+}
+
 /**
- * Slows password guessing two ways: attempts from one address against any
- * accounts, and failed attempts from anywhere against one account.
+ * Slows password guessing without handing anyone a cheap way to lock an
+ * account out. Counted in each window:
+ * - every attempt from one address, against any accounts (`limit`): this
+ *   bounds guesses at one account from one address too, and locks out only
+ *   that address;
+ * - failed attempts for one email from all addresses (`emailLimit`, much
+ *   higher): bounds guessing spread over many addresses. Reaching it locks
+ *   the owner out too, but takes that many failures from many addresses.
+ * A success resets no count: the address limit counts it as well.
  */
-export function loginLimits(rule: RateLimit): RequestHandler[] {
+export function loginLimits({ limit, emailLimit, windowMs }: LoginLimit): RequestHandler[] {
   return [
-    limiter(rule, 'login-address', 'too many login attempts from this address'),
-    rateLimit({
-      ...options(rule, 'login-email', 'too many failed logins for this email'),
-      // Only a wrong password counts against an account: a malformed request
-      // costs no hash, and must not let anyone lock someone else out cheaply.
-      skipSuccessfulRequests: true,
-      requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-      skip: (req) => loginEmail(req) === undefined,
-      keyGenerator: (req) => uniqueKey(loginEmail(req) ?? ''),
-    }),
+    // First, so that a request it refuses is not counted against the email.
+    limiter({ limit, windowMs }, 'login-address', 'too many login attempts from this address'),
+    failedLoginLimiter({ limit: emailLimit, windowMs }, 'login-email', 'too many failed logins for this email', emailKey),
   ];
 }
 
@@ -39,7 +45,29 @@ export function signUpLimit(rule: RateLimit): RequestHandler {
 }
 
 function limiter(rule: RateLimit, identifier: string, detail: string): RequestHandler {
-  return rateLimit({ ...options(rule, identifier, detail), keyGenerator: (req) => ipKeyGenerator(req.ip ?? '') });
+  return rateLimit({ ...options(rule, identifier, detail), keyGenerator: address });
+}
+
+function failedLoginLimiter(rule: RateLimit, identifier: string, detail: string, keyGenerator: (req: Request) => string): RequestHandler {
+  return rateLimit({
+    ...options(rule, identifier, detail),
+    // Only a wrong email or password counts: a malformed request costs no
+    // hash, and must not let anyone lock someone else out cheaply.
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    skip: (req) => loginEmail(req) === undefined,
+    keyGenerator,
+  });
+}
+
+/** IPv6 clients are counted by their /56 network: one site may hold many addresses. */
+function address(req: Request): string {
+  return ipKeyGenerator(req.ip ?? '');
+}
+
+/** Fixed-size, whatever the body holds: a long email in a malformed request must not make a long entry. */
+function emailKey(req: Request): string {
+  return createHash('sha256').update(uniqueKey(loginEmail(req) ?? '')).digest('base64url');
 }
 
 function options({ limit, windowMs }: RateLimit, identifier: string, detail: string) {

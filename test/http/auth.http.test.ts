@@ -1,3 +1,4 @@
+import type { LoginLimit } from '../../src/http/rate-limits';
 import { api, checked, publicView } from '../support/api';
 import { describeEachStore } from '../support/each-store';
 import { aSignUp } from '../support/factories';
@@ -192,42 +193,75 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
 describeEachStore('login and sign-up rate limits HTTP API', (context) => {
   // Behind one trusted proxy, X-Forwarded-For names the client; the addresses are documentation ones, only ever in a header.
   // Each test builds its own app, so its limits start from zero.
-  const limited = () => api(context, { loginLimit: { limit: 3, windowMs: 1_500 }, signUpLimit: { limit: 2, windowMs: 60_000 }, trustProxyHops: 1 });
+  const limited = (loginLimit: Partial<LoginLimit> = {}) =>
+    api(context, { loginLimit: { limit: 3, emailLimit: 5, windowMs: 60_000, ...loginLimit }, signUpLimit: { limit: 2, windowMs: 60_000 }, trustProxyHops: 1 });
   const from = (http: ReturnType<typeof api>, address: string, path: string, body: object) =>
     checked(http.raw().post(path).set('X-Forwarded-For', address).set('Content-Type', 'application/json').send(JSON.stringify(body)));
+  const anAccount = async (http: ReturnType<typeof api>) => {
+    const body = aSignUp();
+    expect((await http.post('/users', body)).status).toBe(201);
+    return { email: body.email, password: body.password };
+  };
 
-  it('when one email fails too often from many addresses, then 429 with Retry-After even with the right password, and after the window it works', async () => {
+  it('when one address sends the limit of wrong passwords for an email, then it gets 429 with Retry-After even for the right one, and another address still logs in', async () => {
     const http = limited();
-    const { email, password } = aSignUp();
-    await http.post('/users', { ...aSignUp(), email, password });
-    const wrong = { email, password: 'wrong password!' };
+    const { email, password } = await anAccount(http);
+    for (let n = 0; n < 3; n++) expect((await from(http, '192.0.2.1', '/auth/login', { email, password: 'wrong password!' })).status).toBe(401);
 
-    for (const address of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) expect((await from(http, address, '/auth/login', wrong)).status).toBe(401);
-    const refused = await from(http, '192.0.2.4', '/auth/login', { email: email.toUpperCase(), password });
+    const refused = await from(http, '192.0.2.1', '/auth/login', { email, password });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect(refused.body.detail).toMatch(/too many failed logins for this email/);
+    expect(refused.body.detail).toMatch(/from this address/);
+    expect((await from(http, '192.0.2.1', '/auth/login', { email, password: 'wrong password!' })).status).toBe(429);
+
+    expect((await from(http, '192.0.2.2', '/auth/login', { email: email.toUpperCase(), password })).status).toBe(200);
+  });
+
+  it('when failures for one email from many addresses reach the ceiling, then 429 with Retry-After even for the right password; below it, the right password logs in', async () => {
+    const http = limited();
+    const { email, password } = await anAccount(http);
+    const wrong = (address: string) => from(http, address, '/auth/login', { email: address.endsWith('2') ? email.toUpperCase() : email, password: 'wrong password!' });
+    for (const address of ['192.0.2.11', '192.0.2.12', '192.0.2.13', '192.0.2.14']) expect((await wrong(address)).status).toBe(401);
+    expect((await from(http, '192.0.2.15', '/auth/login', { email, password })).status).toBe(200);
+
+    expect((await wrong('192.0.2.16')).status).toBe(401);
+    const refused = await from(http, '192.0.2.17', '/auth/login', { email, password });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body.detail).toBe('too many failed logins for this email; wait for the time in Retry-After');
+  });
+
+  it('when the window has passed, then the email ceiling is lifted', async () => {
+    const http = limited({ limit: 1, emailLimit: 2, windowMs: 1_500 });
+    const { email, password } = await anAccount(http);
+    for (const address of ['192.0.2.21', '192.0.2.22']) expect((await from(http, address, '/auth/login', { email, password: 'wrong password!' })).status).toBe(401);
+    expect((await from(http, '192.0.2.23', '/auth/login', { email, password })).status).toBe(429);
 
     await new Promise((done) => setTimeout(done, 1_600));
-    expect((await from(http, '192.0.2.5', '/auth/login', { email, password })).status).toBe(200);
+    expect((await from(http, '192.0.2.24', '/auth/login', { email, password })).status).toBe(200);
   });
 
-  it('when requests for one email are malformed, then they do not count against it', async () => {
+  it('when requests for one email are malformed, then they count against their address only, never against the email', async () => {
     const http = limited();
-    const { email, password } = aSignUp();
-    await http.post('/users', { ...aSignUp(), email, password });
-    for (const address of ['192.0.2.11', '192.0.2.12', '192.0.2.13', '192.0.2.14']) {
-      expect((await from(http, address, '/auth/login', { email })).status).toBe(400);
-    }
-    expect((await from(http, '192.0.2.15', '/auth/login', { email, password })).status).toBe(200);
+    const { email, password } = await anAccount(http);
+    const malformed = [{ email }, { email, password: '' }, { email, password, extra: 1 }, { email, password: 42 }, { email, password: { $ne: null } }, { email: email.toUpperCase() }];
+    for (const [n, body] of malformed.entries()) expect((await from(http, `192.0.2.${31 + (n % 3)}`, '/auth/login', body)).status).toBe(400);
+
+    expect((await from(http, '192.0.2.31', '/auth/login', { email, password })).status).toBe(200);
+    const refused = await from(http, '192.0.2.31', '/auth/login', { email, password });
+    expect(refused.status).toBe(429);
+    expect(refused.body.detail).toMatch(/too many login attempts from this address/);
   });
 
-  it('when one address tries many emails, then 429 after the limit, and other addresses are not held back', async () => {
+  it('when one address tries many emails, then 429 after the limit, successful logins counted too, and other addresses are not held back', async () => {
     const http = limited();
+    const { email, password } = await anAccount(http);
     const attempt = (address: string, n: number) => from(http, address, '/auth/login', { email: `nobody${n}@example.com`, password: 'wrong password!' });
-    for (let n = 0; n < 3; n++) expect((await attempt('198.51.100.7', n)).status).toBe(401);
+    for (let n = 0; n < 2; n++) expect((await attempt('198.51.100.7', n)).status).toBe(401);
+    expect((await from(http, '198.51.100.7', '/auth/login', { email, password })).status).toBe(200);
     const refused = await attempt('198.51.100.7', 3);
     expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.body.detail).toMatch(/too many login attempts from this address/);
     expect((await attempt('198.51.100.8', 4)).status).toBe(401);
   });

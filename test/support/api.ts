@@ -13,7 +13,7 @@ const passwordsSent = new Set<string>();
 /** Cheap hashing and no login limit: the suites that test those set their own. */
 export const testAppOptions: AppOptions = {
   accounts: { tokenTtlMs: 3_600_000, passwordHashCost: 10 },
-  loginLimit: { limit: 1_000_000, windowMs: 60_000 },
+  loginLimit: { limit: 1_000_000, emailLimit: 1_000_000, windowMs: 60_000 },
   signUpLimit: { limit: 1_000_000, windowMs: 60_000 },
 };
 
