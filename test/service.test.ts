@@ -47,7 +47,7 @@ describe('service start-up', () => {
     try {
       const response = await fetch(`${service.url}/users`);
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ items: [], skip: 0, limit: 20, total: 0 });
+      expect(await response.json()).toEqual({ items: [], limit: 20, nextCursor: null });
       expect(existsSync(service.file)).toBe(true);
       expect(await service.stop()).toBe(0);
     } finally {
@@ -78,7 +78,7 @@ describe('service start-up', () => {
       expect(logs).toContain('"authorization":"[Redacted]"');
       expect(logs).not.toMatch(/analytical engine 1843|Bearer [\w-]{43}|\$scrypt\$/);
       expect(result.stdout).toContain('"displayName":"Augusta Ada King"');
-      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('{"items":[],"skip":0,"limit":20,"total":0}');
+      expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('{"items":[],"limit":20,"nextCursor":null}');
     } finally {
       await service.stop();
     }

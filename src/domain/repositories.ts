@@ -1,5 +1,5 @@
 import type { IdempotencyRecord, StoredResponse } from './idempotency';
-import type { Page, PageRequest } from './page';
+import type { PostFilter, PostQuery, Slice, UserQuery } from './listing';
 import type { NewPost, Post, PostChanges } from './post';
 import type { Session } from './session';
 import type { Credentials, NewUser, User, UserChanges } from './user';
@@ -17,8 +17,9 @@ export interface UserRepository {
   findCredentials(email: string): Promise<Credentials | null>;
   /** Replaces the password hash; not a profile change, so updatedAt stays. @throws NotFoundError */
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
-  /** Oldest first. */
-  list(page: PageRequest): Promise<Page<User>>;
+  /** One keyset page, oldest first; an afterId no user could have matches nothing. */
+  find(query: UserQuery): Promise<Slice<User>>;
+  count(): Promise<number>;
   /**
    * Applies the changes and one more version in one store operation, and
    * answers the state that operation produced; updatedAt never goes backwards.
@@ -36,10 +37,10 @@ export interface PostRepository {
   /** @throws InvalidReferenceError when the author does not exist. */
   create(input: NewPost): Promise<Post>;
   findById(id: string): Promise<Post | null>;
-  /** Newest publicationDate first; ties newest id first. */
-  list(page: PageRequest): Promise<Page<Post>>;
-  /** Same order as list; an unknown author has no posts. */
-  listByAuthor(authorId: string, page: PageRequest): Promise<Page<Post>>;
+  /** One keyset page in any supported order, filtered; a malformed or unknown authorId matches nothing. */
+  find(query: PostQuery): Promise<Slice<Post>>;
+  /** How many posts the filter matches. */
+  count(filter: PostFilter): Promise<number>;
   /**
    * Applies the changes and one more version in one store operation, and
    * answers the state that operation produced; updatedAt never goes backwards.

@@ -9,9 +9,10 @@ import { ifMatchVersions, setVersionTag } from './conditional';
 import { CreatePostBody, UpdatePostBody } from './bodies/post.bodies';
 import { methodNotAllowed } from './error-handler';
 import { parseTimestamp } from './field-rules';
-import { pageJson, postJson } from './presenters';
+import { listJson, parsePostList, postPosition } from './lists';
+import { postJson } from './presenters';
 import { HttpProblem } from './problem';
-import { parseBody, parsePage, requireChanges } from './validation';
+import { parseBody, requireChanges } from './validation';
 
 export function postsRouter({ posts }: Store, accounts: Accounts, creates: IdempotentCreates): Router {
   const router = Router();
@@ -27,7 +28,9 @@ export function postsRouter({ posts }: Store, accounts: Accounts, creates: Idemp
   router
     .route('/')
     .get(async (req, res) => {
-      res.json(pageJson(await posts.list(parsePage(req)), postJson));
+      const list = parsePostList(req, 'GET /posts');
+      const [slice, total] = await Promise.all([posts.find(list.query), list.count ? posts.count(list.query.filter) : undefined]);
+      res.json(listJson(slice, postJson, list, postPosition(list.query.sort), total));
     })
     .post(signedIn, creates.handler({ route: 'POST /posts', scope: (res) => `user ${callerOf(res).user.id}` }, async (req, res) => {
       const { publicationDate, ...body } = parseBody(CreatePostBody, req);

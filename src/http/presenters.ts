@@ -1,4 +1,3 @@
-import type { Page } from '../domain/page';
 import type { Post } from '../domain/post';
 import type { User } from '../domain/user';
 
@@ -31,8 +30,4 @@ export function postJson(post: Post) {
     updatedAt: post.updatedAt.toISOString(),
     version: post.version,
   };
-}
-
-export function pageJson<T, J>({ items, skip, limit, total }: Page<T>, toJson: (item: T) => J) {
-  return { items: items.map(toJson), skip, limit, total };
 }

@@ -8,9 +8,10 @@ import { ifMatchVersions, setVersionTag } from './conditional';
 import { CreateUserBody, UpdateUserBody } from './bodies/user.bodies';
 import { type RateLimit, signUpLimit } from './rate-limits';
 import { methodNotAllowed } from './error-handler';
-import { ownUserJson, pageJson, postJson, publicUserJson } from './presenters';
+import { listJson, parsePostList, parseUserList, postPosition, userPosition } from './lists';
+import { ownUserJson, postJson, publicUserJson } from './presenters';
 import { HttpProblem } from './problem';
-import { parseBody, parsePage, requireChanges } from './validation';
+import { parseBody, requireChanges } from './validation';
 
 export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps: RateLimit, creates: IdempotentCreates): Router {
   const router = Router();
@@ -19,7 +20,9 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps
   router
     .route('/')
     .get(async (req, res) => {
-      res.json(pageJson(await users.list(parsePage(req)), publicUserJson));
+      const list = parseUserList(req);
+      const [slice, total] = await Promise.all([users.find(list.query), list.count ? users.count() : undefined]);
+      res.json(listJson(slice, publicUserJson, list, userPosition, total));
     })
     // Sign-up is anonymous: its keys belong to the route. The password is never kept, not even hashed.
     .post(signUpLimit(signUps), creates.handler({ route: 'POST /users', unkeptFields: ['password'] }, async (req, res) => {
@@ -62,9 +65,10 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps
   router
     .route('/:id/posts')
     .get(async (req, res) => {
-      const page = parsePage(req);
+      const list = parsePostList(req, `GET /users/${req.params.id}/posts`, req.params.id);
       if ((await users.findById(req.params.id)) === null) throw new NotFoundError('user', req.params.id);
-      res.json(pageJson(await posts.listByAuthor(req.params.id, page), postJson));
+      const [slice, total] = await Promise.all([posts.find(list.query), list.count ? posts.count(list.query.filter) : undefined]);
+      res.json(listJson(slice, postJson, list, postPosition(list.query.sort), total));
     })
     .all(methodNotAllowed('GET'));
 

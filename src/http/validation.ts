@@ -1,8 +1,6 @@
 import { type ClassConstructor, plainToInstance } from 'class-transformer';
 import { type ValidationError, getMetadataStorage, validateSync } from 'class-validator';
 import type { Request } from 'express';
-import type { PageRequest } from '../domain/page';
-import { PageQuery } from './bodies/page.query';
 import { type FieldError, HttpProblem } from './problem';
 
 /**
@@ -21,9 +19,9 @@ export function parseBody<T extends object>(type: ClassConstructor<T>, req: Requ
   return validated(type, body, 'request body');
 }
 
-export function parsePage(req: Request): PageRequest {
-  const { skip = '0', limit = '20' } = validated(PageQuery, req.query, 'query');
-  return { skip: Number(skip), limit: Number(limit) };
+/** The query string as an instance of `type`, or a 400 naming every bad parameter; unknown ones are errors too. */
+export function parseQuery<T extends object>(type: ClassConstructor<T>, req: Request): T {
+  return validated(type, req.query, 'query');
 }
 
 function validated<T extends object>(type: ClassConstructor<T>, plain: object, where: string): T {

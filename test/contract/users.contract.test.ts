@@ -54,7 +54,7 @@ describeEachStore('users repository contract', (context) => {
     it('when an email is taken in another case, then create is a conflict on email and nothing changes', async () => {
       const first = await users().create(aUser({ email: 'grace@example.com' }));
       await expect(users().create(aUser({ email: 'GRACE@Example.COM' }))).rejects.toEqual(new ConflictError('user', 'email'));
-      expect(await users().list({ skip: 0, limit: 10 })).toEqual({ items: [first], skip: 0, limit: 10, total: 1 });
+      expect(await users().find({ limit: 10 })).toEqual({ items: [first], hasMore: false });
     });
 
     it('when a username is taken in another case, then create is a conflict on username', async () => {
@@ -93,7 +93,7 @@ describeEachStore('users repository contract', (context) => {
       for (const result of results.filter((r) => r.status === 'rejected')) {
         expect(result.reason).toEqual(new ConflictError('user', 'email'));
       }
-      expect((await users().list({ skip: 0, limit: 10 })).total).toBe(1);
+      expect(await users().count()).toBe(1);
     });
 
     it('when two updates race for one username, then one wins and the other is a conflict', async () => {
@@ -110,14 +110,29 @@ describeEachStore('users repository contract', (context) => {
   });
 
   describe('list', () => {
-    it('when users are listed, then they come oldest first, a page at a time, with the total', async () => {
+    it('when users are listed, then they come oldest first, a page at a time after the last one seen', async () => {
       const created = [];
       for (let i = 0; i < 5; i++) created.push(await users().create(aUser()));
 
-      expect(await users().list({ skip: 0, limit: 2 })).toEqual({ items: created.slice(0, 2), skip: 0, limit: 2, total: 5 });
-      expect(await users().list({ skip: 2, limit: 2 })).toEqual({ items: created.slice(2, 4), skip: 2, limit: 2, total: 5 });
-      expect(await users().list({ skip: 4, limit: 2 })).toEqual({ items: created.slice(4), skip: 4, limit: 2, total: 5 });
-      expect(await users().list({ skip: 9, limit: 2 })).toEqual({ items: [], skip: 9, limit: 2, total: 5 });
+      expect(await users().find({ limit: 2 })).toEqual({ items: created.slice(0, 2), hasMore: true });
+      expect(await users().find({ limit: 2, afterId: created[1].id })).toEqual({ items: created.slice(2, 4), hasMore: true });
+      expect(await users().find({ limit: 2, afterId: created[3].id })).toEqual({ items: created.slice(4), hasMore: false });
+      expect(await users().count()).toBe(5);
+    });
+
+    it('when users are skipped instead, then the same pages come', async () => {
+      const created = [];
+      for (let i = 0; i < 5; i++) created.push(await users().create(aUser()));
+      expect(await users().find({ limit: 2, skip: 2 })).toEqual({ items: created.slice(2, 4), hasMore: true });
+      expect(await users().find({ limit: 2, skip: 9 })).toEqual({ items: [], hasMore: false });
+    });
+
+    it('when the user a page starts after is gone or the id is malformed, then the next page still comes or nothing does', async () => {
+      const created = [];
+      for (let i = 0; i < 3; i++) created.push(await users().create(aUser()));
+      await users().delete(created[1].id);
+      expect(await users().find({ limit: 5, afterId: created[1].id })).toEqual({ items: [created[2]], hasMore: false });
+      for (const id of malformedIds(context.name)) expect(await users().find({ limit: 5, afterId: id })).toEqual({ items: [], hasMore: false });
     });
   });
 
@@ -152,8 +167,9 @@ describeEachStore('users repository contract', (context) => {
       await users().delete(author.id);
 
       expect(await users().findById(author.id)).toBeNull();
-      expect(await context.store.posts.list({ skip: 0, limit: 10 })).toEqual({ items: [kept], skip: 0, limit: 10, total: 1 });
-      expect((await context.store.posts.listByAuthor(author.id, { skip: 0, limit: 10 })).total).toBe(0);
+      expect(await context.store.posts.count({})).toBe(1);
+      expect(await context.store.posts.findById(kept.id)).toEqual(kept);
+      expect(await context.store.posts.count({ authorId: author.id })).toBe(0);
     });
 
     it('when the user does not exist or the id is malformed, then delete is not found', async () => {

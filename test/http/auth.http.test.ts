@@ -165,7 +165,7 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
       const response = await http.post('/users', { ...aSignUp(), [field]: value });
       expect(response.status).toBe(400);
       expect(response.body.errors).toEqual([{ field, message: `${field} is not a known field` }]);
-      expect((await http.get('/users')).body.total).toBe(0);
+      expect((await http.get('/users?count=true')).body.total).toBe(0);
     });
 
     it.each(Object.entries({ ...protectedFields, password: 'a new password here' }))(
@@ -273,7 +273,7 @@ describeEachStore('login and sign-up rate limits HTTP API', (context) => {
     const refused = await from(http, '203.0.113.9', '/users', aSignUp());
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
-    expect((await http.get('/users')).body.total).toBe(2);
+    expect((await http.get('/users?count=true')).body.total).toBe(2);
     expect((await from(http, '203.0.113.10', '/users', aSignUp())).status).toBe(201);
   });
 });

@@ -7,7 +7,7 @@ describeEachStore('posts HTTP API', (context) => {
   let author: { id: string };
   let token: string;
   const createPost = async (overrides = {}) => (await http.post('/posts', { title: 'A title', content: 'Some content', ...overrides }, token)).body;
-  const countPosts = async () => (await http.get('/posts')).body.total;
+  const countPosts = async () => (await http.get('/posts?count=true')).body.total;
 
   beforeEach(async () => {
     ({ user: author, token } = await http.signUp());
@@ -107,11 +107,12 @@ describeEachStore('posts HTTP API', (context) => {
       const tieB = await createPost({ publicationDate: '2022-01-01T00:00:00.000Z' });
       const newest = await createPost({ publicationDate: '2022-01-01T00:00:00.001Z' });
 
-      expect((await http.get('/posts')).body).toEqual({ items: [newest, tieB, tieA, old], skip: 0, limit: 20, total: 4 });
-      expect((await http.get('/posts?skip=1&limit=2')).body).toEqual({ items: [tieB, tieA], skip: 1, limit: 2, total: 4 });
+      expect((await http.get('/posts')).body).toEqual({ items: [newest, tieB, tieA, old], limit: 20, nextCursor: null });
+      expect((await http.get('/posts?count=true')).body).toEqual({ items: [newest, tieB, tieA, old], limit: 20, nextCursor: null, total: 4 });
+      expect((await http.get('/posts?skip=1&limit=2')).body).toEqual({ items: [tieB, tieA], limit: 2, nextCursor: expect.any(String) });
     });
 
-    it.each(['limit=0', 'limit=101', 'skip=x', 'skip=-5', 'sort=title'])('when the query is %s, then 400', async (query) => {
+    it.each(['limit=0', 'limit=101', 'skip=x', 'skip=-5', 'skip=10001', 'sort=up', 'sort=-id', 'count=yes'])('when the query is %s, then 400', async (query) => {
       expect((await http.get(`/posts?${query}`)).status).toBe(400);
     });
   });

@@ -4,7 +4,7 @@ import { aSignUp, emoji, malformedIds } from '../support/factories';
 
 describeEachStore('users HTTP API', (context) => {
   const http = api(context);
-  const countUsers = async () => (await http.get('/users')).body.total;
+  const countUsers = async () => (await http.get('/users?count=true')).body.total;
 
   describe('POST /users', () => {
     it('when the body is valid, then 201 with the user and a Location that reads it back', async () => {
@@ -86,12 +86,16 @@ describeEachStore('users HTTP API', (context) => {
   });
 
   describe('GET /users', () => {
-    it('when users exist, then they are listed oldest first with paging and the total', async () => {
+    it('when users exist, then they are listed oldest first with paging, and the total when asked', async () => {
       const users = [(await http.signUp()).user, (await http.signUp()).user, (await http.signUp()).user];
 
-      expect((await http.get('/users')).body).toEqual({ items: users.map(publicView), skip: 0, limit: 20, total: 3 });
-      expect((await http.get('/users?skip=1&limit=1')).body).toEqual({ items: [publicView(users[1])], skip: 1, limit: 1, total: 3 });
-      expect((await http.get('/users?skip=3')).body).toEqual({ items: [], skip: 3, limit: 20, total: 3 });
+      expect((await http.get('/users')).body).toEqual({ items: users.map(publicView), limit: 20, nextCursor: null });
+      expect((await http.get('/users?count=true')).body).toEqual({ items: users.map(publicView), limit: 20, nextCursor: null, total: 3 });
+      const first = (await http.get('/users?limit=1')).body;
+      expect(first).toEqual({ items: [publicView(users[0])], limit: 1, nextCursor: expect.any(String) });
+      expect((await http.get(`/users?limit=1&cursor=${first.nextCursor}`)).body).toEqual({ items: [publicView(users[1])], limit: 1, nextCursor: expect.any(String) });
+      expect((await http.get('/users?skip=1&limit=1')).body).toEqual({ items: [publicView(users[1])], limit: 1, nextCursor: expect.any(String) });
+      expect((await http.get('/users?skip=3')).body).toEqual({ items: [], limit: 20, nextCursor: null });
       expect((await http.get('/users?limit=100')).body.limit).toBe(100);
     });
 
@@ -198,8 +202,8 @@ describeEachStore('users HTTP API', (context) => {
 
       const response = await http.get(`/users/${user.id}/posts`);
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ items: [newer, older], skip: 0, limit: 20, total: 2 });
-      expect((await http.get(`/users/${user.id}/posts?skip=1&limit=1`)).body).toEqual({ items: [older], skip: 1, limit: 1, total: 2 });
+      expect(response.body).toEqual({ items: [newer, older], limit: 20, nextCursor: null });
+      expect((await http.get(`/users/${user.id}/posts?skip=1&limit=1&count=true`)).body).toEqual({ items: [older], limit: 1, nextCursor: null, total: 2 });
     });
 
     it('when the user is unknown, then 404; when the paging is bad, then 400', async () => {

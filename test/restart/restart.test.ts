@@ -44,7 +44,7 @@ describe.each(enabledStores())('%s: restart on existing data', (name) => {
     expect((await http.get(`/users/${ada.user.id}`)).body).toEqual(publicView(ada.user));
     expect((await http.get(`/posts/${post.id}`)).body).toEqual(post);
     expect((await http.post('/posts', { title: 'More', content: 'After the restart' }, ada.token)).status).toBe(201);
-    expect((await http.get(`/users/${ada.user.id}/posts`)).body.total).toBe(2);
+    expect((await http.get(`/users/${ada.user.id}/posts?count=true`)).body.total).toBe(2);
     const taken = await http.post('/users', { email: 'ADA@example.com', username: 'ada2', displayName: 'Not Ada', password: 'another long password' });
     expect(taken.status).toBe(409);
     const grace = await http.signUp({ email: 'grace@example.com', username: 'grace' });
@@ -52,7 +52,7 @@ describe.each(enabledStores())('%s: restart on existing data', (name) => {
 
     await reopen();
     expect(await schemaOf(context.store)).toEqual(schema);
-    expect((await http.get('/posts')).body.total).toBe(2);
+    expect((await http.get('/posts?count=true')).body.total).toBe(2);
   });
 
   if (name === 'mongodb') {

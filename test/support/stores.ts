@@ -50,7 +50,9 @@ export async function createTestDatabase(name: StoreName): Promise<TestDatabase>
     }
     case 'postgres': {
       await withPostgres(provisioned.serverUrl, async (client) => {
-        await client.query(`CREATE DATABASE ${database}`);
+        // A database in a real-world locale (this server's own default is C, which would hide a store
+        // that leaves text order to the database): its default collation sorts as en-US does.
+        await client.query(`CREATE DATABASE ${database} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`);
         // Outside UTC, the server is in another zone too: the store must not depend on either.
         if (process.env.TZ !== 'UTC') await client.query(`ALTER DATABASE ${database} SET timezone TO '${serverTimeZoneOutsideUtc}'`);
       });

@@ -77,6 +77,11 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
   posts: [
     { name: 'newest_first', key: newestFirst },
     { name: 'author_newest_first', key: { authorId: 1, ...newestFirst } },
+    // The other orders a list can take; each serves both directions.
+    { name: 'created', key: { createdAt: 1, _id: 1 } },
+    { name: 'author_created', key: { authorId: 1, createdAt: 1, _id: 1 } },
+    { name: 'title', key: { title: 1, _id: 1 } },
+    { name: 'author_title', key: { authorId: 1, title: 1, _id: 1 } },
   ],
   // Not a TTL index: FerretDB has none, so expired sessions are removed by deleteExpired.
   sessions: [

@@ -1,13 +1,14 @@
-import { type Filter, ObjectId } from 'mongodb';
+import { ObjectId } from 'mongodb';
 import { definedOnly } from '../../domain/changes';
 import { InvalidReferenceError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
-import type { Page, PageRequest } from '../../domain/page';
+import type { PostFilter, PostQuery, Slice } from '../../domain/listing';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
-import { type Collections, type PostDocument, newestFirst } from './collections';
+import type { Collections, PostDocument } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { parseObjectId } from './mongo-id';
+import { postFilter, postPage } from './post-queries';
 import { insertForUser } from './user-reference';
 
 export class MongoPostRepository implements PostRepository {
@@ -46,14 +47,21 @@ export class MongoPostRepository implements PostRepository {
     return document === null ? null : toPost(document);
   }
 
-  list(page: PageRequest): Promise<Page<Post>> {
-    return this.page({}, page);
+  async find(query: PostQuery): Promise<Slice<Post>> {
+    const page = postPage(query);
+    if (page === null) return { items: [], hasMore: false };
+    const documents = await this.collections.posts
+      .find(page.filter)
+      .sort(page.sort)
+      .skip(query.skip ?? 0)
+      .limit(query.limit + 1)
+      .toArray();
+    return { items: documents.slice(0, query.limit).map(toPost), hasMore: documents.length > query.limit };
   }
 
-  async listByAuthor(authorId: string, page: PageRequest): Promise<Page<Post>> {
-    const _id = parseObjectId(authorId);
-    if (_id === null) return { items: [], ...page, total: 0 };
-    return this.page({ authorId: _id }, page);
+  async count(filter: PostFilter): Promise<number> {
+    const matching = postFilter(filter);
+    return matching === null ? 0 : this.collections.posts.countDocuments(matching);
   }
 
   async update(id: string, changes: PostChanges, expected?: ExpectedVersions): Promise<Post> {
@@ -84,13 +92,6 @@ export class MongoPostRepository implements PostRepository {
     return exists ? new PreconditionFailedError('post', id) : new NotFoundError('post', id);
   }
 
-  private async page(filter: Filter<PostDocument>, { skip, limit }: PageRequest): Promise<Page<Post>> {
-    const [documents, total] = await Promise.all([
-      this.collections.posts.find(filter).sort(newestFirst).skip(skip).limit(limit).toArray(),
-      this.collections.posts.countDocuments(filter),
-    ]);
-    return { items: documents.map(toPost), skip, limit, total };
-  }
 }
 
 function toPost(document: PostDocument): Post {

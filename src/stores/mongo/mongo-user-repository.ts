@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
-import type { Page, PageRequest } from '../../domain/page';
+import type { Slice, UserQuery } from '../../domain/listing';
 import type { UserRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
 import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findConflict, storedProfile, uniqueKey } from '../../domain/user';
@@ -45,12 +45,16 @@ export class MongoUserRepository implements UserRepository {
     if (matchedCount === 0) throw new NotFoundError('user', id);
   }
 
-  async list({ skip, limit }: PageRequest): Promise<Page<User>> {
-    const [documents, total] = await Promise.all([
-      this.collections.users.find().sort({ _id: 1 }).skip(skip).limit(limit).toArray(),
-      this.collections.users.countDocuments(),
-    ]);
-    return { items: documents.map(toUser), skip, limit, total };
+  async find({ limit, afterId, skip }: UserQuery): Promise<Slice<User>> {
+    const after = afterId === undefined ? undefined : parseObjectId(afterId);
+    if (after === null) return { items: [], hasMore: false };
+    const filter = after === undefined ? {} : { _id: { $gt: after } };
+    const documents = await this.collections.users.find(filter).sort({ _id: 1 }).skip(skip ?? 0).limit(limit + 1).toArray();
+    return { items: documents.slice(0, limit).map(toUser), hasMore: documents.length > limit };
+  }
+
+  count(): Promise<number> {
+    return this.collections.users.countDocuments();
   }
 
   async update(id: string, changes: UserChanges, expected?: ExpectedVersions): Promise<User> {

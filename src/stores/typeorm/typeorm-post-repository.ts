@@ -1,11 +1,13 @@
-import type { DataSource, EntitySchema, FindOptionsWhere, Repository } from 'typeorm';
+import type { DataSource, EntitySchema, Repository } from 'typeorm';
 import { definedOnly } from '../../domain/changes';
 import { InvalidReferenceError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
-import type { Page, PageRequest } from '../../domain/page';
+import type { PostFilter, PostQuery, Slice } from '../../domain/listing';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
+import { dialectOf } from './dialect';
 import type { PostRow } from './entities';
+import { filteredPosts, postPage } from './post-queries';
 import { isForeignKeyViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
 import { deleteVersioned, updateVersioned } from './versioned-writes';
@@ -48,14 +50,13 @@ export class TypeOrmPostRepository implements PostRepository {
     return row === null ? null : toPost(row);
   }
 
-  list(page: PageRequest): Promise<Page<Post>> {
-    return this.page({}, page);
+  async find(query: PostQuery): Promise<Slice<Post>> {
+    const rows = (await postPage(this.rows, dialectOf(this.dataSource.options), query)?.getMany()) ?? [];
+    return { items: rows.slice(0, query.limit).map(toPost), hasMore: rows.length > query.limit };
   }
 
-  async listByAuthor(authorId: string, page: PageRequest): Promise<Page<Post>> {
-    const id = parseSqlId(authorId);
-    if (id === null) return { items: [], ...page, total: 0 };
-    return this.page({ authorId: id }, page);
+  async count(filter: PostFilter): Promise<number> {
+    return (await filteredPosts(this.rows, filter)?.getCount()) ?? 0;
   }
 
   async update(id: string, changes: PostChanges, expected?: ExpectedVersions): Promise<Post> {
@@ -77,15 +78,6 @@ export class TypeOrmPostRepository implements PostRepository {
     return (await this.rows.existsBy({ id: rowId })) ? new PreconditionFailedError('post', id) : new NotFoundError('post', id);
   }
 
-  private async page(where: FindOptionsWhere<PostRow>, { skip, limit }: PageRequest): Promise<Page<Post>> {
-    const [rows, total] = await this.rows.findAndCount({
-      where,
-      order: { publicationDate: 'DESC', id: 'DESC' },
-      skip,
-      take: limit,
-    });
-    return { items: rows.map(toPost), skip, limit, total };
-  }
 }
 
 function toPost(row: PostRow): Post {

@@ -1,6 +1,6 @@
-import { type DataSource, type EntitySchema, Not, type Repository } from 'typeorm';
+import { type DataSource, type EntitySchema, MoreThan, Not, type Repository } from 'typeorm';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
-import type { Page, PageRequest } from '../../domain/page';
+import type { Slice, UserQuery } from '../../domain/listing';
 import type { UserRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
 import { type Credentials, type NewUser, type User, type UserChanges, findConflict, storedProfile, uniqueKey } from '../../domain/user';
@@ -48,9 +48,15 @@ export class TypeOrmUserRepository implements UserRepository {
     await this.rows.update({ id: rowId }, { passwordHash });
   }
 
-  async list({ skip, limit }: PageRequest): Promise<Page<User>> {
-    const [rows, total] = await this.rows.findAndCount({ order: { id: 'ASC' }, skip, take: limit });
-    return { items: rows.map(toUser), skip, limit, total };
+  async find({ limit, afterId, skip }: UserQuery): Promise<Slice<User>> {
+    const after = afterId === undefined ? undefined : parseSqlId(afterId);
+    if (after === null) return { items: [], hasMore: false };
+    const rows = await this.rows.find({ where: after === undefined ? {} : { id: MoreThan(after) }, order: { id: 'ASC' }, skip, take: limit + 1 });
+    return { items: rows.slice(0, limit).map(toUser), hasMore: rows.length > limit };
+  }
+
+  count(): Promise<number> {
+    return this.rows.count();
   }
 
   async update(id: string, changes: UserChanges, expected?: ExpectedVersions): Promise<User> {

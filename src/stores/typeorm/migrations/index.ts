@@ -2,6 +2,7 @@ import { CreateUsersAndPosts1764057600000 } from './1764057600000-create-users-a
 import { AddPasswordsAndSessions1764144000000 } from './1764144000000-add-passwords-and-sessions';
 import { AddVersions1764230400000 } from './1764230400000-add-versions';
 import { AddIdempotencyKeys1764316800000 } from './1764316800000-add-idempotency-keys';
+import { AddListOrders1764403200000 } from './1764403200000-add-list-orders';
 
 /** In order of application; listed by hand so that source and build load the same set. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   AddPasswordsAndSessions1764144000000,
   AddVersions1764230400000,
   AddIdempotencyKeys1764316800000,
+  AddListOrders1764403200000,
 ];

@@ -1,0 +1,85 @@
+import type { Request } from 'express';
+import { type PostFilter, type PostQuery, type PostSort, type Position, type Slice, type UserQuery, sortValue } from '../domain/listing';
+import type { Post } from '../domain/post';
+import type { User } from '../domain/user';
+import { AuthorPostListQuery, ListQuery, PostListQuery, postSortNames } from './bodies/list.queries';
+import { decodeCursor, encodeCursor, invalidCursor } from './cursors';
+import { parseTimestamp } from './field-rules';
+import { HttpProblem } from './problem';
+import { parseQuery } from './validation';
+
+const defaultLimit = 20;
+
+/** A list request as the routes take it: the store's query, whether to count, and the list's identity for cursors. */
+export interface ListRequest<Query> {
+  query: Query;
+  count: boolean;
+  /** What a cursor of this list is checked against: route, sort and filters. */
+  list: string;
+}
+
+/** `GET /posts` (any author, or `authorId`) or `GET /users/:id/posts` (`author` from the path). */
+export function parsePostList(req: Request, route: string, author?: string): ListRequest<PostQuery> {
+  const params = author === undefined ? parseQuery(PostListQuery, req) : parseQuery(AuthorPostListQuery, req);
+  const sortName = (params.sort ?? '-publicationDate') as (typeof postSortNames)[number];
+  const sort: PostSort = { field: sortName.replace(/^-/, '') as PostSort['field'], direction: sortName.startsWith('-') ? 'desc' : 'asc' };
+  const filter: PostFilter = {
+    authorId: author ?? (params as PostListQuery).authorId,
+    publishedAfter: timestamp(params.publishedAfter),
+    publishedBefore: timestamp(params.publishedBefore),
+  };
+  const list = `${route} sort=${sortName} ${JSON.stringify([filter.authorId, filter.publishedAfter, filter.publishedBefore])}`;
+  const { limit, skip, after, count } = paging(params, list);
+  // A cursor made for this list carries a value of its sort's type; a forged one may not.
+  if (after !== undefined && (sort.field === 'title') !== (typeof after.value === 'string')) throw invalidCursor();
+  return { query: { sort, filter, limit, after, skip }, count, list };
+}
+
+export function parseUserList(req: Request): ListRequest<UserQuery> {
+  const list = 'GET /users';
+  const { limit, skip, after, count } = paging(parseQuery(ListQuery, req), list);
+  return { query: { limit, skip, afterId: after?.id }, count, list };
+}
+
+function paging(params: ListQuery, list: string) {
+  if (params.cursor !== undefined && params.skip !== undefined) {
+    const message = 'use cursor or skip, not both';
+    throw new HttpProblem(400, `query is invalid: ${message}`, [{ field: 'skip', message }]);
+  }
+  return {
+    limit: params.limit === undefined ? defaultLimit : Number(params.limit),
+    skip: params.skip === undefined ? undefined : Number(params.skip),
+    after: params.cursor === undefined ? undefined : decodeCursor(params.cursor, list),
+    count: params.count === 'true',
+  };
+}
+
+/** Already checked by the query's rules. */
+function timestamp(value: string | undefined): Date | undefined {
+  return value === undefined ? undefined : (parseTimestamp(value) ?? undefined);
+}
+
+/** A page as the API answers it: the items, and the cursor of the next page (null on the last). */
+export function listJson<T, J>(
+  slice: Slice<T>,
+  toJson: (item: T) => J,
+  { query, list }: ListRequest<{ limit: number }>,
+  position: (item: T) => Position,
+  total: number | undefined,
+) {
+  const last = slice.items.at(-1);
+  return {
+    items: slice.items.map(toJson),
+    limit: query.limit,
+    nextCursor: slice.hasMore && last !== undefined ? encodeCursor(position(last), list) : null,
+    ...(total !== undefined && { total }),
+  };
+}
+
+export function postPosition(sort: PostSort): (post: Post) => Position {
+  return (post) => ({ value: sortValue(post, sort.field), id: post.id });
+}
+
+export function userPosition(user: User): Position {
+  return { value: user.id, id: user.id };
+}

@@ -1,0 +1,37 @@
+import type { Filter, ObjectId, Sort } from 'mongodb';
+import type { PostFilter, PostQuery } from '../../domain/listing';
+import type { PostDocument } from './collections';
+import { parseObjectId } from './mongo-id';
+
+/** The posts a filter matches; null when it can match none (an authorId no document could have). */
+export function postFilter(filter: PostFilter): Filter<PostDocument> | null {
+  const query: Filter<PostDocument> = {};
+  if (filter.authorId !== undefined) {
+    const authorId = parseObjectId(filter.authorId);
+    if (authorId === null) return null;
+    query.authorId = authorId;
+  }
+  if (filter.publishedAfter !== undefined || filter.publishedBefore !== undefined) {
+    query.publicationDate = {
+      ...(filter.publishedAfter !== undefined && { $gt: filter.publishedAfter }),
+      ...(filter.publishedBefore !== undefined && { $lt: filter.publishedBefore }),
+    };
+  }
+  return query;
+}
+
+/**
+ * One keyset page: `(value, _id)` beyond the position, in the sort's order.
+ * MongoDB compares strings by their UTF-8 bytes, which is code-point order.
+ */
+export function postPage({ sort, filter, after }: PostQuery): { filter: Filter<PostDocument>; sort: Sort } | null {
+  const matching = postFilter(filter);
+  if (matching === null) return null;
+  const direction = sort.direction === 'desc' ? -1 : 1;
+  if (after === undefined) return { filter: matching, sort: { [sort.field]: direction, _id: direction } };
+  const afterId: ObjectId | null = parseObjectId(after.id);
+  if (afterId === null) return null;
+  const beyond = sort.direction === 'desc' ? '$lt' : '$gt';
+  const seek = { $or: [{ [sort.field]: { [beyond]: after.value } }, { [sort.field]: after.value, _id: { [beyond]: afterId } }] };
+  return { filter: { $and: [matching, seek] } as Filter<PostDocument>, sort: { [sort.field]: direction, _id: direction } };
+}

@@ -1,0 +1,133 @@
+import { compareCodePoints } from '../../src/domain/listing';
+import { api } from '../support/api';
+import { describeEachStore } from '../support/each-store';
+
+describeEachStore('lists HTTP API: cursors, sorts and filters', (context) => {
+  const http = api(context);
+  let token: string;
+  let authorId: string;
+  let posts: { id: string; title: string; publicationDate: string; authorId: string }[];
+
+  /** Every page of a list, by following nextCursor; checks each page's shape on the way. */
+  const walk = async (path: string, limit: number) => {
+    const items: { id: string }[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 100; page += 1) {
+      const separator = path.includes('?') ? '&' : '?';
+      const response = await http.get(`${path}${separator}limit=${limit}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+      expect(response.status).toBe(200);
+      expect(response.body.limit).toBe(limit);
+      expect(response.body).not.toHaveProperty('total');
+      items.push(...response.body.items);
+      cursor = response.body.nextCursor;
+      if (cursor === null) return items;
+      expect(response.body.items).toHaveLength(limit);
+    }
+    throw new Error('the walk did not end');
+  };
+  const ids = (items: { id: string }[]) => items.map((item) => item.id);
+
+  beforeEach(async () => {
+    ({ token, user: { id: authorId } } = await http.signUp());
+    const other = await http.signUp();
+    posts = [];
+    const titles = ['Zebra', 'apple', 'Émile', 'émile', '😀', '\uFFFD', 'a', 'a '];
+    for (const [i, title] of titles.entries()) {
+      const publicationDate = ['2020-01-01T00:00:00Z', '2021-01-01T00:00:00Z'][i % 2];
+      const response = await http.post('/posts', { title, content: 'c', publicationDate }, i % 3 === 2 ? other.token : token);
+      expect(response.status).toBe(201);
+      posts.push(response.body);
+    }
+  });
+
+  it('when posts are walked by cursor in every order, then each page continues the last and together they are the whole list', async () => {
+    for (const sort of ['-publicationDate', 'publicationDate', '-createdAt', 'createdAt', 'title', '-title']) {
+      const whole = (await http.get(`/posts?sort=${sort}&limit=100`)).body.items;
+      expect(whole).toHaveLength(posts.length);
+      for (const limit of [1, 3]) expect(ids(await walk(`/posts?sort=${sort}`, limit))).toEqual(ids(whole));
+    }
+  });
+
+  it('when posts are sorted by title, then the order is by code point, the same on every store', async () => {
+    const titles = (await http.get('/posts?sort=title')).body.items.map((post: { title: string }) => post.title);
+    expect(titles).toEqual(posts.map((post) => post.title).sort(compareCodePoints));
+    expect(titles).toEqual(['Zebra', 'a', 'a ', 'apple', 'Émile', 'émile', '\uFFFD', '😀']);
+  });
+
+  it('when the list is filtered, then only matching posts come, the filter holds on every page, and count=true counts them', async () => {
+    const mine = posts.filter((post) => post.authorId === authorId);
+    expect(ids(await walk(`/posts?authorId=${authorId}&sort=createdAt`, 2))).toEqual(ids(mine));
+    const later = posts.filter((post) => post.publicationDate > '2020-01-01T00:00:00.000Z');
+    // An offset, and a bound that is strict: posts published exactly then are not after it.
+    expect(ids(await walk('/posts?publishedAfter=2020-01-01T05:45:00%2B05:45&sort=createdAt', 1))).toEqual(ids(later));
+    expect((await http.get('/posts?publishedBefore=2021-01-01T00:00:00Z&count=true')).body.total).toBe(posts.length - later.length);
+    expect((await http.get(`/posts?authorId=${authorId}&count=true`)).body.total).toBe(mine.length);
+    expect((await http.get(`/users/${authorId}/posts?publishedAfter=2020-06-01T00:00:00Z&count=true`)).body.total).toBe(
+      mine.filter((post) => post.publicationDate > '2020-06-01').length,
+    );
+  });
+
+  it("when an author's posts are walked by cursor, then they come in the order asked", async () => {
+    const mine = posts.filter((post) => post.authorId === authorId);
+    expect(ids(await walk(`/users/${authorId}/posts?sort=createdAt`, 2))).toEqual(ids(mine));
+    expect(ids(await walk(`/users/${authorId}/posts?sort=-createdAt`, 4))).toEqual(ids(mine).reverse());
+  });
+
+  it('when skip is used, then it gives the same page as the cursor, up to 10,000', async () => {
+    const byCursor = await walk('/posts?sort=title', 3);
+    expect(ids((await http.get('/posts?sort=title&skip=3&limit=3')).body.items)).toEqual(ids(byCursor.slice(3, 6)));
+    expect((await http.get('/posts?skip=10000')).body.items).toEqual([]);
+  });
+
+  describe('bad cursors and parameters', () => {
+    const firstCursor = async (path: string) => (await http.get(path)).body.nextCursor as string;
+    const expectRefused = async (path: string, field: string) => {
+      const response = await http.get(path);
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
+    };
+
+    it('when a cursor is altered, cut short or not a cursor at all, then 400 names it', async () => {
+      const cursor = await firstCursor('/posts?limit=2');
+      const [payload, sum] = cursor.split('.');
+      const altered = `${payload.slice(0, -2)}${payload.at(-2) === 'A' ? 'B' : 'A'}${payload.at(-1)}.${sum}`;
+      for (const bad of [altered, cursor.slice(0, -1), payload, `${cursor}.x`, 'abc', '', `${payload}.${sum.toUpperCase()}`]) {
+        await expectRefused(`/posts?limit=2&cursor=${encodeURIComponent(bad)}`, 'cursor');
+      }
+    });
+
+    it('when a cursor was made for another sort, filter or route, then 400 names it and no page is served', async () => {
+      const cursor = encodeURIComponent(await firstCursor('/posts?limit=2&sort=title'));
+      await expectRefused(`/posts?limit=2&sort=-title&cursor=${cursor}`, 'cursor');
+      await expectRefused(`/posts?limit=2&sort=title&authorId=${authorId}&cursor=${cursor}`, 'cursor');
+      await expectRefused(`/posts?limit=2&sort=title&publishedAfter=2000-01-01T00:00:00Z&cursor=${cursor}`, 'cursor');
+      await expectRefused(`/users/${authorId}/posts?limit=2&sort=title&cursor=${cursor}`, 'cursor');
+      await expectRefused(`/users?limit=2&cursor=${cursor}`, 'cursor');
+      const userCursor = encodeURIComponent(await firstCursor('/users?limit=1'));
+      await expectRefused(`/posts?limit=1&cursor=${userCursor}`, 'cursor');
+      // The limit may change from page to page.
+      expect((await http.get(`/posts?limit=5&sort=title&cursor=${cursor}`)).status).toBe(200);
+    });
+
+    it.each([
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['limit=abc', 'limit'],
+      ['sort=up', 'sort'],
+      ['sort=title&sort=-title', 'sort'],
+      ['publishedAfter=yesterday', 'publishedAfter'],
+      ['publishedBefore=2024-01-01', 'publishedBefore'],
+      ['count=yes', 'count'],
+      ['skip=10001', 'skip'],
+      ['skip=1&cursor=abc', 'skip'],
+      ['authorId=a&authorId=b', 'authorId'],
+      ['tag[$ne]=x', 'tag[$ne]'],
+    ])('when the query has %s, then 400 names %s', async (query, field) => {
+      await expectRefused(`/posts?${query}`, field);
+    });
+
+    it("when an author's list is also given an authorId, then 400: the author is the path's", async () => {
+      await expectRefused(`/users/${authorId}/posts?authorId=${authorId}`, 'authorId');
+    });
+  });
+});
