@@ -32,6 +32,11 @@ export function postPage({ sort, filter, after }: PostQuery): { filter: Filter<P
   const afterId: ObjectId | null = parseObjectId(after.id);
   if (afterId === null) return null;
   const beyond = sort.direction === 'desc' ? '$lt' : '$gt';
-  const seek = { $or: [{ [sort.field]: { [beyond]: after.value } }, { [sort.field]: after.value, _id: { [beyond]: afterId } }] };
+  const within = sort.direction === 'desc' ? '$lte' : '$gte';
+  // The first term bounds the index range by itself, as in the SQL adapter.
+  const seek = {
+    [sort.field]: { [within]: after.value },
+    $or: [{ [sort.field]: { [beyond]: after.value } }, { _id: { [beyond]: afterId } }],
+  };
   return { filter: { $and: [matching, seek] } as Filter<PostDocument>, sort: { [sort.field]: direction, _id: direction } };
 }

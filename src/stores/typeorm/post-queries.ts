@@ -38,7 +38,12 @@ export function postPage(rows: Repository<PostRow>, dialect: SqlDialect, { sort,
     const afterId = parseSqlId(after.id);
     if (afterId === null) return null;
     const beyond = sort.direction === 'desc' ? '<' : '>';
-    query.andWhere(`(${column} ${beyond} :afterValue OR (${column} = :afterValue AND ${id} ${beyond} :afterId))`, { afterValue: after.value, afterId });
+    // The first term bounds the index range by itself; without it, SQLite and PostgreSQL read every row
+    // before the position and filter them out.
+    query.andWhere(`${column} ${beyond}= :afterValue AND (${column} ${beyond} :afterValue OR ${id} ${beyond} :afterId)`, {
+      afterValue: after.value,
+      afterId,
+    });
   }
   const order = sort.direction === 'desc' ? 'DESC' : 'ASC';
   query.orderBy(column, order).addOrderBy(id, order).limit(limit + 1);
