@@ -10,6 +10,7 @@ import { jsonBody } from './http/json-body';
 import { type IdempotencyOptions, IdempotentCreates } from './http/idempotency';
 import type { LoginLimit, RateLimit } from './http/rate-limits';
 import { postsRouter } from './http/posts.router';
+import { tagsRouter } from './http/tags.router';
 import { usersRouter } from './http/users.router';
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
@@ -62,6 +63,7 @@ export function createApp(store: Store, options: AppOptions): Express {
   app.use('/auth', authRouter(accounts, options.loginLimit));
   app.use('/users', usersRouter(store, accounts, options.signUpLimit, creates));
   app.use('/posts', postsRouter(store, accounts, creates));
+  app.use('/tags', tagsRouter(store));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -16,11 +16,15 @@ export interface PostFilter {
   publishedAfter?: Date;
   /** Strictly earlier than this instant. */
   publishedBefore?: Date;
+  /** Normalized tags, each of which a post must carry. */
+  tags?: string[];
+  /** Found in the title or the content, compared case-folded (search.ts); every character stands for itself. */
+  q?: string;
 }
 
-/** A place in a sorted list: just after the record with this sort value and id, in the sort's order. */
+/** A place in a sorted list: just after the record with this sort value and id (a tag's count and name), in the sort's order. */
 export interface Position {
-  value: Date | string;
+  value: Date | string | number;
   id: string;
 }
 

@@ -6,6 +6,8 @@ export interface Post {
   publicationDate: Date;
   createdAt: Date;
   updatedAt: Date;
+  /** Normalized (see tags.ts), distinct, in code-point order. */
+  tags: string[];
   /** 1 on create, one more on every change. */
   version: number;
 }
@@ -16,7 +18,9 @@ export interface NewPost {
   content: string;
   /** Defaults to the time of creation. */
   publicationDate?: Date;
+  /** Normalized already; none when absent. */
+  tags?: string[];
 }
 
-/** The author of a post never changes. */
-export type PostChanges = Partial<Pick<Post, 'title' | 'content' | 'publicationDate'>>;
+/** The author of a post never changes; `tags` replaces the whole set. */
+export type PostChanges = Partial<Pick<Post, 'title' | 'content' | 'publicationDate' | 'tags'>>;

@@ -2,6 +2,7 @@ import type { IdempotencyRecord, StoredResponse } from './idempotency';
 import type { PostFilter, PostQuery, Slice, UserQuery } from './listing';
 import type { NewPost, Post, PostChanges } from './post';
 import type { Session } from './session';
+import type { TagCount, TagQuery } from './tags';
 import type { Credentials, NewUser, User, UserChanges } from './user';
 import type { ExpectedVersions } from './versions';
 
@@ -51,6 +52,12 @@ export interface PostRepository {
   delete(id: string, expected?: ExpectedVersions): Promise<void>;
 }
 
+/** Tags belong to posts: a tag no post carries any more is not listed. */
+export interface TagRepository {
+  /** One page of the tags in use, most used first, then by name in code-point order. */
+  find(query: TagQuery): Promise<Slice<TagCount>>;
+}
+
 export interface SessionRepository {
   /** @throws InvalidReferenceError when the user does not exist. */
   create(session: Session): Promise<void>;
@@ -88,6 +95,7 @@ export interface IdempotencyKeyRepository {
 export interface Store {
   readonly users: UserRepository;
   readonly posts: PostRepository;
+  readonly tags: TagRepository;
   readonly sessions: SessionRepository;
   readonly idempotencyKeys: IdempotencyKeyRepository;
   /** What an operator must know about this store's guarantees; logged once at start. */

@@ -24,10 +24,11 @@ export function decodeCursor(cursor: string, list: string): Position {
   return position;
 }
 
-type PositionJson = ['d', string, string] | ['s', string, string];
+type PositionJson = ['d', string, string] | ['s', string, string] | ['n', number, string];
 
 function positionJson({ value, id }: Position): PositionJson {
-  return value instanceof Date ? ['d', value.toISOString(), id] : ['s', value, id];
+  if (value instanceof Date) return ['d', value.toISOString(), id];
+  return typeof value === 'number' ? ['n', value, id] : ['s', value, id];
 }
 
 function parsePosition(json: string): Position | null {
@@ -37,8 +38,11 @@ function parsePosition(json: string): Position | null {
   } catch {
     return null;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((part) => typeof part === 'string')) return null;
-  const [kind, value, id] = parsed as string[];
+  if (!Array.isArray(parsed) || parsed.length !== 3) return null;
+  const [kind, value, id] = parsed as unknown[];
+  if (typeof id !== 'string') return null;
+  if (kind === 'n') return Number.isSafeInteger(value) ? { value: value as number, id } : null;
+  if (typeof value !== 'string') return null;
   if (kind === 's') return { value, id };
   if (kind !== 'd') return null;
   const time = Date.parse(value);

@@ -1,4 +1,5 @@
 import { type ValidationArguments, ValidateBy, ValidateIf } from 'class-validator';
+import { maxTagLength, normalizeTag } from '../domain/tags';
 import { uniqueKey } from '../domain/user';
 
 interface TextRule {
@@ -32,6 +33,34 @@ function textProblem(value: unknown, { min, max }: TextRule): string | null {
   if (length < min || length > max) return `must be ${min} to ${max} characters long`;
   if (value.trim() === '') return 'must not be blank';
   return null;
+}
+
+/**
+ * A list of at most `max` distinct tags, each a string of 1 to 32 code points
+ * once trimmed and lower-cased, well-formed and without control characters.
+ * Where `oneAllowed` (a query parameter given once), a single string is a list of one.
+ */
+export function IsTagList(max: number, { oneAllowed }: { oneAllowed: boolean }): PropertyDecorator {
+  const problem = (value: unknown, property: string): string | null => {
+    const list = oneAllowed && typeof value === 'string' ? [value] : value;
+    if (!Array.isArray(list)) return `${property} must be an array of strings`;
+    for (const [i, tag] of list.entries()) {
+      const where = oneAllowed ? property : `${property}[${i}]`;
+      if (typeof tag !== 'string') return `${where} must be a string`;
+      if (!tag.isWellFormed() || /\p{Cc}/u.test(tag)) return `${where} must be well-formed Unicode without control characters`;
+      const length = [...normalizeTag(tag)].length;
+      if (length < 1 || length > maxTagLength) return `${where} must be 1 to ${maxTagLength} characters once trimmed and lower-cased`;
+    }
+    if (new Set(list.map((tag: string) => normalizeTag(tag))).size > max) return `${property} must hold at most ${max} distinct tags`;
+    return null;
+  };
+  return ValidateBy({
+    name: 'isTagList',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => problem(value, args!.property) === null,
+      defaultMessage: (args?: ValidationArguments) => problem(args!.value, args!.property) ?? '',
+    },
+  });
 }
 
 /** A string of `min` to `max` code points without U+0000; unlike text, spaces alone are allowed. */

@@ -2,7 +2,8 @@ import type { Request } from 'express';
 import { type PostFilter, type PostQuery, type PostSort, type Position, type Slice, type UserQuery, sortValue } from '../domain/listing';
 import type { Post } from '../domain/post';
 import type { User } from '../domain/user';
-import { AuthorPostListQuery, ListQuery, PostListQuery, postSortNames } from './bodies/list.queries';
+import { tagSet, type TagCount, type TagQuery } from '../domain/tags';
+import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery, postSortNames } from './bodies/list.queries';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursors';
 import { parseTimestamp } from './field-rules';
 import { HttpProblem } from './problem';
@@ -27,11 +28,13 @@ export function parsePostList(req: Request, route: string, author?: string): Lis
     authorId: author ?? (params as PostListQuery).authorId,
     publishedAfter: timestamp(params.publishedAfter),
     publishedBefore: timestamp(params.publishedBefore),
+    tags: params.tag === undefined ? undefined : tagSet(typeof params.tag === 'string' ? [params.tag] : params.tag),
+    q: params.q,
   };
-  const list = `${route} sort=${sortName} ${JSON.stringify([filter.authorId, filter.publishedAfter, filter.publishedBefore])}`;
+  const list = `${route} sort=${sortName} ${JSON.stringify([filter.authorId, filter.publishedAfter, filter.publishedBefore, filter.tags, filter.q])}`;
   const { limit, skip, after, count } = paging(params, list);
   // A cursor made for this list carries a value of its sort's type; a forged one may not.
-  if (after !== undefined && (sort.field === 'title') !== (typeof after.value === 'string')) throw invalidCursor();
+  if (after !== undefined && (sort.field === 'title' ? typeof after.value !== 'string' : !(after.value instanceof Date))) throw invalidCursor();
   return { query: { sort, filter, limit, after, skip }, count, list };
 }
 
@@ -39,6 +42,20 @@ export function parseUserList(req: Request): ListRequest<UserQuery> {
   const list = 'GET /users';
   const { limit, skip, after, count } = paging(parseQuery(ListQuery, req), list);
   return { query: { limit, skip, afterId: after?.id }, count, list };
+}
+
+/** `GET /tags`: most used first; a cursor holds the last tag's count and name. */
+export function parseTagList(req: Request): ListRequest<TagQuery> {
+  const list = 'GET /tags';
+  const params = parseQuery(CursorQuery, req);
+  const position = params.cursor === undefined ? undefined : decodeCursor(params.cursor, list);
+  if (position !== undefined && typeof position.value !== 'number') throw invalidCursor();
+  const after = position === undefined ? undefined : { postCount: position.value as number, name: position.id };
+  return { query: { limit: params.limit === undefined ? defaultLimit : Number(params.limit), after }, count: false, list };
+}
+
+export function tagPosition(tag: TagCount): Position {
+  return { value: tag.postCount, id: tag.name };
 }
 
 function paging(params: ListQuery, list: string) {

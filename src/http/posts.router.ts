@@ -3,6 +3,7 @@ import type { Accounts } from '../auth/accounts';
 import { NotFoundError } from '../domain/errors';
 import type { PostChanges } from '../domain/post';
 import type { Store } from '../domain/repositories';
+import { tagSet } from '../domain/tags';
 import { authenticate, callerOf } from './authenticate';
 import type { IdempotentCreates } from './idempotency';
 import { ifMatchVersions, setVersionTag } from './conditional';
@@ -33,8 +34,13 @@ export function postsRouter({ posts }: Store, accounts: Accounts, creates: Idemp
       res.json(listJson(slice, postJson, list, postPosition(list.query.sort), total));
     })
     .post(signedIn, creates.handler({ route: 'POST /posts', scope: (res) => `user ${callerOf(res).user.id}` }, async (req, res) => {
-      const { publicationDate, ...body } = parseBody(CreatePostBody, req);
-      const post = await posts.create({ ...body, authorId: callerOf(res).user.id, publicationDate: timestamp(publicationDate) });
+      const { publicationDate, tags, ...body } = parseBody(CreatePostBody, req);
+      const post = await posts.create({
+        ...body,
+        authorId: callerOf(res).user.id,
+        publicationDate: timestamp(publicationDate),
+        tags: tags === undefined ? undefined : tagSet(tags),
+      });
       setVersionTag(res.status(201).location(`/posts/${encodeURIComponent(post.id)}`), post.version).json(postJson(post));
     }))
     .all(methodNotAllowed('GET', 'POST'));
@@ -49,8 +55,8 @@ export function postsRouter({ posts }: Store, accounts: Accounts, creates: Idemp
     .patch(signedIn, async (req, res) => {
       const expected = ifMatchVersions(req);
       await requireAuthor(req, res);
-      const { publicationDate, ...body } = requireChanges(parseBody(UpdatePostBody, req));
-      const changes: PostChanges = { ...body, publicationDate: timestamp(publicationDate) };
+      const { publicationDate, tags, ...body } = requireChanges(parseBody(UpdatePostBody, req));
+      const changes: PostChanges = { ...body, publicationDate: timestamp(publicationDate), tags: tags === undefined ? undefined : tagSet(tags) };
       const post = await posts.update(req.params.id, changes, expected);
       setVersionTag(res, post.version).json(postJson(post));
     })

@@ -1,4 +1,5 @@
 import type { Post } from '../domain/post';
+import type { TagCount } from '../domain/tags';
 import type { User } from '../domain/user';
 
 /** A user as anyone may see them: no email, which only its owner reads. */
@@ -28,6 +29,11 @@ export function postJson(post: Post) {
     publicationDate: post.publicationDate.toISOString(),
     createdAt: post.createdAt.toISOString(),
     updatedAt: post.updatedAt.toISOString(),
+    tags: post.tags,
     version: post.version,
   };
+}
+
+export function tagJson(tag: TagCount) {
+  return { name: tag.name, postCount: tag.postCount };
 }

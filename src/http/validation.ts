@@ -28,9 +28,12 @@ function validated<T extends object>(type: ClassConstructor<T>, plain: object, w
   const known = knownFields(type);
   const errors: FieldError[] = [];
   const values: Record<string, unknown> = {};
+  const lists = listFieldsOf(type);
   for (const [field, value] of Object.entries(plain)) {
     if (!known.has(field)) {
       errors.push({ field, message: `${field} is not a known field` });
+    } else if (lists.has(field) && Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null)) {
+      values[field] = value;
     } else if (typeof value === 'object' && value !== null) {
       // Every field holds one value. Refused before class-transformer copies it,
       // which recurses without limit: a few KB of nested arrays would overflow the stack.
@@ -62,6 +65,28 @@ function knownFields(type: ClassConstructor<object>): Set<string> {
   if (fields === undefined) {
     fields = new Set(getMetadataStorage().getTargetValidationMetadatas(type, '', true, false).map((rule) => rule.propertyName));
     knownFieldsByType.set(type, fields);
+  }
+  return fields;
+}
+
+/**
+ * The fields that hold a flat list of values (a body's `tags`, a repeated
+ * query parameter), marked with ListField; every other field holds one value.
+ */
+const listFields = new WeakMap<object, Set<string>>();
+
+export function ListField(): PropertyDecorator {
+  return (prototype, property) => {
+    const fields = listFields.get(prototype.constructor) ?? new Set<string>();
+    listFields.set(prototype.constructor, fields.add(String(property)));
+  };
+}
+
+/** A subclass inherits its parents' list fields. */
+function listFieldsOf(type: ClassConstructor<object>): Set<string> {
+  const fields = new Set<string>();
+  for (let current: unknown = type; typeof current === 'function' && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
+    for (const field of listFields.get(current as object) ?? []) fields.add(field);
   }
   return fields;
 }

@@ -1,7 +1,8 @@
-import { type PostFilter, type PostSort, type Position, compareCodePoints, postSortFields, sortValue } from '../../src/domain/listing';
+import { type PostFilter, type PostSort, compareCodePoints, postSortFields } from '../../src/domain/listing';
 import type { Post } from '../../src/domain/post';
 import { describeEachStore } from '../support/each-store';
 import { aPost, aUser, malformedIds } from '../support/factories';
+import { creationRank, modelOrder as orderBy, walkPosts } from '../support/post-model';
 
 const sorts: PostSort[] = postSortFields.flatMap((field) => [
   { field, direction: 'desc' as const },
@@ -16,32 +17,9 @@ describeEachStore('post lists contract', (context) => {
   /** Creation order is id order on every store: autoincrement on SQL, ObjectIds made by one process on MongoDB. */
   let created: Post[];
 
-  /** The rules, in memory: the sort's value, then creation order, both in the sort's direction. */
-  const modelOrder = (items: Post[], { field, direction }: PostSort) => {
-    const rank = new Map(created.map((post, i) => [post.id, i]));
-    const sign = direction === 'desc' ? -1 : 1;
-    return [...items].sort((a, b) => {
-      const [x, y] = [sortValue(a, field), sortValue(b, field)];
-      const byValue = typeof x === 'string' ? compareCodePoints(x, y as string) : (x as Date).getTime() - (y as Date).getTime();
-      return sign * (byValue !== 0 ? byValue : rank.get(a.id)! - rank.get(b.id)!);
-    });
-  };
-
-  const walk = async (sort: PostSort, filter: PostFilter, limit: number, between?: (page: number) => Promise<void>) => {
-    const seen: Post[] = [];
-    let after: Position | undefined;
-    for (let page = 0; page < 1_000; page += 1) {
-      const slice = await posts().find({ sort, filter, limit, after });
-      expect(slice.items.length).toBeLessThanOrEqual(limit);
-      seen.push(...slice.items);
-      if (!slice.hasMore) return seen;
-      expect(slice.items).toHaveLength(limit);
-      const last = slice.items.at(-1)!;
-      after = { value: sortValue(last, sort.field), id: last.id };
-      await between?.(page);
-    }
-    throw new Error('the walk did not end');
-  };
+  const modelOrder = (items: Post[], sort: PostSort) => orderBy(items, sort, creationRank(created));
+  const walk = (sort: PostSort, filter: PostFilter, limit: number, between?: (page: number) => Promise<void>) =>
+    walkPosts(posts(), sort, filter, limit, between);
 
   beforeEach(async () => {
     const authors = [(await context.store.users.create(aUser())).id, (await context.store.users.create(aUser())).id];

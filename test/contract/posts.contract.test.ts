@@ -22,6 +22,7 @@ describeEachStore('posts repository contract', (context) => {
         publicationDate: created.createdAt,
         createdAt: expect.any(Date),
         updatedAt: created.createdAt,
+        tags: [],
         version: 1,
       });
       expect(await posts().findById(created.id)).toEqual(created);

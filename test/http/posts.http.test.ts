@@ -26,6 +26,7 @@ describeEachStore('posts HTTP API', (context) => {
         publicationDate: response.body.createdAt,
         createdAt: expect.stringMatching(isoMillis),
         updatedAt: response.body.createdAt,
+        tags: [],
         version: 1,
       });
       expect(response.headers.location).toBe(`/posts/${response.body.id}`);
@@ -88,7 +89,7 @@ describeEachStore('posts HTTP API', (context) => {
       ['a year 9999 local time that is 10000 in UTC', { publicationDate: '9999-12-31T23:59:59.999-00:01' }, 'publicationDate'],
       ['a basic-format date', { publicationDate: '20240101T000000Z' }, 'publicationDate'],
       ['a numeric date', { publicationDate: 1700000000000 }, 'publicationDate'],
-      ['an unknown field', { tags: ['a'] }, 'tags'],
+      ['an unknown field', { labels: ['a'] }, 'labels'],
     ])('when the body has %s, then 400 names the field and nothing is stored', async (_case, overrides, field) => {
       const body: Record<string, unknown> = { title: 't', content: 'c', ...overrides };
       if ('authorId' in body) body.authorId = author.id;

@@ -39,6 +39,8 @@ async function clearStore(store: Store): Promise<void> {
     // Users last: the others reference them.
     await store.dataSource.query('DELETE FROM idempotency_keys');
     await store.dataSource.query('DELETE FROM sessions');
+    await store.dataSource.query('DELETE FROM post_tags');
+    await store.dataSource.query('DELETE FROM tags');
     await store.dataSource.query('DELETE FROM posts');
     await store.dataSource.query('DELETE FROM users');
   } else if (store instanceof MongoStore) {

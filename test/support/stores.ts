@@ -38,10 +38,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, empty database on the store's server, so test files never share data. */
-export async function createTestDatabase(name: StoreName): Promise<TestDatabase> {
-  const provisioned = readProvisioned()[name];
-  if (!provisioned.ran) throw new Error(`${name} was not provisioned: ${provisioned.reason}`);
+/** A fresh, empty database on the store's server (or on `serverUrl`), so test files never share data. */
+export async function createTestDatabase(name: StoreName, serverUrl?: string): Promise<TestDatabase> {
+  const found = readProvisioned()[name];
+  if (!found.ran) throw new Error(`${name} was not provisioned: ${found.reason}`);
+  const provisioned = { ...found, serverUrl: serverUrl ?? found.serverUrl };
   const database = `dualstore_test_${randomBytes(6).toString('hex')}`;
   switch (name) {
     case 'sqlite': {

@@ -18,7 +18,7 @@ describe.each(enabledStores())('%s: upgrading a database written before versions
     await database.drop();
   });
 
-  it('when the service opens a database whose users and posts have no version, then they are at version 1 and nothing is lost', async () => {
+  it('when the service opens a database whose users and posts have no version, then they are at version 1, searchable, untagged, and nothing is lost', async () => {
     const { userId, postId } = name === 'mongodb' ? await seedMongo(database.url) : await seedSql(database.url);
 
     const store = await openStore(databaseConfig(database.url));
@@ -26,8 +26,12 @@ describe.each(enabledStores())('%s: upgrading a database written before versions
       const user = await store.users.findById(userId);
       const post = await store.posts.findById(postId);
       expect(user).toMatchObject({ username: 'pioneer', version: 1 });
-      expect(post).toMatchObject({ authorId: userId, title: 'Written before versions', version: 1 });
+      expect(post).toMatchObject({ authorId: userId, title: 'Written before versions', tags: [], version: 1 });
       expect(post?.publicationDate.toISOString()).toBe('1843-09-01T00:00:00.000Z');
+      // Search keys were made for posts already stored.
+      const found = async (q: string) => (await store.posts.find({ sort: { field: 'title', direction: 'asc' }, filter: { q }, limit: 5 })).items;
+      expect(await found('BEFORE VERSIONS')).toEqual([post]);
+      expect(await found('STRASSE')).toEqual([post]);
       expect((await store.posts.update(postId, { title: 'Changed' }, [1])).version).toBe(2);
       expect((await store.users.findCredentials('pioneer@example.com'))?.userId).toBe(userId);
     } finally {
@@ -64,7 +68,7 @@ async function seedSql(url: string): Promise<{ userId: string; postId: string }>
     const postId = await insert('posts', {
       author_id: userId,
       title: 'Written before versions',
-      content: 'Old',
+      content: 'Old Straße',
       publication_date: utc('1843-09-01 00:00:00.000'),
       created_at: utc('2025-01-01 00:00:00.000'),
       updated_at: utc('2025-01-01 00:00:00.000'),
@@ -97,7 +101,7 @@ async function seedMongo(url: string): Promise<{ userId: string; postId: string 
       _id: postId,
       authorId: userId,
       title: 'Written before versions',
-      content: 'Old',
+      content: 'Old Straße',
       publicationDate: new Date('1843-09-01T00:00:00.000Z'),
       createdAt: at,
       updatedAt: at,

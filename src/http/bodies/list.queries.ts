@@ -1,5 +1,7 @@
 import { IsIn, IsString } from 'class-validator';
-import { IsTimestamp, IsWholeNumber, Omittable } from '../field-rules';
+import { maxTagsPerPost } from '../../domain/tags';
+import { IsTagList, IsText, IsTimestamp, IsWholeNumber, Omittable } from '../field-rules';
+import { ListField } from '../validation';
 
 /** Offset paging walks every skipped record: kept for old clients, and bounded. */
 export const maxSkip = 10_000;
@@ -8,7 +10,7 @@ export const maxSkip = 10_000;
 export const postSortNames = ['-publicationDate', 'publicationDate', '-createdAt', 'createdAt', 'title', '-title'] as const;
 
 /** Paging that every list takes. */
-export class ListQuery {
+export class CursorQuery {
   @Omittable()
   @IsWholeNumber(1, 100)
   limit?: string;
@@ -16,7 +18,10 @@ export class ListQuery {
   @Omittable()
   @IsString({ message: 'cursor must be the nextCursor of an earlier page' })
   cursor?: string;
+}
 
+/** Lists of records also take the slow offset path and a total. */
+export class ListQuery extends CursorQuery {
   @Omittable()
   @IsWholeNumber(0, maxSkip)
   skip?: string;
@@ -39,6 +44,17 @@ export class AuthorPostListQuery extends ListQuery {
   @Omittable()
   @IsTimestamp()
   publishedBefore?: string;
+
+  /** Repeatable: a post must carry every tag named. */
+  @Omittable()
+  @ListField()
+  @IsTagList(maxTagsPerPost, { oneAllowed: true })
+  tag?: string | string[];
+
+  /** Searched for in titles and contents, case-folded. */
+  @Omittable()
+  @IsText(1, 100)
+  q?: string;
 }
 
 export class PostListQuery extends AuthorPostListQuery {

@@ -1,4 +1,6 @@
-import { IsText, IsTimestamp, Omittable } from '../field-rules';
+import { maxTagsPerPost } from '../../domain/tags';
+import { IsTagList, IsText, IsTimestamp, Omittable } from '../field-rules';
+import { ListField } from '../validation';
 
 /** The author is the caller: an `authorId` here is a 400 like any unknown field. */
 export class CreatePostBody {
@@ -11,6 +13,11 @@ export class CreatePostBody {
   @Omittable()
   @IsTimestamp()
   publicationDate?: string;
+  /** Normalized, deduplicated and sorted before they are stored. */
+  @Omittable()
+  @ListField()
+  @IsTagList(maxTagsPerPost, { oneAllowed: false })
+  tags?: string[];
 }
 
 /** `authorId` is not here: a post never changes author, and naming it is a 400. */
@@ -26,4 +33,9 @@ export class UpdatePostBody {
   @Omittable()
   @IsTimestamp()
   publicationDate?: string;
+  /** Replaces the whole set; `[]` removes every tag. */
+  @Omittable()
+  @ListField()
+  @IsTagList(maxTagsPerPost, { oneAllowed: false })
+  tags?: string[];
 }

@@ -22,6 +22,11 @@ export interface PostDocument {
   publicationDate: Date;
   createdAt: Date;
   updatedAt: Date;
+  /** Normalized, distinct, in code-point order. */
+  tags: string[];
+  /** The case-folded title and content that searches read; never served. */
+  titleKey: string;
+  contentKey: string;
   version: number;
 }
 
@@ -82,6 +87,8 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
     { name: 'author_created', key: { authorId: 1, createdAt: 1, _id: 1 } },
     { name: 'title', key: { title: 1, _id: 1 } },
     { name: 'author_title', key: { authorId: 1, title: 1, _id: 1 } },
+    // Multikey: a tag filter with the default order; the tag counts read it too.
+    { name: 'tag_newest_first', key: { tags: 1, ...newestFirst } },
   ],
   // Not a TTL index: FerretDB has none, so expired sessions are removed by deleteExpired.
   sessions: [

@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { foldCase } from '../../domain/search';
 import { isDuplicateKey } from './mongo-errors';
 
 interface Migration {
@@ -14,6 +15,26 @@ const migrations: Migration[] = [
     async up(db) {
       for (const name of ['users', 'posts']) {
         await db.collection(name).updateMany({ version: { $exists: false } }, { $set: { version: 1 } });
+      }
+    },
+  },
+  {
+    id: '2025-11-30-add-tags-and-search-keys',
+    async up(db) {
+      const posts = db.collection('posts');
+      // A batch at a time, so a large collection is never held in memory; each batch leaves the filter.
+      for (;;) {
+        const batch = await posts.find({ titleKey: { $exists: false } }, { projection: { title: 1, content: 1 } }).limit(500).toArray();
+        if (batch.length === 0) return;
+        await posts.bulkWrite(
+          batch.map(({ _id, title, content }) => ({
+            updateOne: {
+              filter: { _id },
+              // Posts from before tags have none; every post written since has its keys already.
+              update: { $set: { titleKey: foldCase(String(title)), contentKey: foldCase(String(content)), tags: [] } },
+            },
+          })),
+        );
       }
     },
   },

@@ -4,7 +4,9 @@ import { InvalidReferenceError, NotFoundError, PreconditionFailedError } from '.
 import type { PostFilter, PostQuery, Slice } from '../../domain/listing';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
+import { foldCase } from '../../domain/search';
 import type { ExpectedVersions } from '../../domain/versions';
+import { compareCodePoints } from '../../domain/listing';
 import type { Collections, PostDocument } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { parseObjectId } from './mongo-id';
@@ -29,6 +31,9 @@ export class MongoPostRepository implements PostRepository {
       publicationDate: input.publicationDate ?? now,
       createdAt: now,
       updatedAt: now,
+      tags: [...(input.tags ?? [])].sort(compareCodePoints),
+      titleKey: foldCase(input.title),
+      contentKey: foldCase(input.content),
       version: 1,
     };
     const kept = await insertForUser(
@@ -43,7 +48,7 @@ export class MongoPostRepository implements PostRepository {
 
   async findById(id: string): Promise<Post | null> {
     const _id = parseObjectId(id);
-    const document = _id === null ? null : await this.collections.posts.findOne({ _id });
+    const document = _id === null ? null : await this.collections.posts.findOne({ _id }, { projection: withoutKeys });
     return document === null ? null : toPost(document);
   }
 
@@ -51,7 +56,7 @@ export class MongoPostRepository implements PostRepository {
     const page = postPage(query);
     if (page === null) return { items: [], hasMore: false };
     const documents = await this.collections.posts
-      .find(page.filter)
+      .find(page.filter, { projection: withoutKeys })
       .sort(page.sort)
       .skip(query.skip ?? 0)
       .limit(query.limit + 1)
@@ -71,7 +76,7 @@ export class MongoPostRepository implements PostRepository {
       this.collections.posts.findOneAndUpdate(
         { _id, ...versionFilter(expected) },
         // $max: a writer that read the clock earlier but writes later never moves updatedAt back.
-        { $set: definedOnly(changes), $inc: { version: 1 }, $max: { updatedAt: new Date() } },
+        { $set: definedOnly(storedChanges(changes)), $inc: { version: 1 }, $max: { updatedAt: new Date() } },
         { returnDocument: 'after' },
       ),
     );
@@ -94,7 +99,20 @@ export class MongoPostRepository implements PostRepository {
 
 }
 
-function toPost(document: PostDocument): Post {
+/** The search keys stay in the store: FerretDB cannot project findOneAndUpdate's answer, so toPost leaves them out too. */
+const withoutKeys = { titleKey: 0, contentKey: 0 } as const;
+
+/** The changes as fields of the document: the keys follow the title and content, tags are kept in order. */
+function storedChanges({ title, content, tags, ...rest }: PostChanges): Partial<PostDocument> {
+  return {
+    ...rest,
+    ...(title !== undefined && { title, titleKey: foldCase(title) }),
+    ...(content !== undefined && { content, contentKey: foldCase(content) }),
+    ...(tags !== undefined && { tags: [...tags].sort(compareCodePoints) }),
+  };
+}
+
+function toPost(document: Omit<PostDocument, 'titleKey' | 'contentKey'>): Post {
   return {
     id: document._id.toHexString(),
     authorId: document.authorId.toHexString(),
@@ -103,6 +121,7 @@ function toPost(document: PostDocument): Post {
     publicationDate: document.publicationDate,
     createdAt: document.createdAt,
     updatedAt: document.updatedAt,
+    tags: document.tags,
     version: document.version,
   };
 }

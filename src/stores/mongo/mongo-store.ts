@@ -7,6 +7,7 @@ import { applyMigrations } from './migrations';
 import { MongoIdempotencyKeyRepository } from './mongo-idempotency-key-repository';
 import { MongoPostRepository } from './mongo-post-repository';
 import { MongoSessionRepository } from './mongo-session-repository';
+import { MongoTagRepository } from './mongo-tag-repository';
 import { MongoUserRepository } from './mongo-user-repository';
 
 const defaultDatabaseName = 'dualstore';
@@ -14,6 +15,7 @@ const defaultDatabaseName = 'dualstore';
 export class MongoStore implements Store {
   readonly users: MongoUserRepository;
   readonly posts: MongoPostRepository;
+  readonly tags: MongoTagRepository;
   readonly sessions: MongoSessionRepository;
   readonly idempotencyKeys: MongoIdempotencyKeyRepository;
 
@@ -28,6 +30,7 @@ export class MongoStore implements Store {
     const all = collections(db);
     this.users = new MongoUserRepository(all, writes);
     this.posts = new MongoPostRepository(all, writes);
+    this.tags = new MongoTagRepository(all);
     this.sessions = new MongoSessionRepository(all);
     this.idempotencyKeys = new MongoIdempotencyKeyRepository(all);
     this.warnings =

@@ -1,5 +1,6 @@
 import type { Filter, ObjectId, Sort } from 'mongodb';
 import type { PostFilter, PostQuery } from '../../domain/listing';
+import { foldCase } from '../../domain/search';
 import type { PostDocument } from './collections';
 import { parseObjectId } from './mongo-id';
 
@@ -17,7 +18,18 @@ export function postFilter(filter: PostFilter): Filter<PostDocument> | null {
       ...(filter.publishedBefore !== undefined && { $lt: filter.publishedBefore }),
     };
   }
+  if (filter.tags !== undefined && filter.tags.length > 0) query.tags = { $all: filter.tags };
+  if (filter.q !== undefined) {
+    // A regular expression of the folded query with every character escaped: a substring, compared exactly.
+    const pattern = escapeRegExp(foldCase(filter.q));
+    query.$or = [{ titleKey: { $regex: pattern } }, { contentKey: { $regex: pattern } }];
+  }
   return query;
+}
+
+/** Every character that means something in a MongoDB (PCRE) or FerretDB (Go) regular expression, escaped. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[\\^$.*+?()[\]{}|/-]/g, (character) => `\\${character}`);
 }
 
 /**

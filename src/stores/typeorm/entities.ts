@@ -23,6 +23,8 @@ export interface PostRow {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  titleKey?: string;
+  contentKey?: string;
 }
 
 export interface SessionRow {
@@ -87,6 +89,9 @@ export function entities(dialect: SqlDialect): Entities {
       createdAt: { ...timestamp, name: 'created_at' },
       updatedAt: { ...timestamp, name: 'updated_at' },
       version: { type: 'integer' },
+      // The case-folded title and content that searches read (post-writes.ts writes them); never loaded.
+      titleKey: { type: 'text', name: 'title_key', select: false },
+      contentKey: { type: longTextType(dialect), name: 'content_key', select: false },
     },
   });
   const session = new EntitySchema<SessionRow>({

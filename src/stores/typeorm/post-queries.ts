@@ -1,16 +1,34 @@
 import type { Repository, SelectQueryBuilder } from 'typeorm';
-import type { PostFilter, PostQuery, PostSortField } from '../../domain/listing';
+import { compareCodePoints, type PostFilter, type PostQuery, type PostSortField } from '../../domain/listing';
+import { foldCase } from '../../domain/search';
 import type { SqlDialect } from './dialect';
 import type { PostRow } from './entities';
 import { parseSqlId } from './sql-id';
 
 const sortColumns: Record<PostSortField, string> = { publicationDate: 'publication_date', createdAt: 'created_at', title: 'title' };
 
+/** Where each dialect finds a string inside another, comparing exactly: no pattern, so `%`, `_` and `\` are plain characters. */
+const containsKey: Record<SqlDialect, (column: string) => string> = {
+  sqlite: (column) => `instr(${column}, :q) > 0`,
+  postgres: (column) => `strpos(${column}, :q) > 0`,
+  // The key columns are utf8mb4_bin, so LOCATE compares bytes, not MariaDB's folding.
+  mysql: (column) => `LOCATE(:q, ${column}) > 0`,
+};
+
+/** Each dialect's JSON array of a post's tag names, read in the same statement as the post. */
+const tagsJson: Record<SqlDialect, string> = {
+  sqlite: 'json_group_array(t.name)',
+  postgres: "COALESCE(json_agg(t.name), '[]')",
+  mysql: 'JSON_ARRAYAGG(t.name)',
+};
+
 /**
- * The posts a filter matches; null when it can match none (an authorId no SQL
- * row could have).
+ * The posts a filter matches, each with its tags; null when it can match none
+ * (an authorId no SQL row could have). A tag filter is one EXISTS per tag, each
+ * answered by the primary key of post_tags; search compares the case-folded
+ * keys with the folded query.
  */
-export function filteredPosts(rows: Repository<PostRow>, filter: PostFilter): SelectQueryBuilder<PostRow> | null {
+export function filteredPosts(rows: Repository<PostRow>, dialect: SqlDialect, filter: PostFilter): SelectQueryBuilder<PostRow> | null {
   const query = rows.createQueryBuilder('post');
   if (filter.authorId !== undefined) {
     const authorId = parseSqlId(filter.authorId);
@@ -19,7 +37,28 @@ export function filteredPosts(rows: Repository<PostRow>, filter: PostFilter): Se
   }
   if (filter.publishedAfter !== undefined) query.andWhere('post.publication_date > :publishedAfter', { publishedAfter: filter.publishedAfter });
   if (filter.publishedBefore !== undefined) query.andWhere('post.publication_date < :publishedBefore', { publishedBefore: filter.publishedBefore });
+  for (const [i, tag] of (filter.tags ?? []).entries()) {
+    query.andWhere(
+      `EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = post.id AND t.name = :tag${i})`,
+      { [`tag${i}`]: tag },
+    );
+  }
+  if (filter.q !== undefined) {
+    const contains = containsKey[dialect];
+    query.andWhere(`(${contains('post.title_key')} OR ${contains('post.content_key')})`, { q: foldCase(filter.q) });
+  }
   return query;
+}
+
+/** The same query, also selecting each post's tags as `tags`, for getRawAndEntities. */
+export function withTags(query: SelectQueryBuilder<PostRow>, dialect: SqlDialect): SelectQueryBuilder<PostRow> {
+  return query.addSelect(`(SELECT ${tagsJson[dialect]} FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = post.id)`, 'tags');
+}
+
+/** The tag names a row of withTags carries, in code-point order. */
+export function parseTags(raw: unknown): string[] {
+  const names = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? [])) as string[];
+  return names.sort(compareCodePoints);
 }
 
 /**
@@ -30,7 +69,7 @@ export function filteredPosts(rows: Repository<PostRow>, filter: PostFilter): Se
  * point, as the index does; MariaDB's title column is binary already.
  */
 export function postPage(rows: Repository<PostRow>, dialect: SqlDialect, { sort, filter, limit, after, skip }: PostQuery): SelectQueryBuilder<PostRow> | null {
-  const query = filteredPosts(rows, filter);
+  const query = filteredPosts(rows, dialect, filter);
   if (query === null) return null;
   const column = `${query.escape('post')}.${query.escape(sortColumns[sort.field])}${sort.field === 'title' && dialect === 'postgres' ? ' COLLATE "C"' : ''}`;
   const id = `${query.escape('post')}.${query.escape('id')}`;

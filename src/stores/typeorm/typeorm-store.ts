@@ -6,11 +6,13 @@ import { type Entities, entities } from './entities';
 import { TypeOrmIdempotencyKeyRepository } from './typeorm-idempotency-key-repository';
 import { TypeOrmPostRepository } from './typeorm-post-repository';
 import { TypeOrmSessionRepository } from './typeorm-session-repository';
+import { TypeOrmTagRepository } from './typeorm-tag-repository';
 import { TypeOrmUserRepository } from './typeorm-user-repository';
 
 export class TypeOrmStore implements Store {
   readonly users: TypeOrmUserRepository;
   readonly posts: TypeOrmPostRepository;
+  readonly tags: TypeOrmTagRepository;
   readonly sessions: TypeOrmSessionRepository;
   readonly idempotencyKeys: TypeOrmIdempotencyKeyRepository;
   readonly warnings: readonly string[] = [];
@@ -21,6 +23,7 @@ export class TypeOrmStore implements Store {
   ) {
     this.users = new TypeOrmUserRepository(dataSource, schemas.user);
     this.posts = new TypeOrmPostRepository(dataSource, schemas.post);
+    this.tags = new TypeOrmTagRepository(dataSource);
     this.sessions = new TypeOrmSessionRepository(dataSource, schemas.session);
     this.idempotencyKeys = new TypeOrmIdempotencyKeyRepository(dataSource, schemas.idempotencyKey);
   }

@@ -79,7 +79,7 @@ function whereVersionIn<Query extends WhereExpressionBuilder>(query: Query, expe
 }
 
 /** A raw row as the entity reads it, through the driver's own conversions; columns never selected stay out. */
-function hydrate<Row>(dataSource: DataSource, schema: EntitySchema<Row>, raw: Record<string, unknown>): Row {
+export function hydrate<Row>(dataSource: DataSource, schema: EntitySchema<Row>, raw: Record<string, unknown>): Row {
   const row: Record<string, unknown> = {};
   for (const column of dataSource.getMetadata(schema).columns) {
     if (column.isSelect) row[column.propertyName] = dataSource.driver.prepareHydratedValue(raw[column.databaseName], column);

@@ -3,6 +3,7 @@ import { AddPasswordsAndSessions1764144000000 } from './1764144000000-add-passwo
 import { AddVersions1764230400000 } from './1764230400000-add-versions';
 import { AddIdempotencyKeys1764316800000 } from './1764316800000-add-idempotency-keys';
 import { AddListOrders1764403200000 } from './1764403200000-add-list-orders';
+import { AddTagsAndSearchKeys1764489600000 } from './1764489600000-add-tags-and-search-keys';
 
 /** In order of application; listed by hand so that source and build load the same set. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   AddVersions1764230400000,
   AddIdempotencyKeys1764316800000,
   AddListOrders1764403200000,
+  AddTagsAndSearchKeys1764489600000,
 ];

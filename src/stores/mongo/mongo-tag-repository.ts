@@ -1,0 +1,29 @@
+import type { Document } from 'mongodb';
+import type { Slice } from '../../domain/listing';
+import type { TagRepository } from '../../domain/repositories';
+import type { TagCount, TagQuery } from '../../domain/tags';
+import type { Collections } from './collections';
+
+export class MongoTagRepository implements TagRepository {
+  constructor(private readonly collections: Collections) {}
+
+  /** Counted from the posts' tag arrays; names compare as MongoDB compares strings, by UTF-8 bytes (code points). */
+  async find({ limit, after }: TagQuery): Promise<Slice<TagCount>> {
+    const seek: Document[] =
+      after === undefined
+        ? []
+        : [{ $match: { $or: [{ postCount: { $lt: after.postCount } }, { postCount: after.postCount, _id: { $gt: after.name } }] } }];
+    const rows = await this.collections.posts
+      .aggregate<{ _id: string; postCount: number }>([
+        { $match: { 'tags.0': { $exists: true } } },
+        { $unwind: '$tags' },
+        { $group: { _id: '$tags', postCount: { $sum: 1 } } },
+        ...seek,
+        { $sort: { postCount: -1, _id: 1 } },
+        { $limit: limit + 1 },
+      ])
+      .toArray();
+    const tags = rows.map((row) => ({ name: row._id, postCount: row.postCount }));
+    return { items: tags.slice(0, limit), hasMore: tags.length > limit };
+  }
+}
