@@ -45,10 +45,11 @@ export function postPage({ sort, filter, after }: PostQuery): { filter: Filter<P
   if (afterId === null) return null;
   const beyond = sort.direction === 'desc' ? '$lt' : '$gt';
   const within = sort.direction === 'desc' ? '$lte' : '$gte';
-  // The first term bounds the index range by itself, as in the SQL adapter.
+  // The first term bounds the index range by itself, and the equal value is a branch of its own that
+  // bounds it by _id, as in the SQL adapter.
   const seek = {
     [sort.field]: { [within]: after.value },
-    $or: [{ [sort.field]: { [beyond]: after.value } }, { _id: { [beyond]: afterId } }],
+    $or: [{ [sort.field]: { [beyond]: after.value } }, { [sort.field]: after.value, _id: { [beyond]: afterId } }],
   };
   return { filter: { $and: [matching, seek] } as Filter<PostDocument>, sort: { [sort.field]: direction, _id: direction } };
 }

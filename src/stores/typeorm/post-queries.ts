@@ -62,10 +62,24 @@ export function parseTags(raw: unknown): string[] {
 }
 
 /**
+ * Rows beyond the position `(:afterValue, :afterId)`, spelt so that each
+ * dialect reads only them from the index on (column, id). The first term
+ * bounds the range by itself (without it SQLite and PostgreSQL read every row
+ * before the position); the rest must bound it within the rows that share the
+ * sort value, or a deep page reads all of them (hundreds where many posts
+ * share a date). PostgreSQL does that with a row comparison; MariaDB reads
+ * every row for one, so there the equal value is its own branch.
+ */
+const seekCondition: Record<SqlDialect, (column: string, id: string, beyond: '<' | '>') => string> = {
+  sqlite: (column, id, beyond) => `${column} ${beyond}= :afterValue AND (${column} ${beyond} :afterValue OR ${id} ${beyond} :afterId)`,
+  postgres: (column, id, beyond) => `${column} ${beyond}= :afterValue AND (${column}, ${id}) ${beyond} (:afterValue, :afterId)`,
+  mysql: (column, id, beyond) =>
+    `${column} ${beyond}= :afterValue AND (${column} ${beyond} :afterValue OR (${column} = :afterValue AND ${id} ${beyond} :afterId))`,
+};
+
+/**
  * One keyset page: `(value, id)` beyond the position, in the sort's order,
- * one more row than asked for to tell whether more follow. The comparison is
- * spelt out (not a row value) so that every dialect can use the index on
- * (column, id). On PostgreSQL titles compare in the "C" collation, by code
+ * one more row than asked for to tell whether more follow. On PostgreSQL titles compare in the "C" collation, by code
  * point, as the index does; MariaDB's title column is binary already.
  */
 export function postPage(rows: Repository<PostRow>, dialect: SqlDialect, { sort, filter, limit, after, skip }: PostQuery): SelectQueryBuilder<PostRow> | null {
@@ -77,12 +91,7 @@ export function postPage(rows: Repository<PostRow>, dialect: SqlDialect, { sort,
     const afterId = parseSqlId(after.id);
     if (afterId === null) return null;
     const beyond = sort.direction === 'desc' ? '<' : '>';
-    // The first term bounds the index range by itself; without it, SQLite and PostgreSQL read every row
-    // before the position and filter them out.
-    query.andWhere(`${column} ${beyond}= :afterValue AND (${column} ${beyond} :afterValue OR ${id} ${beyond} :afterId)`, {
-      afterValue: after.value,
-      afterId,
-    });
+    query.andWhere(seekCondition[dialect](column, id, beyond), { afterValue: after.value, afterId });
   }
   const order = sort.direction === 'desc' ? 'DESC' : 'ASC';
   query.orderBy(column, order).addOrderBy(id, order).limit(limit + 1);

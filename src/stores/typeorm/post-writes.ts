@@ -51,7 +51,7 @@ export class PostWrites {
         parameters: values,
       };
       const id = dialect === 'mysql' ? inserted.insertId! : Number(inserted.rows[0].id);
-      yield* linkTags(id, tags);
+      yield* linkTags(id, tags, { replacing: false });
       return { row: { ...values, id, version: 1 }, tags: [...tags].sort(compareCodePoints) };
     });
   }
@@ -117,16 +117,16 @@ export class PostWrites {
         raw = (yield { ...update, sql: `${update.sql} RETURNING *` }).rows[0];
         if (raw === undefined) return null;
       }
-      if (tags !== undefined) yield* linkTags(id, tags);
+      if (tags !== undefined) yield* linkTags(id, tags, { replacing: true });
       const row = hydrate(dataSource, schema, raw);
       return { row, tags: tags === undefined ? (yield* readTags([id])).get(id) ?? [] : [...tags].sort(compareCodePoints) };
     });
   }
 }
 
-/** Makes `tags`, which all exist, the post's whole set of tags. */
-function* linkTags(postId: number, tags: readonly string[]): Work<void> {
-  yield { sql: 'DELETE FROM post_tags WHERE post_id = :postId', parameters: { postId } };
+/** Makes `tags`, which all exist, the post's whole set of tags; `replacing` the set it had. */
+function* linkTags(postId: number, tags: readonly string[], { replacing }: { replacing: boolean }): Work<void> {
+  if (replacing) yield { sql: 'DELETE FROM post_tags WHERE post_id = :postId', parameters: { postId } };
   if (tags.length === 0) return;
   yield {
     sql: 'INSERT INTO post_tags (post_id, tag_id) SELECT :postId, id FROM tags WHERE name IN (:...names)',
