@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import { pino, type Logger, stdSerializers } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
@@ -7,9 +7,13 @@ import type { Store } from './domain/repositories';
 import { authRouter } from './http/auth.router';
 import { errorForLog, errorHandler, notFoundHandler } from './http/error-handler';
 import { jsonBody } from './http/json-body';
+import { Metrics, metricsRouter, mountedAt } from './http/metrics';
 import { type IdempotencyOptions, IdempotentCreates } from './http/idempotency';
+import { openApiRouter } from './http/openapi/openapi.router';
 import type { LoginLimit, RateLimit } from './http/rate-limits';
 import { postsRouter } from './http/posts.router';
+import { probesRouter } from './http/probes.router';
+import { crossOrigin, securityHeaders } from './http/security-headers';
 import { tagsRouter } from './http/tags.router';
 import { usersRouter } from './http/users.router';
 
@@ -23,7 +27,15 @@ export interface AppOptions {
   idempotency?: Partial<IdempotencyOptions>;
   /** How many reverse proxies may set X-Forwarded-For, which decides the client address that rate limits count. */
   trustProxyHops?: number;
+  /** Origins whose browser scripts may call the API; none, and no CORS header is sent. */
+  corsOrigins?: string[];
   logger?: Logger;
+  /** What /metrics reports; main.ts passes the one its store times operations for, otherwise each app has its own. */
+  metrics?: Metrics;
+  /** When set, /metrics answers only requests bearing it as their bearer token. */
+  metricsToken?: string;
+  /** Aborted when the service starts to stop: /readyz then answers 503 while the requests in flight finish. */
+  stopping?: AbortSignal;
 }
 
 /** The whole HTTP API over one store. Reads no settings and listens nowhere: main.ts does that. */
@@ -31,6 +43,7 @@ export function createApp(store: Store, options: AppOptions): Express {
   const { logger = pino({ level: 'silent' }), trustProxyHops = 0 } = options;
   const accounts = new Accounts(store, options.accounts);
   const creates = new IdempotentCreates(store.idempotencyKeys, options.idempotency);
+  const metrics = options.metrics ?? new Metrics();
   const app = express();
   app.disable('x-powered-by');
   // Records carry their own strong ETag (their version); nothing else is hashed per response.
@@ -54,16 +67,20 @@ export function createApp(store: Store, options: AppOptions): Express {
       },
     }),
   );
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    next();
-  });
+  app.use(metrics.recordRequests);
+  app.use(securityHeaders());
+  if (options.corsOrigins?.length) app.use(crossOrigin(options.corsOrigins));
   app.use(jsonBody());
 
-  app.use('/auth', authRouter(accounts, options.loginLimit));
-  app.use('/users', usersRouter(store, accounts, options.signUpLimit, creates));
-  app.use('/posts', postsRouter(store, accounts, creates));
-  app.use('/tags', tagsRouter(store));
+  app.use(probesRouter(store, options.stopping));
+  app.use(metricsRouter(metrics, options.metricsToken));
+  app.use(openApiRouter());
+  // Each router's mount path is recorded too: metrics label a response by its route's whole template.
+  const mount = (path: string, router: Router) => app.use(path, mountedAt(path), router);
+  mount('/auth', authRouter(accounts, options.loginLimit));
+  mount('/users', usersRouter(store, accounts, options.signUpLimit, creates));
+  mount('/posts', postsRouter(store, accounts, creates));
+  mount('/tags', tagsRouter(store));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

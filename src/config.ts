@@ -1,4 +1,6 @@
-/** Every setting the service reads, with its default. */
+import { z } from 'zod';
+
+/** Every setting the service reads, with its default; '' is unset. `.env.example` lists the same, and a test keeps them equal. */
 export const settings = {
   DATABASE_URL: 'sqlite:./data/dualstore.sqlite',
   DATABASE_CONNECT_TIMEOUT_MS: '5000',
@@ -13,6 +15,10 @@ export const settings = {
   SIGNUP_RATE_LIMIT: '20',
   SIGNUP_RATE_WINDOW_SECONDS: '3600',
   TRUST_PROXY_HOPS: '0',
+  REDIS_URL: '',
+  CORS_ORIGINS: '',
+  METRICS_TOKEN: '',
+  SHUTDOWN_GRACE_SECONDS: '10',
 } as const;
 
 export type SettingName = keyof typeof settings;
@@ -46,6 +52,14 @@ export interface Config {
   auth: AuthConfig;
   /** How many reverse proxies in front of the service may set X-Forwarded-For. */
   trustProxyHops: number;
+  /** Where the rate-limit counters live, shared by every instance; unset, each process counts in its own memory. */
+  redisUrl?: string;
+  /** Browser origins allowed to call the API across origins; none, and no CORS header is sent. */
+  corsOrigins: string[];
+  /** When set, /metrics answers only requests bearing it as their bearer token. */
+  metricsToken?: string;
+  /** How long a stop waits for the requests in flight before it cuts their connections. */
+  shutdownGraceSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -60,50 +74,84 @@ const schemes: Record<string, StoreKind> = {
   'mongodb+srv:': 'mongodb',
 };
 
-const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const whole = (min: number, max: number) =>
+  z
+    .string()
+    .refine((value) => /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max, `must be a whole number from ${min} to ${max}`)
+    .transform(Number);
+
+/** The exact `Origin` a browser sends: scheme, host and port only, in canonical form. */
+const isOrigin = (value: string) => URL.canParse(value) && new URL(value).origin === value;
+
+const isRedisUrl = (value: string) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol) && new URL(value).hostname !== '';
+
+/** Each rule's message completes "NAME ..., not 'value'", the one line a bad value stops the start with. */
+const environment = z
+  .object({
+    DATABASE_URL: z.string(), // databaseConfig checks it, with messages of its own
+    DATABASE_CONNECT_TIMEOUT_MS: whole(1, 600_000),
+    HOST: z.string(),
+    PORT: whole(0, 65_535),
+    LOG_LEVEL: z.enum(logLevels, `must be one of ${logLevels.join(', ')}`),
+    TOKEN_TTL_SECONDS: whole(60, 30 * 86_400),
+    PASSWORD_HASH_COST: whole(10, 20),
+    LOGIN_RATE_LIMIT: whole(1, 1_000_000),
+    LOGIN_EMAIL_RATE_LIMIT: whole(1, 1_000_000),
+    LOGIN_RATE_WINDOW_SECONDS: whole(1, 86_400),
+    SIGNUP_RATE_LIMIT: whole(1, 1_000_000),
+    SIGNUP_RATE_WINDOW_SECONDS: whole(1, 86_400),
+    TRUST_PROXY_HOPS: whole(0, 10),
+    REDIS_URL: z
+      .string()
+      .refine((url) => url === '' || isRedisUrl(url), 'must be a redis:// or rediss:// URL naming a host')
+      .transform((url) => url || undefined),
+    CORS_ORIGINS: z
+      .string()
+      .transform((list) => (list === '' ? [] : list.split(',').map((origin) => origin.trim())))
+      .refine((origins) => origins.every(isOrigin), 'must be a comma-separated list of origins such as https://app.example.com (no path, no *)'),
+    // Any text is a token; no rule, so no message can echo the secret.
+    METRICS_TOKEN: z.string().transform((token) => token || undefined),
+    SHUTDOWN_GRACE_SECONDS: whole(0, 3_600),
+  } satisfies Record<SettingName, z.ZodType>)
+  // Lower, and one address could lock an account out again.
+  .refine((env) => env.LOGIN_EMAIL_RATE_LIMIT >= env.LOGIN_RATE_LIMIT, {
+    path: ['LOGIN_EMAIL_RATE_LIMIT'],
+    error: (issue) => `must be at least LOGIN_RATE_LIMIT (${(issue.input as { LOGIN_RATE_LIMIT: number }).LOGIN_RATE_LIMIT})`,
+  });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const read = (name: SettingName): string => {
-    const value = env[name];
-    return value === undefined || value === '' ? settings[name] : value;
-  };
-
-  const whole = (name: SettingName, min: number, max: number): number => {
-    const value = read(name);
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || n < min || n > max) {
-      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not '${value}'`);
-    }
-    return n;
-  };
-
-  const logLevel = read('LOG_LEVEL');
-  if (!logLevels.includes(logLevel)) {
-    throw new ConfigError(`LOG_LEVEL must be one of ${logLevels.join(', ')}, not '${logLevel}'`);
+  const given = Object.fromEntries(
+    (Object.keys(settings) as SettingName[]).map((name) => [name, env[name] || settings[name]]),
+  ) as Record<SettingName, string>;
+  const parsed = environment.safeParse(given);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = issue.path[0] as SettingName;
+    throw new ConfigError(`${name} ${issue.message}, not '${redact(given[name])}'`);
   }
-
-  const loginRateLimit = whole('LOGIN_RATE_LIMIT', 1, 1_000_000);
-  const loginEmailRateLimit = whole('LOGIN_EMAIL_RATE_LIMIT', 1, 1_000_000);
-  // Lower, and one address could lock an account out again.
-  if (loginEmailRateLimit < loginRateLimit) {
-    throw new ConfigError(`LOGIN_EMAIL_RATE_LIMIT must be at least LOGIN_RATE_LIMIT (${loginRateLimit}), not '${loginEmailRateLimit}'`);
-  }
+  const values = parsed.data;
 
   return {
-    database: databaseConfig(read('DATABASE_URL'), whole('DATABASE_CONNECT_TIMEOUT_MS', 1, 600_000)),
-    host: read('HOST'),
-    port: whole('PORT', 0, 65_535),
-    logLevel,
+    database: databaseConfig(values.DATABASE_URL, values.DATABASE_CONNECT_TIMEOUT_MS),
+    host: values.HOST,
+    port: values.PORT,
+    logLevel: values.LOG_LEVEL,
     auth: {
-      tokenTtlSeconds: whole('TOKEN_TTL_SECONDS', 60, 30 * 86_400),
-      passwordHashCost: whole('PASSWORD_HASH_COST', 10, 20),
-      loginRateLimit,
-      loginEmailRateLimit,
-      loginRateWindowSeconds: whole('LOGIN_RATE_WINDOW_SECONDS', 1, 86_400),
-      signUpRateLimit: whole('SIGNUP_RATE_LIMIT', 1, 1_000_000),
-      signUpRateWindowSeconds: whole('SIGNUP_RATE_WINDOW_SECONDS', 1, 86_400),
+      tokenTtlSeconds: values.TOKEN_TTL_SECONDS,
+      passwordHashCost: values.PASSWORD_HASH_COST,
+      loginRateLimit: values.LOGIN_RATE_LIMIT,
+      loginEmailRateLimit: values.LOGIN_EMAIL_RATE_LIMIT,
+      loginRateWindowSeconds: values.LOGIN_RATE_WINDOW_SECONDS,
+      signUpRateLimit: values.SIGNUP_RATE_LIMIT,
+      signUpRateWindowSeconds: values.SIGNUP_RATE_WINDOW_SECONDS,
     },
-    trustProxyHops: whole('TRUST_PROXY_HOPS', 0, 10),
+    trustProxyHops: values.TRUST_PROXY_HOPS,
+    redisUrl: values.REDIS_URL,
+    corsOrigins: values.CORS_ORIGINS,
+    metricsToken: values.METRICS_TOKEN,
+    shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS,
   };
 }
 

@@ -2,33 +2,53 @@ import 'reflect-metadata';
 import { pino } from 'pino';
 import { createApp } from './app';
 import { loadConfig } from './config';
-import { createServer } from './http/server';
+import { Metrics } from './http/metrics';
+import { openRedis, redisCounters } from './http/redis-counters';
+import { createServer, stopServer } from './http/server';
 import { openStore } from './stores/open-store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
-  const store = await openStore(config.database);
+  const redis = config.redisUrl === undefined ? undefined : await openRedis(config.redisUrl, logger);
+  const counters = redis && redisCounters(redis, logger);
+  const metrics = new Metrics();
+  const store = await openStore(config.database, metrics.storeTimer(config.database.kind));
   for (const warning of store.warnings) logger.warn({ store: config.database.kind }, warning);
   const { auth } = config;
+  const stopping = new AbortController();
   const app = createApp(store, {
     accounts: { tokenTtlMs: auth.tokenTtlSeconds * 1000, passwordHashCost: auth.passwordHashCost },
-    loginLimit: { limit: auth.loginRateLimit, emailLimit: auth.loginEmailRateLimit, windowMs: auth.loginRateWindowSeconds * 1000 },
-    signUpLimit: { limit: auth.signUpRateLimit, windowMs: auth.signUpRateWindowSeconds * 1000 },
+    loginLimit: { limit: auth.loginRateLimit, emailLimit: auth.loginEmailRateLimit, windowMs: auth.loginRateWindowSeconds * 1000, counters },
+    signUpLimit: { limit: auth.signUpRateLimit, windowMs: auth.signUpRateWindowSeconds * 1000, counters },
     trustProxyHops: config.trustProxyHops,
+    corsOrigins: config.corsOrigins,
     logger,
+    metrics,
+    metricsToken: config.metricsToken,
+    stopping: stopping.signal,
   });
   const server = createServer(app).listen(config.port, config.host, () => {
     logger.info({ store: config.database.kind, address: server.address() }, 'listening');
   });
   server.on('error', (error) => stop(`cannot listen on ${config.host}:${config.port}: ${error.message}`));
 
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close(() => void store.close().then(() => process.exit(0)));
+  // Readiness fails first (a probe may still come on an open connection), then no connection is accepted,
+  // the requests in flight are answered within the grace period, and the store closes.
+  const shutdown = async (signal: NodeJS.Signals) => {
+    logger.info({ signal, graceSeconds: config.shutdownGraceSeconds }, 'shutting down');
+    stopping.abort();
+    const cut = await stopServer(server, config.shutdownGraceSeconds * 1000);
+    if (cut > 0) logger.warn({ connections: cut }, 'cut connections whose requests had not finished within the grace period');
+    await store.close();
+    // No command is left to wait for, and a polite QUIT would fail while Redis is down.
+    redis?.disconnect();
+    logger.info('stopped');
+    process.exit(0);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void shutdown(signal).catch((error: unknown) => stop(`could not stop cleanly: ${String(error)}`)));
+  }
 }
 
 /** Start-up problems are the operator's: one line, no stack. */
@@ -37,5 +57,5 @@ function stop(message: string): never {
   process.exit(1);
 }
 
-// ConfigError and StoreOpenError messages are written for this line; anything else is cut to its first.
+// ConfigError, StoreOpenError and openRedis messages are written for this line; anything else is cut to its first.
 main().catch((error: unknown) => stop(error instanceof Error ? error.message.split('\n')[0] : String(error)));

@@ -1,4 +1,8 @@
-import { ConfigError, databaseConfig, loadConfig, serverAddress } from '../src/config';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError, databaseConfig, loadConfig, serverAddress, settings } from '../src/config';
+
+const root = resolve(__dirname, '..');
 
 describe('configuration', () => {
   it('when nothing is set, then the service uses SQLite in ./data on 127.0.0.1:3000', () => {
@@ -7,7 +11,54 @@ describe('configuration', () => {
       host: '127.0.0.1',
       port: 3000,
       auth: { passwordHashCost: 17, tokenTtlSeconds: 3600, loginRateLimit: 10, loginEmailRateLimit: 100, loginRateWindowSeconds: 900 },
+      corsOrigins: [],
     });
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+  });
+
+  it('when a variable is set to the empty string, then it is unset: its default holds', () => {
+    expect(loadConfig({ PORT: '', REDIS_URL: '', CORS_ORIGINS: '' })).toMatchObject({ port: 3000, redisUrl: undefined, corsOrigins: [] });
+  });
+
+  it.each(['redis://127.0.0.1:6379', 'redis://:secret@cache:6380/2', 'rediss://user:secret@cache.example.com'])('when REDIS_URL is %s, then the counters go there', (url) => {
+    expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+  });
+
+  it.each([
+    ['http://cache:6379', 'http://cache:6379'],
+    ['cache:6379', 'cache:6379'],
+    ['redis://', 'redis://'],
+    ['redis://:s3cret@', 'redis://:***@'],
+  ])('when REDIS_URL is %p, then it is refused in one line naming it, with no password', (url, shown) => {
+    expect(() => loadConfig({ REDIS_URL: url })).toThrow(new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL naming a host, not '${shown}'`));
+  });
+
+  it('when CORS_ORIGINS lists origins, then exactly those are allowed, spaces around commas aside', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }).corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+  });
+
+  it.each(['*', 'https://app.example.com/', 'https://app.example.com/path', 'app.example.com', 'https://App.example.com', 'https://a.example.com,,https://b.example.com', 'null'])(
+    'when CORS_ORIGINS is %p, then it is refused: only exact origins',
+    (value) => {
+      expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(
+        new ConfigError(`CORS_ORIGINS must be a comma-separated list of origins such as https://app.example.com (no path, no *), not '${value}'`),
+      );
+    },
+  );
+
+  it('when .env.example is read, then it sets every variable the config reads, to its default, each under a comment, and nothing else', () => {
+    const lines = readFileSync(resolve(root, '.env.example'), 'utf8').split('\n');
+    const assignments = lines.flatMap((line, n) => (/^[A-Z_]+=/.test(line) ? [{ line, comment: lines[n - 1] }] : []));
+    expect(Object.fromEntries(assignments.map(({ line }) => line.split(/=(.*)/s).slice(0, 2)))).toEqual(settings);
+    for (const { comment } of assignments) expect(comment).toMatch(/^# \S/);
+    expect(loadConfig(Object.fromEntries(assignments.map(({ line }) => line.split(/=(.*)/s).slice(0, 2))))).toEqual(loadConfig({}));
+  });
+
+  it("when the README's Configuration table is read, then it lists every variable the config reads, with its default", () => {
+    const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+    const table = /## Configuration\n[\s\S]*?\n((?:\|.*\n)+)/.exec(readme)?.[1] ?? '';
+    const rows = [...table.matchAll(/^\| `([A-Z_]+)` \| ([^|]*) \|/gm)].map(([, name, value]) => [name, value.trim().replace(/^`(.*)`$/, '$1')]);
+    expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, value || expect.any(String)])));
   });
 
   it('when LOGIN_EMAIL_RATE_LIMIT is set, then it is the ceiling of failed logins per email', () => {

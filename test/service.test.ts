@@ -31,6 +31,8 @@ describe('service start-up', () => {
     ['a bad port', { PORT: 'eighty' }, /PORT must be a whole number from 0 to 65535, not 'eighty'/],
     ['a bad log level', { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     ['a password hash cost out of range', { PASSWORD_HASH_COST: '30' }, /PASSWORD_HASH_COST must be a whole number from 10 to 20, not '30'/],
+    ['an unreachable Redis', { REDIS_URL: 'redis://:s3cret@127.0.0.1:1' }, /cannot reach Redis at 127\.0\.0\.1:1: connect ECONNREFUSED/],
+    ['a CORS origin with a path', { CORS_ORIGINS: 'https://app.example.com/' }, /CORS_ORIGINS must be a comma-separated list of origins/],
   ])('when started with %s, then it exits 1 with one line naming the problem', (_case, env, message) => {
     const result = start(env);
 

@@ -1,3 +1,4 @@
+import type { StoreKind } from '../config';
 import type { IdempotencyRecord, StoredResponse } from './idempotency';
 import type { PostFilter, PostQuery, Slice, UserQuery } from './listing';
 import type { NewPost, Post, PostChanges } from './post';
@@ -93,6 +94,8 @@ export interface IdempotencyKeyRepository {
 }
 
 export interface Store {
+  /** Which store this is, as DATABASE_URL names it. */
+  readonly kind: StoreKind;
   readonly users: UserRepository;
   readonly posts: PostRepository;
   readonly tags: TagRepository;
@@ -100,5 +103,7 @@ export interface Store {
   readonly idempotencyKeys: IdempotencyKeyRepository;
   /** What an operator must know about this store's guarantees; logged once at start. */
   readonly warnings: readonly string[];
+  /** Resolves once the store has answered one trivial request; what readiness is judged by. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -2,7 +2,12 @@ import { type ValidationArguments, ValidateBy, ValidateIf } from 'class-validato
 import { maxTagLength, normalizeTag } from '../domain/tags';
 import { uniqueKey } from '../domain/user';
 
-interface TextRule {
+/**
+ * The numbers of a rule, kept in its class-validator metadata as well as used
+ * by its check: openapi/request-schemas.ts reads them from there, so the API
+ * document states the very limits that are enforced.
+ */
+export interface Bounds {
   min: number;
   max: number;
 }
@@ -16,7 +21,7 @@ interface TextRule {
 export function IsText(min: number, max: number): PropertyDecorator {
   return ValidateBy({
     name: 'isText',
-    constraints: [{ min, max } satisfies TextRule],
+    constraints: [{ min, max } satisfies Bounds],
     validator: {
       validate: (value: unknown, args?: ValidationArguments) => textProblem(value, args!.constraints[0]) === null,
       defaultMessage: (args?: ValidationArguments) => `${args!.property} ${textProblem(args!.value, args!.constraints[0])}`,
@@ -24,7 +29,7 @@ export function IsText(min: number, max: number): PropertyDecorator {
   });
 }
 
-function textProblem(value: unknown, { min, max }: TextRule): string | null {
+function textProblem(value: unknown, { min, max }: Bounds): string | null {
   if (typeof value !== 'string') return 'must be a string';
   if (value.includes('\u0000')) return 'must not contain the character U+0000';
   // A lone surrogate is not Unicode text: every driver would store U+FFFD instead.
@@ -56,6 +61,7 @@ export function IsTagList(max: number, { oneAllowed }: { oneAllowed: boolean }):
   };
   return ValidateBy({
     name: 'isTagList',
+    constraints: [max],
     validator: {
       validate: (value: unknown, args?: ValidationArguments) => problem(value, args!.property) === null,
       defaultMessage: (args?: ValidationArguments) => problem(args!.value, args!.property) ?? '',
@@ -67,6 +73,7 @@ export function IsTagList(max: number, { oneAllowed }: { oneAllowed: boolean }):
 export function IsPassword(min: number, max: number): PropertyDecorator {
   return ValidateBy({
     name: 'isPassword',
+    constraints: [{ min, max } satisfies Bounds],
     validator: {
       validate: (value: unknown) =>
         typeof value === 'string' && !value.includes('\u0000') && value.isWellFormed() && between([...value].length, min, max),
@@ -87,6 +94,7 @@ function between(n: number, min: number, max: number): boolean {
 export function FitsUniqueKey(max: number): PropertyDecorator {
   return ValidateBy({
     name: 'fitsUniqueKey',
+    constraints: [max],
     validator: {
       validate: (value: unknown) => typeof value === 'string' && [...uniqueKey(value)].length <= max,
       defaultMessage: (args?: ValidationArguments) => `${args!.property} must be at most ${max} characters, also in lower case`,
@@ -106,6 +114,7 @@ export function Omittable(): PropertyDecorator {
 export function IsWholeNumber(min: number, max: number): PropertyDecorator {
   return ValidateBy({
     name: 'isWholeNumber',
+    constraints: [{ min, max } satisfies Bounds],
     validator: {
       validate: (value: unknown) => parseWholeNumber(value, min, max) !== null,
       defaultMessage: (args?: ValidationArguments) => `${args!.property} must be a whole number from ${min} to ${max}`,
@@ -123,7 +132,7 @@ function parseWholeNumber(value: unknown, min: number, max: number): number | nu
  * RFC 3339 `date-time` with seconds: `T` and `Z` in either case (RFC 3339 §5.6
  * allows it), a fraction of 1 to 9 digits, a zone `Z` or `±HH:MM`.
  */
-const timestampPattern = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+export const timestampPattern = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 /** The range every store can hold: MariaDB's `datetime` ends at year 9999 and starts at 1000. */
 const earliest = Date.parse('1000-01-01T00:00:00.000Z');
 const latest = Date.parse('9999-12-31T23:59:59.999Z');

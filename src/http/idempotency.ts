@@ -42,7 +42,7 @@ type Create = (req: Request, res: Response) => Promise<void>;
 const replayedHeaders = ['content-type', 'location', 'etag'];
 
 /** 1 to 255 printable ASCII characters, as Node leaves the value (surrounding spaces trimmed). */
-const keyPattern = /^[\x20-\x7e]{1,255}$/;
+export const idempotencyKeyPattern = /^[\x20-\x7e]{1,255}$/;
 
 /**
  * Creates that a client may retry safely with `Idempotency-Key`: the first
@@ -63,7 +63,8 @@ export class IdempotentCreates {
     return async (req, res) => {
       const key = idempotencyKeyOf(req);
       const body = flatObject(req.body);
-      // Every create body is a flat JSON object: any other is refused by `create` with a 400 and creates nothing.
+      // Every create body is a JSON object of single values and flat lists (a post's tags): any other is
+      // refused by `create` with a 400 and creates nothing.
       if (key === undefined || body === null) return create(req, res);
 
       const id = idempotencyKeyId(route.scope?.(res) ?? route.route, key);
@@ -137,7 +138,7 @@ export function idempotencyKeyId(scope: string, key: string): string {
 function idempotencyKeyOf(req: Request): string | undefined {
   const values = req.headersDistinct['idempotency-key'];
   if (values === undefined) return undefined;
-  if (values.length !== 1 || !keyPattern.test(values[0])) {
+  if (values.length !== 1 || !idempotencyKeyPattern.test(values[0])) {
     throw keyProblem(400, 'Idempotency-Key must be one header of 1 to 255 printable ASCII characters');
   }
   return values[0];
@@ -158,8 +159,9 @@ function requestFingerprint(route: string, body: Record<string, unknown>, unkept
 
 function flatObject(body: unknown): Record<string, unknown> | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
-  const values = Object.values(body);
-  return values.every((value) => typeof value !== 'object' || value === null) ? (body as Record<string, unknown>) : null;
+  const single = (value: unknown) => typeof value !== 'object' || value === null;
+  const flat = Object.values(body).every((value) => single(value) || (Array.isArray(value) && value.every(single)));
+  return flat ? (body as Record<string, unknown>) : null;
 }
 
 function replay(res: Response, { status, headers, body }: StoredResponse): void {

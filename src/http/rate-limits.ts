@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import { uniqueKey } from '../domain/user';
 import { HttpProblem } from './problem';
 
@@ -8,12 +8,12 @@ export interface RateLimit {
   /** Requests allowed in one window. */
   limit: number;
   windowMs: number;
+  /** Where the counts live; without it, in this process's memory, so each instance of the service limits on its own. */
+  counters?: RateLimitCounters;
 }
 
-/*
- * Counts live in this process's memory, so each instance of the service
- * limits on its own. Behind a proxy, `trust proxy` decides the client address.
- */
+/** A new counter store for each limiter, named by its identifier, for limiters whose counts several instances share. */
+export type RateLimitCounters = (identifier: string) => Store;
 
 export interface LoginLimit extends RateLimit {
   /** Failed logins allowed for one email from all addresses together; `limit` counts per address. */
@@ -31,11 +31,11 @@ export interface LoginLimit extends RateLimit {
  *   the owner out too, but takes that many failures from many addresses.
  * A success resets no count: the address limit counts it as well.
  */
-export function loginLimits({ limit, emailLimit, windowMs }: LoginLimit): RequestHandler[] {
+export function loginLimits({ limit, emailLimit, windowMs, counters }: LoginLimit): RequestHandler[] {
   return [
     // First, so that a request it refuses is not counted against the email.
-    limiter({ limit, windowMs }, 'login-address', 'too many login attempts from this address'),
-    failedLoginLimiter({ limit: emailLimit, windowMs }, 'login-email', 'too many failed logins for this email', emailKey),
+    limiter({ limit, windowMs, counters }, 'login-address', 'too many login attempts from this address'),
+    failedLoginLimiter({ limit: emailLimit, windowMs, counters }, 'login-email', 'too many failed logins for this email', emailKey),
   ];
 }
 
@@ -60,7 +60,7 @@ function failedLoginLimiter(rule: RateLimit, identifier: string, detail: string,
   });
 }
 
-/** IPv6 clients are counted by their /56 network: one site may hold many addresses. */
+/** The client's address (behind a proxy, `trust proxy` decides it); IPv6 clients are counted by their /56 network: one site may hold many addresses. */
 function address(req: Request): string {
   return ipKeyGenerator(req.ip ?? '');
 }
@@ -70,11 +70,12 @@ function emailKey(req: Request): string {
   return createHash('sha256').update(uniqueKey(loginEmail(req) ?? '')).digest('base64url');
 }
 
-function options({ limit, windowMs }: RateLimit, identifier: string, detail: string) {
+function options({ limit, windowMs, counters }: RateLimit, identifier: string, detail: string) {
   return {
     windowMs,
     limit,
     identifier,
+    store: counters?.(identifier),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: () => {

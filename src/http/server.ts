@@ -19,12 +19,17 @@ import { problemDocument } from './problem';
 export function createServer(app: RequestListener, options: ServerOptions = {}): Server {
   /** The latest response on each connection until it is done. */
   const responding = new WeakMap<Duplex, ServerResponse>();
+  const unfinished = new Set<ServerResponse>();
 
   const server = createHttpServer({ ...options, requireHostHeader: false }, (req, res) => {
     responding.set(req.socket, res);
+    unfinished.add(res);
     res.once('close', () => {
+      unfinished.delete(res);
       if (responding.get(req.socket) === res) responding.delete(req.socket);
     });
+    // Stopping: a request that was on its way still gets its answer, and then its connection is closed.
+    if (!server.listening) closeAfter(server, res);
     // RFC 9112 §3.2, which Node would answer with an empty 400.
     if (req.httpVersion === '1.1' && req.headers.host === undefined) return refuse(res, 400, 'an HTTP/1.1 request needs a Host header');
     app(req, res);
@@ -52,7 +57,38 @@ export function createServer(app: RequestListener, options: ServerOptions = {}):
     ];
     socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
   });
+  unfinishedResponses.set(server, unfinished);
   return server;
+}
+
+const unfinishedResponses = new WeakMap<Server, Set<ServerResponse>>();
+
+/**
+ * Stops a server made by createServer: no new connection is accepted (idle ones are closed at once), each
+ * request already on its way is answered and its connection then closed, and after `graceMs` whatever
+ * connections are left are cut. Answers how many were cut.
+ */
+export function stopServer(server: Server, graceMs: number): Promise<number> {
+  return new Promise((resolve) => {
+    const grace = setTimeout(() => {
+      server.getConnections((_error, left) => {
+        server.closeAllConnections();
+        resolve(left);
+      });
+    }, graceMs);
+    server.close(() => {
+      clearTimeout(grace);
+      resolve(0);
+    });
+    for (const res of unfinishedResponses.get(server) ?? []) closeAfter(server, res);
+  });
+}
+
+/** Asks the client not to reuse the connection, and closes it once the response is sent. */
+function closeAfter(server: Server, res: ServerResponse): void {
+  if (!res.headersSent) res.setHeader('Connection', 'close');
+  // A response already under way cannot say so: its connection is closed as soon as it is idle.
+  else res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
 }
 
 function refuse(res: ServerResponse, status: number, detail: string): void {

@@ -83,7 +83,7 @@ export function ListField(): PropertyDecorator {
 }
 
 /** A subclass inherits its parents' list fields. */
-function listFieldsOf(type: ClassConstructor<object>): Set<string> {
+export function listFieldsOf(type: ClassConstructor<object>): Set<string> {
   const fields = new Set<string>();
   for (let current: unknown = type; typeof current === 'function' && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
     for (const field of listFields.get(current as object) ?? []) fields.add(field);

@@ -9,15 +9,18 @@ import { openTypeOrmStore } from './typeorm/typeorm-store';
 /** Raised when the configured store cannot be reached or prepared at start; its message is one line for the operator. */
 export class StoreOpenError extends Error {}
 
+/** Told how long each repository call took, by repository and method (`posts.find`), once it has settled. */
+export type OperationTimer = (operation: string, seconds: number) => void;
+
 /** The single switch from DATABASE_URL's scheme to an adapter. */
-export async function openStore(database: DatabaseConfig): Promise<Store> {
+export async function openStore(database: DatabaseConfig, timed?: OperationTimer): Promise<Store> {
   let store: Store;
   try {
     store = database.kind === 'mongodb' ? await openMongoStore(database) : await openTypeOrmStore(database);
   } catch (error) {
     throw new StoreOpenError(`cannot open ${database.kind} store at ${where(database.url)}: ${reason(error)}`);
   }
-  return reportingOutages(store, database.kind === 'mongodb' ? isMongoUnavailable : isSqlUnavailable);
+  return observed(store, database.kind === 'mongodb' ? isMongoUnavailable : isSqlUnavailable, timed);
 }
 
 type ErrorTranslation = (error: unknown) => unknown;
@@ -25,10 +28,11 @@ type ErrorTranslation = (error: unknown) => unknown;
 /**
  * The store as it is, except that an error its adapter recognises as an outage, thrown by any method of any
  * object the store exposes (its repositories, whichever there are, and the adapter's own handles), is
- * rethrown as StoreUnavailableError with the driver's error as its cause. Done once here, so no repository
- * can forget it; `instanceof` and every field still work through the proxies.
+ * rethrown as StoreUnavailableError with the driver's error as its cause, and that every call answering a
+ * promise is timed when `timed` is given. Done once here, so no repository can forget it; `instanceof` and
+ * every field still work through the proxies.
  */
-function reportingOutages<S extends Store>(store: S, isUnavailable: (error: unknown) => boolean): S {
+function observed<S extends Store>(store: S, isUnavailable: (error: unknown) => boolean, timed?: OperationTimer): S {
   const translate: ErrorTranslation = (error) => (isUnavailable(error) ? new StoreUnavailableError(error) : error);
   const wrapped = new WeakMap<object, object>();
   return new Proxy(store, {
@@ -36,25 +40,30 @@ function reportingOutages<S extends Store>(store: S, isUnavailable: (error: unkn
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value === 'function') return value.bind(target);
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-      if (!wrapped.has(value)) wrapped.set(value, translatingErrors(value, translate));
+      if (!wrapped.has(value)) wrapped.set(value, observedMethods(value, String(key), translate, timed));
       return wrapped.get(value);
     },
   });
 }
 
-function translatingErrors<T extends object>(object: T, translate: ErrorTranslation): T {
+function observedMethods<T extends object>(object: T, name: string, translate: ErrorTranslation, timed?: OperationTimer): T {
   return new Proxy(object, {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
+        const started = performance.now();
         let result: unknown;
         try {
           result = value.apply(target, args);
         } catch (error) {
           throw translate(error);
         }
-        return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(translate(error))) : result;
+        if (!(result instanceof Promise)) return result;
+        const translated = result.catch((error: unknown) => Promise.reject(translate(error)));
+        if (timed === undefined) return translated;
+        const operation = `${name}.${String(key)}`;
+        return translated.finally(() => timed(operation, (performance.now() - started) / 1000));
       };
     },
   });

@@ -67,6 +67,20 @@ describeEachStore('Idempotency-Key on creates', (context) => {
       expect(await postCount()).toBe(1);
     });
 
+    it('when a create with tags is retried with its key, then it is a replay; other tags are another body', async () => {
+      const { token } = await http.signUp();
+      const body = { ...aPostBody(), tags: ['b', 'a'] };
+
+      const first = await post('/posts', body, 'tagged', token);
+      const retry = await post('/posts', body, 'tagged', token);
+      const other = await post('/posts', { ...body, tags: ['b', 'c'] }, 'tagged', token);
+
+      expect(first.status).toBe(201);
+      expectReplayOf(retry, first);
+      expect(other.status).toBe(422);
+      expect(await postCount()).toBe(1);
+    });
+
     it('when the same body comes with its fields in another order, then it is the same request: a replay', async () => {
       const { token } = await http.signUp();
 

@@ -3,6 +3,7 @@ import request, { type Response, type Test } from 'supertest';
 import { type AppOptions, createApp } from '../../src/app';
 import type { StoreContext } from './each-store';
 import { aSignUp } from './factories';
+import { expectDocumented } from './openapi-check';
 
 /** What no error response may carry: stack frames, SQL, driver names or codes. */
 const leaks = /\n\s+at |QueryFailedError|MongoServerError|MongoError|SQLITE_|ER_[A-Z_]{3,}|\b(SELECT|INSERT|UPDATE|DELETE) .*\b(FROM|INTO|SET)\b|E11000|duplicate key|violates|typeorm|node_modules/i;
@@ -25,8 +26,9 @@ export interface SignedUp {
 
 /**
  * Requests against the real app over the context's store, optionally with a
- * bearer token. Every response is checked: never a 5xx, never a password or
- * a password hash, and every error is a problem document with no leak.
+ * bearer token. Every response is checked: as the API document has it, never
+ * a 5xx, never a password or a password hash, and every error is a problem
+ * document with no leak.
  */
 export function api(context: StoreContext, options: Partial<AppOptions> = {}) {
   let app: Express | undefined;
@@ -36,7 +38,7 @@ export function api(context: StoreContext, options: Partial<AppOptions> = {}) {
       app = createApp(context.store, { ...testAppOptions, ...options });
       appStore = context.store;
     }
-    return request(app!);
+    return documented(request(app!));
   };
   const send = (test: Test, token?: string, body?: unknown) => {
     if (token !== undefined) test.set('Authorization', `Bearer ${token}`);
@@ -64,6 +66,17 @@ export function api(context: StoreContext, options: Partial<AppOptions> = {}) {
   return http;
 }
 
+/**
+ * Every request made through `api` has its response held to the API document
+ * when it arrives (openapi-check.ts), the raw ones a test does not pass to
+ * `checked` too.
+ */
+function documented(agent: ReturnType<typeof request>): ReturnType<typeof request> {
+  const methods = agent as unknown as Record<string, (url: string) => Test>;
+  for (const [method, make] of Object.entries(methods)) methods[method] = (url) => make(url).expect(expectDocumented);
+  return agent;
+}
+
 function remember(body: unknown): void {
   const password = (body as { password?: unknown } | null)?.password;
   if (typeof password === 'string' && password.length >= 8) passwordsSent.add(password);
@@ -71,8 +84,10 @@ function remember(body: unknown): void {
 
 export async function checked(test: Test): Promise<Response> {
   const response = await test;
+  expectDocumented(response);
   expect(response.status).toBeLessThan(500);
-  const text = response.text ?? '';
+  // The API document is text of our own, whose schemas and examples show password fields on purpose.
+  const text = new URL(response.request.url).pathname === '/openapi.json' ? '' : (response.text ?? '');
   for (const password of passwordsSent) expect(text).not.toContain(password);
   // A hash, or a password field as a JSON key; error messages may name the field.
   expect(text).not.toMatch(/\$scrypt\$|"(password|passwordHash|password_hash)"\s*:/);

@@ -1,7 +1,8 @@
 import { IsEmail, Matches } from 'class-validator';
 import { FitsUniqueKey, IsPassword, IsText, Omittable } from '../field-rules';
 
-const usernameRule = /^[a-z0-9_-]{3,32}$/i;
+/** No regex flags: the API document states this pattern, and JSON Schema patterns take none. */
+const usernameRule = /^[A-Za-z0-9_-]{3,32}$/;
 const usernameMessage = 'username must be 3 to 32 characters of letters, digits, _ and -';
 
 export class CreateUserBody {

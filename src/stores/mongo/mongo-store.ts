@@ -20,6 +20,7 @@ export class MongoStore implements Store {
   readonly idempotencyKeys: MongoIdempotencyKeyRepository;
 
   readonly warnings: readonly string[];
+  readonly kind = 'mongodb';
 
   constructor(
     private readonly client: MongoClient,
@@ -37,6 +38,10 @@ export class MongoStore implements Store {
       writes.isolation === 'process'
         ? ['FerretDB does not isolate concurrent updates of one document: this process queues its own, but several instances on one FerretDB can lose updates']
         : [];
+  }
+
+  async ping(): Promise<void> {
+    await this.db.command({ ping: 1 });
   }
 
   async close(): Promise<void> {

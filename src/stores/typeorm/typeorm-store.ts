@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../../config';
 import type { Store } from '../../domain/repositories';
 import { createDataSource, sqlDialect } from './data-source';
+import { type SqlDialect, dialectOf } from './dialect';
 import { type Entities, entities } from './entities';
 import { TypeOrmIdempotencyKeyRepository } from './typeorm-idempotency-key-repository';
 import { TypeOrmPostRepository } from './typeorm-post-repository';
@@ -16,6 +17,7 @@ export class TypeOrmStore implements Store {
   readonly sessions: TypeOrmSessionRepository;
   readonly idempotencyKeys: TypeOrmIdempotencyKeyRepository;
   readonly warnings: readonly string[] = [];
+  readonly kind: SqlDialect;
 
   constructor(
     readonly dataSource: DataSource,
@@ -26,6 +28,15 @@ export class TypeOrmStore implements Store {
     this.tags = new TypeOrmTagRepository(dataSource);
     this.sessions = new TypeOrmSessionRepository(dataSource, schemas.session);
     this.idempotencyKeys = new TypeOrmIdempotencyKeyRepository(dataSource, schemas.idempotencyKey);
+    this.kind = dialectOf(dataSource.options);
+  }
+
+  /**
+   * A server answers through the pool, over the network. SQLite has no server: this shows only that the
+   * file is open, which is all there is to know, since in WAL mode no other connection can lock a reader out.
+   */
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,379 @@
+import { LoginBody } from '../bodies/auth.bodies';
+import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery } from '../bodies/list.queries';
+import { CreatePostBody, UpdatePostBody } from '../bodies/post.bodies';
+import { CreateUserBody, UpdateUserBody } from '../bodies/user.bodies';
+import { idempotencyKeyPattern } from '../idempotency';
+import { responseSchemas } from '../response-schemas';
+import { listFieldsOf } from '../validation';
+import { type JsonSchema, requestSchema } from './request-schemas';
+
+type Dto = new () => object;
+type Responses = Record<string, object>;
+
+const schema = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
+const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
+const parameter = (name: string) => ({ $ref: `#/components/parameters/${name}` });
+
+/** Every routed answer carries its request id. */
+const requestId = { 'X-Request-Id': header('RequestId') };
+
+/** What a client reads in the query parameters of a list; the rules themselves come from the query classes. */
+const queryDescriptions: Record<string, string> = {
+  limit: 'Items per page; 20 when left out.',
+  cursor: 'The `nextCursor` of the previous page of this same list (same sort and filters).',
+  skip: 'Items to pass over first: the slow path, kept for old clients. Not with `cursor`.',
+  count: '`true` adds `total`, the number of items that match.',
+  sort: '`-` first is newest, latest or last first; `-publicationDate` when left out. The id breaks ties.',
+  publishedAfter: 'Only posts published strictly after this instant.',
+  publishedBefore: 'Only posts published strictly before this instant.',
+  tag: 'Repeatable: a post must carry every tag named.',
+  q: 'Found in the title or the content, compared case-folded; every character stands for itself.',
+  authorId: 'Only the posts of this user.',
+};
+
+/** The query class's fields as parameters; a list field (validation.ts, ListField) is repeated, `?tag=a&tag=b`. */
+function queryParameters(type: Dto): object[] {
+  const { properties, required = [] } = requestSchema(type) as { properties: Record<string, JsonSchema>; required?: string[] };
+  const lists = listFieldsOf(type);
+  return Object.entries(properties).map(([name, { description, ...rules }]) => ({
+    name,
+    in: 'query',
+    required: required.includes(name),
+    // The rule's own description (a range, a limit JSON Schema cannot say) follows what the parameter is for.
+    description: [queryDescriptions[name], description].filter(Boolean).join(' '),
+    schema: rules,
+    ...(lists.has(name) && { style: 'form', explode: true }),
+  }));
+}
+
+/** What the docs page fills a body in with; generated from the patterns, it would be noise. */
+const bodyExamples: Record<string, object> = {
+  LoginBody: { email: 'ada@example.com', password: 'correct horse battery staple' },
+  CreateUserBody: { email: 'ada@example.com', username: 'ada', displayName: 'Ada Lovelace', password: 'correct horse battery staple' },
+  UpdateUserBody: { displayName: 'Augusta Ada King' },
+  CreatePostBody: { title: 'Notes', content: 'On the Analytical Engine', publicationDate: '1843-09-01T00:00:00Z', tags: ['history', 'computing'] },
+  UpdatePostBody: { title: 'Notes, revised' },
+};
+
+interface OperationSpec {
+  operationId: string;
+  summary: string;
+  description?: string;
+  signedIn?: boolean;
+  query?: Dto;
+  body?: Dto;
+  /** Request headers, from components.parameters. */
+  headers?: ('IfMatch' | 'IfNoneMatch' | 'IdempotencyKey')[];
+  responses: Responses;
+}
+
+function operation(tag: string, spec: OperationSpec): object {
+  const { signedIn, query, body, headers = [], responses, ...rest } = spec;
+  const parameters = [...(query ? queryParameters(query) : []), ...headers.map(parameter)];
+  return {
+    tags: [tag],
+    ...rest,
+    ...(parameters.length > 0 && { parameters }),
+    ...(body && { requestBody: { required: true, content: { 'application/json': { schema: schema(body.name), example: bodyExamples[body.name] } } } }),
+    ...(signedIn && { security: [{ bearer: [] }] }),
+    responses: { ...responses, 500: response('InternalError') },
+  };
+}
+
+function json(description: string, schemaName: string, headers: Record<string, object> = {}) {
+  return { description, headers: { ...requestId, ...headers }, content: { 'application/json': { schema: schema(schemaName) } } };
+}
+
+function empty(description: string) {
+  return { description, headers: requestId };
+}
+
+function problem(description: string, headers: Record<string, object> = {}) {
+  return { description, headers: { ...requestId, ...headers }, content: { 'application/problem+json': { schema: schema('Problem') } } };
+}
+
+/** Answers that many operations share, from components.responses. */
+const shared = (...statuses: number[]): Responses => Object.fromEntries(statuses.map((status) => [status, response(sharedResponses[status])]));
+
+const sharedResponses: Record<number, string> = {
+  304: 'NotModified',
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  412: 'PreconditionFailed',
+  413: 'ContentTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'UnprocessableContent',
+  429: 'TooManyRequests',
+  503: 'StoreUnavailable',
+};
+
+const versioned = { ETag: header('ETag') };
+const created = { ...versioned, Location: header('Location'), 'Idempotent-Replayed': header('IdempotentReplayed') };
+const rateLimited = { RateLimit: header('RateLimit'), 'RateLimit-Policy': header('RateLimitPolicy') };
+const retryAfter = { description: 'Seconds to wait before trying again.', schema: { type: 'string', pattern: '^[0-9]+$' } };
+/** What every request with a JSON body can be refused for, before its fields are read. */
+const bodyErrors = [400, 413, 415];
+
+const paths = () => ({
+  '/auth/login': {
+    post: operation('auth', {
+      operationId: 'logIn',
+      summary: 'Log in: trade an email and password for a bearer token',
+      description: 'Limited per client address, and failed attempts per email from all addresses (429).',
+      body: LoginBody,
+      responses: {
+        200: json('The token and the user it signs in.', 'Login', {
+          ...rateLimited,
+          'Cache-Control': { required: true, schema: { const: 'no-store' } },
+        }),
+        ...shared(...bodyErrors, 401, 429, 503),
+      },
+    }),
+  },
+  '/auth/logout': {
+    post: operation('auth', {
+      operationId: 'logOut',
+      summary: 'Log out: revoke the bearer token of this request',
+      signedIn: true,
+      responses: { 204: empty('The token no longer works.'), ...shared(401, 503) },
+    }),
+  },
+  '/users': {
+    get: operation('users', {
+      operationId: 'listUsers',
+      summary: 'List users, oldest first',
+      query: ListQuery,
+      responses: { 200: json('A page of users.', 'UserPage'), ...shared(400, 503) },
+    }),
+    post: operation('users', {
+      operationId: 'signUp',
+      summary: 'Sign up',
+      description: 'Limited per client address (429). With `Idempotency-Key`, a retry answers the first response again.',
+      body: CreateUserBody,
+      headers: ['IdempotencyKey'],
+      responses: { 201: json('The new user.', 'OwnUser', { ...created, ...rateLimited }), ...shared(...bodyErrors, 409, 422, 429, 503) },
+    }),
+  },
+  '/users/me': {
+    get: operation('users', {
+      operationId: 'getMe',
+      summary: 'The signed-in user, with their email',
+      signedIn: true,
+      headers: ['IfNoneMatch'],
+      responses: { 200: json('The caller.', 'OwnUser', versioned), ...shared(304, 401, 503) },
+    }),
+  },
+  '/users/{id}': {
+    parameters: [parameter('Id')],
+    get: operation('users', {
+      operationId: 'getUser',
+      summary: 'A user',
+      headers: ['IfNoneMatch'],
+      responses: { 200: json('The user, without their email.', 'PublicUser', versioned), ...shared(304, 400, 404, 503) },
+    }),
+    patch: operation('users', {
+      operationId: 'updateUser',
+      summary: 'Change your own profile',
+      signedIn: true,
+      body: UpdateUserBody,
+      headers: ['IfMatch'],
+      responses: { 200: json('The changed user.', 'OwnUser', versioned), ...shared(...bodyErrors, 401, 403, 404, 409, 412, 503) },
+    }),
+    delete: operation('users', {
+      operationId: 'deleteUser',
+      summary: 'Delete yourself, with your posts and sessions',
+      signedIn: true,
+      headers: ['IfMatch'],
+      responses: { 204: empty('Deleted.'), ...shared(400, 401, 403, 404, 412, 503) },
+    }),
+  },
+  '/users/{id}/posts': {
+    parameters: [parameter('Id')],
+    get: operation('posts', {
+      operationId: 'listUserPosts',
+      summary: 'List the posts of one author',
+      query: AuthorPostListQuery,
+      responses: { 200: json('A page of posts.', 'PostPage'), ...shared(400, 404, 503) },
+    }),
+  },
+  '/posts': {
+    get: operation('posts', {
+      operationId: 'listPosts',
+      summary: 'List posts',
+      query: PostListQuery,
+      responses: { 200: json('A page of posts.', 'PostPage'), ...shared(400, 503) },
+    }),
+    post: operation('posts', {
+      operationId: 'createPost',
+      summary: 'Write a post, as its author',
+      description: 'With `Idempotency-Key`, a retry answers the first response again.',
+      signedIn: true,
+      body: CreatePostBody,
+      headers: ['IdempotencyKey'],
+      responses: { 201: json('The new post.', 'Post', created), ...shared(...bodyErrors, 401, 409, 422, 503) },
+    }),
+  },
+  '/posts/{id}': {
+    parameters: [parameter('Id')],
+    get: operation('posts', {
+      operationId: 'getPost',
+      summary: 'A post',
+      headers: ['IfNoneMatch'],
+      responses: { 200: json('The post.', 'Post', versioned), ...shared(304, 400, 404, 503) },
+    }),
+    patch: operation('posts', {
+      operationId: 'updatePost',
+      summary: 'Change a post, as its author',
+      signedIn: true,
+      body: UpdatePostBody,
+      headers: ['IfMatch'],
+      responses: { 200: json('The changed post.', 'Post', versioned), ...shared(...bodyErrors, 401, 403, 404, 412, 503) },
+    }),
+    delete: operation('posts', {
+      operationId: 'deletePost',
+      summary: 'Delete a post, as its author',
+      signedIn: true,
+      headers: ['IfMatch'],
+      responses: { 204: empty('Deleted.'), ...shared(400, 401, 403, 404, 412, 503) },
+    }),
+  },
+  '/tags': {
+    get: operation('tags', {
+      operationId: 'listTags',
+      summary: 'The tags in use, most used first',
+      query: CursorQuery,
+      responses: { 200: json('A page of tags and how many posts carry each.', 'TagPage'), ...shared(400, 503) },
+    }),
+  },
+  '/healthz': {
+    get: operation('operations', {
+      operationId: 'getHealth',
+      summary: 'Liveness: the process answers, whatever its store does',
+      responses: { 200: json('Alive.', 'Health') },
+    }),
+  },
+  '/readyz': {
+    get: operation('operations', {
+      operationId: 'getReadiness',
+      summary: 'Readiness: the store answers a ping within 2 s, and the service is not stopping',
+      responses: {
+        200: json('Ready, on this kind of store.', 'Readiness'),
+        503: problem('The store did not answer (with Retry-After), or the service is stopping.', { 'Retry-After': retryAfter }),
+      },
+    }),
+  },
+  '/metrics': {
+    get: {
+      ...operation('operations', {
+        operationId: 'getMetrics',
+        summary: 'Metrics in the Prometheus text format',
+        description: 'Needs the bearer token only when the service is configured with one.',
+        responses: {
+          200: { description: 'Requests by route template, method and status; latencies; store operations; the process.', headers: requestId, content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...shared(401),
+        },
+      }),
+      security: [{}, { bearer: [] }],
+    },
+  },
+  '/openapi.json': {
+    get: operation('meta', {
+      operationId: 'getOpenApiDocument',
+      summary: 'This document',
+      responses: { 200: { description: 'OpenAPI 3.1.', headers: requestId, content: { 'application/json': { schema: { type: 'object' } } } } },
+    }),
+  },
+});
+
+const components = () => ({
+  schemas: {
+    ...Object.fromEntries([LoginBody, CreateUserBody, UpdateUserBody, CreatePostBody, UpdatePostBody].map((type) => [type.name, requestSchema(type)])),
+    ...responseSchemas,
+  },
+  securitySchemes: {
+    bearer: { type: 'http', scheme: 'bearer', description: 'The `accessToken` of `POST /auth/login`.' },
+  },
+  parameters: {
+    Id: { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+    IfMatch: {
+      name: 'If-Match',
+      in: 'header',
+      description: 'Change only this version: the ETag read last, such as `"3"` (412 when it is no longer current).',
+      schema: { type: 'string' },
+    },
+    IfNoneMatch: { name: 'If-None-Match', in: 'header', description: 'The ETag held: 304 while it is current.', schema: { type: 'string' } },
+    IdempotencyKey: {
+      name: 'Idempotency-Key',
+      in: 'header',
+      description: 'A key of your own for this create: a retry with the same key and body answers the first response again, for 24 h.',
+      schema: { type: 'string', pattern: idempotencyKeyPattern.source },
+    },
+  },
+  headers: {
+    RequestId: {
+      description: "The id of this request's log line: the caller's own X-Request-Id when it is 1 to 128 letters, digits or `_.:-`.",
+      required: true,
+      schema: { type: 'string' },
+    },
+    ETag: { description: 'The version, as a strong entity tag such as `"3"`.', required: true, schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' } },
+    Location: { description: 'The path of the new resource.', required: true, schema: { type: 'string' } },
+    IdempotentReplayed: { description: '`true` when this answers an earlier request with the same Idempotency-Key.', schema: { const: 'true' } },
+    RetryAfter: { ...retryAfter, required: true },
+    WwwAuthenticate: { description: 'The Bearer challenge (RFC 6750), with an `error` when a token was refused.', required: true, schema: { type: 'string' } },
+    Allow: { description: 'The methods the path answers.', required: true, schema: { type: 'string' } },
+    RateLimit: { description: 'What is left of the limit in this window (IETF draft-8).', schema: { type: 'string' } },
+    RateLimitPolicy: { description: 'The limit and its window (IETF draft-8).', schema: { type: 'string' } },
+  },
+  responses: {
+    NotModified: { description: 'The version named in If-None-Match is current.', headers: { ...requestId, ...versioned } },
+    BadRequest: problem('The request is malformed; `errors` names each bad field, parameter or header.'),
+    Unauthorized: problem('No bearer token, or one that is unknown, expired or revoked; or a wrong email or password.', {
+      'WWW-Authenticate': header('WwwAuthenticate'),
+    }),
+    Forbidden: problem('Only its owner may do this.'),
+    NotFound: problem('No such record.'),
+    MethodNotAllowed: problem('Any method not documented for a path.', { Allow: header('Allow') }),
+    Conflict: problem('Taken (`errors` names the field), or a request with the same Idempotency-Key is still in progress (with Retry-After).', {
+      'Retry-After': retryAfter,
+    }),
+    PreconditionFailed: problem('If-Match names a version that is no longer current: read it again.'),
+    ContentTooLarge: problem('The body is over 1 MB.'),
+    UnsupportedMediaType: problem('The body is not UTF-8 JSON.'),
+    UnprocessableContent: problem('The Idempotency-Key was used with another body, or the author no longer exists.'),
+    TooManyRequests: problem('Over a rate limit.', { 'Retry-After': header('RetryAfter'), ...rateLimited }),
+    StoreUnavailable: problem('The store does not answer.', { 'Retry-After': header('RetryAfter') }),
+    InternalError: problem('The server could not complete the request; its log line, found by X-Request-Id, says why.'),
+  },
+});
+
+const description = `One blog API over relational and document stores.
+
+- Errors are RFC 9457 \`application/problem+json\` documents. A documented path answers any other method with 405 and \`Allow\`.
+- Records carry a version: their \`ETag\`. Send it in \`If-Match\` to change or delete only the version you read.
+- Creates take an \`Idempotency-Key\`, so that a retry never makes a second record.
+- Every answer carries \`X-Request-Id\`, the id of its log line.`;
+
+let built: object | undefined;
+
+/** The OpenAPI 3.1 document of the API, built once from the DTO classes and the response schemas. */
+export function openApiDocument(): object {
+  built ??= {
+    openapi: '3.1.0',
+    info: { title: 'dualstore', version: '1.0.0', description, license: { name: 'MIT', identifier: 'MIT' } },
+    tags: [
+      { name: 'auth', description: 'Tokens' },
+      { name: 'users', description: 'Accounts and profiles' },
+      { name: 'posts', description: 'Posts, their lists, sorts and filters' },
+      { name: 'tags', description: 'Tags in use' },
+      { name: 'operations', description: 'Probes and metrics' },
+      { name: 'meta', description: 'This document' },
+    ],
+    paths: paths(),
+    components: components(),
+  };
+  return built;
+}

@@ -1,0 +1,55 @@
+import { ValidationTypes, MATCHES } from 'class-validator';
+import { targetConstructorToSchema } from 'class-validator-jsonschema';
+import { maxTagLength } from '../../domain/tags';
+import { type Bounds, timestampPattern } from '../field-rules';
+
+/** A JSON Schema (2020-12, the dialect of OpenAPI 3.1). */
+export type JsonSchema = Record<string, unknown>;
+
+/** Where a rule keeps its numbers: its first constraint (field-rules.ts). */
+function fromRule<T>(schema: (constraint: T) => JsonSchema) {
+  return ({ constraints }: { constraints: unknown[] }) => schema(constraints[0] as T);
+}
+
+/** Text holds a character other than white space and no U+0000 (field-rules.ts, IsText). */
+const textPattern = '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$';
+/** One tag: no control character, and something left once trimmed. */
+const tagPattern = '^\\P{Cc}*[^\\s\\p{Cc}]\\P{Cc}*$';
+
+/**
+ * The schema of each rule in field-rules.ts, from the numbers the rule keeps
+ * in its metadata. What JSON Schema cannot say (code points counted once
+ * lower-cased, distinct tags after normalization) is said in a description.
+ */
+const converters = {
+  isText: fromRule(({ min, max }: Bounds) => ({ type: 'string', minLength: min, maxLength: max, pattern: textPattern })),
+  isPassword: fromRule(({ min, max }: Bounds) => ({ type: 'string', format: 'password', minLength: min, maxLength: max, pattern: '^[^\\u0000]*$' })),
+  fitsUniqueKey: fromRule((max: number) => ({ description: `At most ${max} characters, also once lower-cased.` })),
+  isWholeNumber: fromRule(({ min, max }: Bounds) => ({ type: 'integer', minimum: min, maximum: max })),
+  isTimestamp: (): JsonSchema => ({
+    type: 'string',
+    format: 'date-time',
+    pattern: timestampPattern.source,
+    description: 'RFC 3339 with seconds and a zone, from 1000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.',
+  }),
+  isTagList: fromRule((max: number) => ({
+    type: 'array',
+    items: { type: 'string', pattern: tagPattern },
+    description: `At most ${max} distinct tags, each 1 to ${maxTagLength} characters once trimmed and lower-cased.`,
+  })),
+  /** A pattern with flags would mean something else once its flags are dropped. */
+  [MATCHES]: fromRule((pattern: RegExp) => {
+    if (pattern.flags !== '') throw new Error(`the pattern ${pattern} has flags, which a JSON Schema pattern cannot carry`);
+    return { type: 'string', pattern: pattern.source };
+  }),
+  /** A rule without a converter would leave its constraint out of the document: refuse to build it instead. */
+  [ValidationTypes.CUSTOM_VALIDATION]: ({ type }: { type: string }) => {
+    throw new Error(`no JSON Schema for the validation rule '${type}': add one to openapi/request-schemas.ts`);
+  },
+};
+
+/** The schema of a body or query class, built from the very rules that validate it; unknown fields are refused (validation.ts). */
+export function requestSchema(type: new () => object): JsonSchema {
+  const schema = targetConstructorToSchema(type, { additionalConverters: converters, refPointerPrefix: '#/components/schemas/' }) as JsonSchema;
+  return { ...schema, additionalProperties: false };
+}

@@ -1,0 +1,92 @@
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { type StoreName, type TestDatabase, createTestDatabase } from './support/stores';
+
+const root = resolve(__dirname, '..');
+/** A build of the service and the tools of its own, so that other test files building dist/ meanwhile do not matter. */
+let build: string;
+const running: { child: ChildProcess; database: TestDatabase }[] = [];
+
+/** `npm run demo -- a b` as CI runs it: the compiled demo, its output and exit code. */
+async function demo(a: string, b: string): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(build, 'tools/demo/main.js'), a, b], { env: { ...process.env, COLUMNS: '160' } });
+    return { code: 0, output: stdout };
+  } catch (error) {
+    const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
+    return { code, output: `${stdout}${stderr}` };
+  }
+}
+
+/** The built service on a fresh database of `store`, on a free port; answers its URL once it listens. */
+async function serve(store: StoreName, env: Record<string, string> = {}): Promise<string> {
+  const database = await createTestDatabase(store);
+  const child = spawn(process.execPath, [join(build, 'src/main.js')], {
+    env: { PATH: process.env.PATH, DATABASE_URL: database.url, PORT: '0', LOG_LEVEL: 'info', PASSWORD_HASH_COST: '10', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  running.push({ child, database });
+  let output = '';
+  return new Promise<string>((done, fail) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"address":\{"address":"([^"]+)","family":"[^"]+","port":(\d+)\}/.exec(output);
+      if (match) done(`http://${match[1]}:${match[2]}`);
+    });
+    child.once('exit', (code) => fail(new Error(`the ${store} service exited with ${code}: ${output}`)));
+  });
+}
+
+beforeAll(() => {
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  build = mkdtempSync(join(root, 'dist', 'demo-test-'));
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tools/tsconfig.json'), '--outDir', build]);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(
+    running.map(async ({ child, database }) => {
+      if (child.exitCode === null) await new Promise((done) => child.once('exit', done).kill('SIGTERM'));
+      await database.drop();
+    }),
+  );
+  rmSync(build, { recursive: true, force: true });
+});
+
+describe('npm run demo', () => {
+  let sqlite: string;
+
+  beforeAll(async () => {
+    sqlite = await serve('sqlite');
+  }, 60_000);
+
+  it('when run against the service on sqlite and on mongodb, then every answer matches and it ends "identical" with exit code 0', async () => {
+    const result = await demo(sqlite, await serve('mongodb'));
+
+    expect(result.output).toMatch(/\nidentical: \d+ steps, /);
+    expect(result.code).toBe(0);
+    // What differs by nature is masked, and what is left is the API's own answer.
+    expect(result.output).toContain('"id": "<post#1>"');
+    expect(result.output).toContain('"accessToken": "<token>"');
+    expect(result.output).toContain('< 304 Not Modified');
+    expect(result.output).toContain('idempotent-replayed: true');
+  }, 60_000);
+
+  it('when one sqlite instance answers otherwise (a lower login limit), then it prints the differing lines and exits 1', async () => {
+    const result = await demo(sqlite, await serve('sqlite', { LOGIN_RATE_LIMIT: '2' }));
+
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/\ndifferent: \d+ of \d+ steps \(- A, \+ B\)\n/);
+    expect(result.output).toMatch(/\n\d+\. log in as the second user\n- < 200 OK\n(?:- .*\n)*\+ < 429 Too Many Requests\n/);
+    expect(result.output).not.toMatch(/\nidentical: /);
+  }, 60_000);
+
+  it('when not given two URLs, then it says how to run it and exits 2', async () => {
+    const result = await demo('http://127.0.0.1:1', 'not a url');
+
+    expect(result.code).toBe(2);
+    expect(result.output).toContain('usage: npm run demo -- <baseUrlA> <baseUrlB>');
+  });
+});

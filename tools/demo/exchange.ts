@@ -1,0 +1,65 @@
+/** One request of the scenario and the answer it got, as sent and received (nothing masked yet). */
+export interface Exchange {
+  step: string;
+  method: string;
+  path: string;
+  /** Request headers the scenario chose to send, by name. */
+  headers: Record<string, string>;
+  body?: unknown;
+  status: number;
+  /** The answer's headers that the API documents, when present. */
+  answerHeaders: Record<string, string>;
+  answer: unknown;
+}
+
+/** The answer headers worth comparing; the rest (dates, request ids, lengths) differ by nature. */
+const shownHeaders = ['content-type', 'location', 'etag', 'www-authenticate', 'allow', 'idempotent-replayed'];
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON, or the text when it is not JSON, or undefined when there is no body. */
+  body: unknown;
+}
+
+/** A string field of a JSON answer, such as the id of what it created; '' when the answer has none. */
+export function field(answer: Answer, name: string): string {
+  const value = typeof answer.body === 'object' && answer.body !== null ? (answer.body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' ? value : '';
+}
+
+/** A client for one running instance that records every exchange in order. */
+export class Recorder {
+  readonly exchanges: Exchange[] = [];
+
+  constructor(readonly baseUrl: string) {}
+
+  async call(step: string, method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; token?: string } = {}): Promise<Answer> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+    // fetch adds `Cache-Control: no-cache` to a conditional request unless it has one (the Fetch standard's
+    // HTTP-network-or-cache fetch), and a server then rightly ignores If-None-Match.
+    if (headers['If-None-Match'] !== undefined) headers['Cache-Control'] = 'max-age=0';
+    const response = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    const answerHeaders = Object.fromEntries(shownHeaders.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));
+    const answer = { status: response.status, headers: answerHeaders, body: text === '' ? undefined : parse(text) };
+    this.exchanges.push({ step, method, path, headers, body: options.body, status: answer.status, answerHeaders, answer: answer.body });
+    return answer;
+  }
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

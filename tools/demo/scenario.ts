@@ -1,0 +1,68 @@
+import { type Recorder, field } from './exchange';
+
+/**
+ * The walk through the API that both instances get: sign up, log in, write
+ * tagged posts, page, filter and search them, change one under If-Match, delete
+ * it, and the common errors. Names carry `run`, so the scenario can run again on
+ * the same stores; lists are read per author, so other data on them does not show.
+ * It logs in three times: the default login limit (10 per address in 15 minutes)
+ * allows three runs against one instance in that time.
+ */
+export async function runScenario(api: Recorder, run: string): Promise<void> {
+  const ada = { email: `ada.${run}@example.com`, username: `ada_${run}`, displayName: 'Ada Lovelace', password: 'analytical engine 1843' };
+  const bob = { email: `bob.${run}@example.com`, username: `bob_${run}`, displayName: 'Charles Babbage', password: 'difference engine 1822' };
+
+  const signUp = await api.call('sign up', 'POST', '/users', { body: ada });
+  const adaId = field(signUp, 'id');
+  await api.call('sign up again with the email in capitals: taken', 'POST', '/users', {
+    body: { ...ada, email: ada.email.toUpperCase(), username: `ada2_${run}` },
+  });
+  await api.call('sign up with a short password: invalid', 'POST', '/users', { body: { ...bob, password: 'short' } });
+  await api.call('log in with a wrong password', 'POST', '/auth/login', { body: { email: ada.email, password: 'not the password at all' } });
+  const token = field(await api.call('log in', 'POST', '/auth/login', { body: { email: ada.email, password: ada.password } }), 'accessToken');
+  await api.call('who am I', 'GET', '/users/me', { token });
+
+  await api.call('write without a token', 'POST', '/posts', { body: { title: 'Hello', content: 'First post' } });
+  await api.call('write with an unknown field', 'POST', '/posts', { token, body: { title: 'Hello', content: 'First post', authorId: adaId } });
+  const notes = { title: 'Notes', content: 'On the Analytical Engine', publicationDate: '1843-09-01T00:00:00Z', tags: ['Engine', 'math'] };
+  const notesId = field(await api.call('write a post with tags', 'POST', '/posts', { token, body: notes }), 'id');
+  await api.call('write a second post', 'POST', '/posts', {
+    token,
+    body: { title: 'Bernoulli numbers', content: 'Note G: a method for the engine', publicationDate: '1843-10-01T00:00:00+01:00', tags: ['math'] },
+  });
+  const poetry = { title: 'Poetical science', content: 'Imagination is the discovering faculty', publicationDate: '1844-01-01T12:00:00.123456Z' };
+  const key = { 'Idempotency-Key': `poetry-${run}` };
+  await api.call('write a third post with an Idempotency-Key', 'POST', '/posts', { token, body: poetry, headers: key });
+  await api.call('retry it with the same key: replayed, not written twice', 'POST', '/posts', { token, body: poetry, headers: key });
+  await api.call('the same key with another body', 'POST', '/posts', { token, body: { ...poetry, title: 'Another' }, headers: key });
+
+  const page = await api.call('list her posts by title, two per page', 'GET', `/users/${adaId}/posts?sort=title&limit=2&count=true`);
+  await api.call('the next page by its cursor', 'GET', `/users/${adaId}/posts?sort=title&limit=2&count=true&cursor=${encodeURIComponent(field(page, 'nextCursor'))}`);
+  await api.call('a cursor that was tampered with', 'GET', `/users/${adaId}/posts?sort=title&limit=2&cursor=${encodeURIComponent(`${field(page, 'nextCursor')}x`)}`);
+  await api.call('her posts tagged math, oldest first', 'GET', `/posts?authorId=${adaId}&tag=MATH&sort=publicationDate`);
+  await api.call('search her posts for "ENGINE"', 'GET', `/posts?authorId=${adaId}&q=ENGINE`);
+  await api.call('an unknown sort', 'GET', `/posts?sort=popularity`);
+
+  const read = await api.call('read the first post', 'GET', `/posts/${notesId}`);
+  const etag = read.headers.etag ?? '';
+  await api.call('read it again with its ETag: not modified', 'GET', `/posts/${notesId}`, { headers: { 'If-None-Match': etag } });
+  await api.call('change its tags under If-Match', 'PATCH', `/posts/${notesId}`, { token, headers: { 'If-Match': etag }, body: { tags: ['engine', 'history'] } });
+  await api.call('change it again with the old ETag: stale', 'PATCH', `/posts/${notesId}`, { token, headers: { 'If-Match': etag }, body: { title: 'Lost update' } });
+
+  await api.call('sign up a second user', 'POST', '/users', { body: bob });
+  const bobToken = field(await api.call('log in as the second user', 'POST', '/auth/login', { body: { email: bob.email, password: bob.password } }), 'accessToken');
+  await api.call("the second user deletes Ada's post: forbidden", 'DELETE', `/posts/${notesId}`, { token: bobToken });
+
+  const current = await api.call('read the first post once more', 'GET', `/posts/${notesId}`);
+  await api.call('delete it under If-Match', 'DELETE', `/posts/${notesId}`, { token, headers: { 'If-Match': current.headers.etag ?? '' } });
+  await api.call('read it after the delete', 'GET', `/posts/${notesId}`);
+  await api.call('an id no store could issue', 'GET', '/posts/not-an-id');
+  await api.call('a route that does not exist', 'GET', '/articles');
+  await api.call('a method the route does not take', 'PUT', `/posts/${notesId}`, { token, body: notes });
+
+  await api.call('the second user logs out', 'POST', '/auth/logout', { token: bobToken });
+  await api.call('the revoked token', 'GET', '/users/me', { token: bobToken });
+  await api.call('delete the account', 'DELETE', `/users/${adaId}`, { token });
+  await api.call('the token of the deleted account', 'GET', '/users/me', { token });
+  await api.call('her posts went with it', 'GET', `/posts?authorId=${adaId}`);
+}
