@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import request from 'supertest';
@@ -36,6 +37,19 @@ describe('errors in the log', () => {
       message: 'the store is unavailable',
       cause: { type: 'Error', code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:5432' },
     });
+  });
+
+  it('when the driver error comes from another realm and is no native error, then the log still keeps its kind, code and message', () => {
+    // As better-sqlite3 makes its SqliteError: a plain function whose prototype chains to another realm's Error.
+    function SqliteError(this: { message: string; code: string }, message: string, code: string) {
+      this.message = message;
+      this.code = code;
+    }
+    SqliteError.prototype = Object.create(runInNewContext('Error.prototype'), { name: { value: 'SqliteError' } });
+    const driverError: unknown = new (SqliteError as unknown as new (message: string, code: string) => object)('database is locked', 'SQLITE_BUSY');
+
+    expect(driverError instanceof Error).toBe(false);
+    expect(errorForLog(new StoreUnavailableError(driverError)).cause).toEqual({ type: 'SqliteError', code: 'SQLITE_BUSY', message: 'database is locked' });
   });
 
   it('when something that is not an Error is thrown, then its text is kept', () => {

@@ -54,9 +54,15 @@ function errorSummary(error: unknown): Record<string, unknown> {
   return { type, code: code ?? driverError?.code, message: error.message.split('\n')[0] };
 }
 
-/** Also true of errors made in another realm, as Node's socket errors are under Jest, where `instanceof Error` is not. */
+/**
+ * Also true of errors made in another realm, where `instanceof Error` is not: Node's socket errors under
+ * Jest, and better-sqlite3's SqliteError, whose class the native addon keeps from the first realm that
+ * loaded it (an object made by a plain function, so not a native error either).
+ */
 function isError(error: unknown): error is Error {
-  return error instanceof Error || types.isNativeError(error);
+  if (error instanceof Error || types.isNativeError(error)) return true;
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return typeof error === 'object' && typeof name === 'string' && typeof message === 'string';
 }
 
 function toProblem(error: unknown): HttpProblem {

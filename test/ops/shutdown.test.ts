@@ -25,12 +25,14 @@ interface RawResponse {
  */
 class RawExchange {
   readonly socket: Socket;
+  readonly connected: Promise<void>;
   readonly continued: Promise<void>;
   readonly response: Promise<RawResponse>;
   readonly closed: Promise<void>;
 
   constructor(port: number) {
     this.socket = connect(port, '127.0.0.1');
+    this.connected = new Promise((done) => this.socket.once('connect', () => done()));
     let received = Buffer.alloc(0);
     let onContinue: () => void;
     this.continued = new Promise((done) => {
@@ -153,20 +155,24 @@ describe('graceful shutdown', () => {
       service = await serve(folder, { PASSWORD_HASH_COST: '17' });
       const { port } = service;
 
+      // A probe whose head is only half sent when the signal comes. Sent first, so that the round trips
+      // below, on connections made after it, show that the server has read it: a connection the server
+      // has read nothing from is idle, and closed at once by a stop.
+      const probe = new RawExchange(port);
+      await probe.connected;
+      probe.write('GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
       // Sign-ups whose heads the server has read and whose bodies are on their way.
       const hashing = [aSignUp(), aSignUp()].map((signUp) => ({ signUp, exchange: new RawExchange(port) }));
       for (const { signUp, exchange } of hashing) exchange.write(signUpHead(JSON.stringify(signUp)));
       await Promise.all(hashing.map(({ exchange }) => exchange.continued));
       for (const { signUp, exchange } of hashing) exchange.write(JSON.stringify(signUp));
-      // A sign-up whose body is only half uploaded, and a probe whose head is only half sent, when the signal comes.
+      // A sign-up whose body is only half uploaded when the signal comes.
       const uploaded = aSignUp();
       const uploadBody = JSON.stringify(uploaded);
       const upload = new RawExchange(port);
       upload.write(signUpHead(uploadBody));
       await upload.continued;
       upload.write(uploadBody.slice(0, 20));
-      const probe = new RawExchange(port);
-      probe.write('GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
 
       service.child.kill(signal);
       expect((await refused(port)).code).toBe('ECONNREFUSED');

@@ -86,9 +86,10 @@ async function onPool<T>(dataSource: DataSource, work: () => Work<T>): Promise<T
   }
 }
 
+/** By its code rather than its class: the native addon keeps the SqliteError class of the first realm that loaded it. */
 function isSqliteError(error: unknown): error is Error {
   const code = (error as { code?: unknown } | null)?.code;
-  return error instanceof Error && !(error instanceof QueryFailedError) && typeof code === 'string' && code.startsWith('SQLITE_');
+  return !(error instanceof QueryFailedError) && typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
 function drive<T>(generator: Work<T>, run: (statement: Statement) => Outcome): T {
