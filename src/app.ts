@@ -1,23 +1,20 @@
 import express, { type Express, type Router } from 'express';
-import { pino, type Logger, stdSerializers } from 'pino';
-import { pinoHttp } from 'pino-http';
-import { randomUUID } from 'node:crypto';
+import { pino, type Logger } from 'pino';
 import { type AccountOptions, Accounts } from './auth/accounts';
 import type { Store } from './domain/repositories';
 import { authRouter } from './http/auth.router';
-import { errorForLog, errorHandler, notFoundHandler } from './http/error-handler';
+import { errorHandler, notFoundHandler } from './http/error-handler';
 import { jsonBody } from './http/json-body';
 import { Metrics, metricsRouter, mountedAt } from './http/metrics';
 import { type IdempotencyOptions, IdempotentCreates } from './http/idempotency';
 import { openApiRouter } from './http/openapi/openapi.router';
 import type { LoginLimit, RateLimit } from './http/rate-limits';
 import { postsRouter } from './http/posts.router';
+import { requestLog } from './http/request-log';
 import { probesRouter } from './http/probes.router';
 import { crossOrigin, securityHeaders } from './http/security-headers';
 import { tagsRouter } from './http/tags.router';
 import { usersRouter } from './http/users.router';
-
-const requestIdPattern = /^[\w.:-]{1,128}$/;
 
 export interface AppOptions {
   accounts: AccountOptions;
@@ -51,36 +48,23 @@ export function createApp(store: Store, options: AppOptions): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', trustProxyHops);
 
-  app.use(
-    pinoHttp({
-      logger,
-      // Serializers get the raw error, not pino's copy of all its fields: errorForLog chooses what is kept.
-      wrapSerializers: false,
-      serializers: { req: stdSerializers.req, res: stdSerializers.res, err: errorForLog },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      // Keep a caller's request id when it is sane, so logs can be joined across services.
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-    }),
-  );
+  app.use(requestLog(logger));
   app.use(metrics.recordRequests);
   app.use(securityHeaders());
   if (options.corsOrigins?.length) app.use(crossOrigin(options.corsOrigins));
   app.use(jsonBody());
 
+  // Each router's mount path is recorded too: metrics label a response by its route's whole template.
+  // The busiest first: a request passes by each mount path it does not match, but goes through each
+  // router mounted at the root, route by route.
+  const mount = (path: string, router: Router) => app.use(path, mountedAt(path), router);
+  mount('/posts', postsRouter(store, accounts, creates));
+  mount('/users', usersRouter(store, accounts, options.signUpLimit, creates));
+  mount('/tags', tagsRouter(store));
+  mount('/auth', authRouter(accounts, options.loginLimit));
   app.use(probesRouter(store, options.stopping));
   app.use(metricsRouter(metrics, options.metricsToken));
   app.use(openApiRouter());
-  // Each router's mount path is recorded too: metrics label a response by its route's whole template.
-  const mount = (path: string, router: Router) => app.use(path, mountedAt(path), router);
-  mount('/auth', authRouter(accounts, options.loginLimit));
-  mount('/users', usersRouter(store, accounts, options.signUpLimit, creates));
-  mount('/posts', postsRouter(store, accounts, creates));
-  mount('/tags', tagsRouter(store));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -14,6 +14,15 @@ import type { ExpectedVersions } from './versions';
 export interface UserRepository {
   /** @throws ConflictError when the email or username is taken, ignoring case. */
   create(input: NewUser): Promise<User>;
+  /**
+   * A bulk import: stores each user exactly as `create` would (one `now` for
+   * all), in far fewer round trips. SQL stores write the whole batch in one
+   * transaction or nothing. MongoDB has no transaction here (FerretDB has
+   * none): the users are inserted in order and, on a conflict, those before
+   * it are taken back; a crash or a lost connection can still leave them.
+   * @throws ConflictError when an email or username is taken, or repeated in the batch, ignoring case.
+   */
+  createMany(inputs: NewUser[]): Promise<void>;
   findById(id: string): Promise<User | null>;
   /** By email in any case; null when no user has it. */
   findCredentials(email: string): Promise<Credentials | null>;
@@ -38,6 +47,17 @@ export interface UserRepository {
 export interface PostRepository {
   /** @throws InvalidReferenceError when the author does not exist. */
   create(input: NewPost): Promise<Post>;
+  /**
+   * A bulk import: stores each post exactly as `create` would (one `now` for
+   * all), in far fewer round trips. SQL stores write the posts and their tag
+   * links in one transaction or nothing (tag names, as for `create`, are
+   * added just before; an unused name is never listed). MongoDB has no
+   * transaction here: the posts are inserted in order and taken back should
+   * an author turn out deleted meanwhile; an insert that fails half-way (a
+   * lost connection) or a crash can leave the posts before the failure.
+   * @throws InvalidReferenceError when an author does not exist.
+   */
+  createMany(inputs: NewPost[]): Promise<void>;
   findById(id: string): Promise<Post | null>;
   /** One keyset page in any supported order, filtered; a malformed or unknown authorId matches nothing. */
   find(query: PostQuery): Promise<Slice<Post>>;

@@ -76,3 +76,19 @@ export async function findConflict(
   }
   return null;
 }
+
+/**
+ * After a store reported a broken unique index while adding `profiles` at
+ * once, finds which field it was: one the batch repeats, or one it shares
+ * with a user already stored. `anyTaken` must ignore the batch's own records.
+ */
+export async function findBatchConflict(
+  profiles: readonly UserProfile[],
+  anyTaken: (field: UniqueUserField, keys: string[]) => Promise<boolean>,
+): Promise<UniqueUserField | null> {
+  for (const field of ['email', 'username'] as const) {
+    const keys = profiles.map((profile) => uniqueKey(profile[field]));
+    if (new Set(keys).size < keys.length || (await anyTaken(field, keys))) return field;
+  }
+  return null;
+}

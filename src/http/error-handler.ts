@@ -8,8 +8,8 @@ export const storeRetryAfterSeconds = 5;
 
 /**
  * The one place where errors become HTTP responses. A failure's cause goes in
- * `res.err`: pino-http then writes it on the request's one log line, with the
- * request id.
+ * `res.err`: request-log.ts then writes it on the request's one log line, with
+ * the request id.
  */
 export const errorHandler: ErrorRequestHandler = (error, _req, res, next) => {
   if (res.headersSent) {

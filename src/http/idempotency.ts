@@ -4,6 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { StoredResponse } from '../domain/idempotency';
 import type { IdempotencyKeyRepository } from '../domain/repositories';
 import { HttpProblem } from './problem';
+import { logOf } from './request-log';
 
 export interface IdempotencyOptions {
   /** How long a key answers its retries with the first response. */
@@ -102,30 +103,30 @@ export class IdempotentCreates {
       // A client error is released rather than replayed (Stripe replays it): no 4xx here creates
       // anything, so running a corrected request under the same key cannot duplicate a resource,
       // and a client that fixes its body need not mint a new key. A 5xx is released so the retry runs.
-      await this.release(req, id, claimToken);
+      await this.release(res, id, claimToken);
       throw error;
     }
     const response = captured.restore();
-    if (response !== null && response.status < 400) await this.keep(req, id, claimToken, response);
-    else await this.release(req, id, claimToken);
+    if (response !== null && response.status < 400) await this.keep(res, id, claimToken, response);
+    else await this.release(res, id, claimToken);
     captured.send();
   }
 
-  private async keep(req: Request, id: string, claimToken: string, response: StoredResponse): Promise<void> {
+  private async keep(res: Response, id: string, claimToken: string, response: StoredResponse): Promise<void> {
     try {
       const kept = await this.keys.complete(id, claimToken, response, later(this.options.now(), this.options.retentionMs));
-      if (!kept) req.log.warn('the lease on an Idempotency-Key ran out before its request finished; its response is not kept');
+      if (!kept) logOf(res).warn('the lease on an Idempotency-Key ran out before its request finished; its response is not kept');
     } catch (error) {
       // The resource exists: answer it all the same. The key stays pending until its lease ends.
-      req.log.error({ err: error }, 'the response to an Idempotency-Key could not be kept');
+      logOf(res).error({ err: error }, 'the response to an Idempotency-Key could not be kept');
     }
   }
 
-  private async release(req: Request, id: string, claimToken: string): Promise<void> {
+  private async release(res: Response, id: string, claimToken: string): Promise<void> {
     try {
       await this.keys.release(id, claimToken);
     } catch (error) {
-      req.log.error({ err: error }, 'an Idempotency-Key could not be released; it frees itself when its lease ends');
+      logOf(res).error({ err: error }, 'an Idempotency-Key could not be released; it frees itself when its lease ends');
     }
   }
 }

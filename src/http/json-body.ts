@@ -6,8 +6,12 @@ import express, { type RequestHandler } from 'express';
  * compressed. A leading byte order mark is ignored, as RFC 8259 allows.
  */
 export function jsonBody(): RequestHandler {
-  return express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: requireUtf8 });
+  const parse = express.json({ limit: '1mb', type: ['application/json', 'application/*+json'], verify: requireUtf8 });
+  // Only the methods whose routes read a body; the body of any other request is never read, so never parsed.
+  return (req, res, next) => (bodyMethods.has(req.method) ? parse(req, res, next) : next());
 }
+
+const bodyMethods = new Set(['POST', 'PUT', 'PATCH']);
 
 /**
  * Left alone, body-parser decodes any `utf-*` charset and turns invalid bytes

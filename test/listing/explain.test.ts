@@ -6,8 +6,8 @@ import { collections } from '../../src/stores/mongo/collections';
 import { MongoStore } from '../../src/stores/mongo/mongo-store';
 import { postPage as mongoPostPage } from '../../src/stores/mongo/post-queries';
 import { dialectOf } from '../../src/stores/typeorm/dialect';
-import type { PostRow } from '../../src/stores/typeorm/entities';
-import { postPage as sqlPostPage, withTags } from '../../src/stores/typeorm/post-queries';
+import { postPage as sqlPostPage } from '../../src/stores/typeorm/post-queries';
+import { PostReads } from '../../src/stores/typeorm/post-reads';
 import { TypeOrmStore } from '../../src/stores/typeorm/typeorm-store';
 import { describeEachStore } from '../support/each-store';
 import { type PlanSummary, expectPlan, explainFind, explainSql } from '../support/explain';
@@ -160,8 +160,8 @@ async function seed(store: Store): Promise<Seed> {
 async function explainPage(store: Store, query: PostQuery): Promise<PlanSummary> {
   if (store instanceof TypeOrmStore) {
     const dialect = dialectOf(store.dataSource.options);
-    const page = withTags(sqlPostPage(store.dataSource.getRepository<PostRow>('Post'), dialect, query)!, dialect);
-    return explainSql(store.dataSource, dialect, page.getQueryAndParameters());
+    const page = sqlPostPage(dialect, (name) => store.dataSource.driver.escape(name), query)!;
+    return explainSql(store.dataSource, dialect, new PostReads(store.dataSource, 'Post').statement('posts', page));
   }
   if (store instanceof MongoStore) {
     const page = mongoPostPage(query)!;

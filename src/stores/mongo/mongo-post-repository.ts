@@ -11,7 +11,7 @@ import type { Collections, PostDocument } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { parseObjectId } from './mongo-id';
 import { postFilter, postPage } from './post-queries';
-import { insertForUser } from './user-reference';
+import { insertForUser, insertForUsers } from './user-reference';
 
 export class MongoPostRepository implements PostRepository {
   constructor(
@@ -22,20 +22,7 @@ export class MongoPostRepository implements PostRepository {
   async create(input: NewPost): Promise<Post> {
     const authorId = parseObjectId(input.authorId);
     if (authorId === null) throw new InvalidReferenceError('authorId', input.authorId);
-    const now = new Date();
-    const document: PostDocument = {
-      _id: new ObjectId(),
-      authorId,
-      title: input.title,
-      content: input.content,
-      publicationDate: input.publicationDate ?? now,
-      createdAt: now,
-      updatedAt: now,
-      tags: [...(input.tags ?? [])].sort(compareCodePoints),
-      titleKey: foldCase(input.title),
-      contentKey: foldCase(input.content),
-      version: 1,
-    };
+    const document = newPostDocument(authorId, input, new Date());
     const kept = await insertForUser(
       this.collections,
       authorId,
@@ -44,6 +31,23 @@ export class MongoPostRepository implements PostRepository {
     );
     if (!kept) throw new InvalidReferenceError('authorId', input.authorId);
     return toPost(document);
+  }
+
+  async createMany(inputs: NewPost[]): Promise<void> {
+    if (inputs.length === 0) return;
+    const now = new Date();
+    const documents = inputs.map((input) => {
+      const authorId = parseObjectId(input.authorId);
+      if (authorId === null) throw new InvalidReferenceError('authorId', input.authorId);
+      return newPostDocument(authorId, input, now);
+    });
+    const missing = await insertForUsers(
+      this.collections,
+      documents.map(({ authorId }) => authorId),
+      () => this.collections.posts.insertMany(documents),
+      () => this.collections.posts.deleteMany({ _id: { $in: documents.map(({ _id }) => _id) } }),
+    );
+    if (missing !== null) throw new InvalidReferenceError('authorId', missing.toHexString());
   }
 
   async findById(id: string): Promise<Post | null> {
@@ -97,6 +101,23 @@ export class MongoPostRepository implements PostRepository {
     return exists ? new PreconditionFailedError('post', id) : new NotFoundError('post', id);
   }
 
+}
+
+/** The document `create` writes for a new post: tags in order, the search keys, version 1, created and updated `now`. */
+function newPostDocument(authorId: ObjectId, input: NewPost, now: Date): PostDocument {
+  return {
+    _id: new ObjectId(),
+    authorId,
+    title: input.title,
+    content: input.content,
+    publicationDate: input.publicationDate ?? now,
+    createdAt: now,
+    updatedAt: now,
+    tags: [...(input.tags ?? [])].sort(compareCodePoints),
+    titleKey: foldCase(input.title),
+    contentKey: foldCase(input.content),
+    version: 1,
+  };
 }
 
 /** The search keys stay in the store: FerretDB cannot project findOneAndUpdate's answer, so toPost leaves them out too. */

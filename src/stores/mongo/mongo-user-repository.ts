@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, PreconditionFailedError } from '../../dom
 import type { Slice, UserQuery } from '../../domain/listing';
 import type { UserRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
-import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findConflict, storedProfile, uniqueKey } from '../../domain/user';
+import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findBatchConflict, findConflict, storedProfile, uniqueKey } from '../../domain/user';
 import type { Collections, UserDocument } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { isDuplicateKey } from './mongo-errors';
@@ -16,8 +16,7 @@ export class MongoUserRepository implements UserRepository {
   ) {}
 
   async create(input: NewUser): Promise<User> {
-    const now = new Date();
-    const document: UserDocument = { _id: new ObjectId(), ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now, version: 1 };
+    const document = newUserDocument(input, new Date());
     try {
       await this.collections.users.insertOne(document);
     } catch (error) {
@@ -25,6 +24,24 @@ export class MongoUserRepository implements UserRepository {
       throw new ConflictError('user', (await this.conflict(input, document._id)) ?? 'email');
     }
     return toUser(document);
+  }
+
+  async createMany(inputs: NewUser[]): Promise<void> {
+    if (inputs.length === 0) return;
+    const now = new Date();
+    const documents = inputs.map((input) => newUserDocument(input, now));
+    try {
+      await this.collections.users.insertMany(documents);
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      // The insert is ordered: the users before the duplicate were written. Taken back, as a SQL store writes none.
+      await this.collections.users.deleteMany({ _id: { $in: documents.map(({ _id }) => _id) } });
+      const field = await findBatchConflict(inputs, async (field, keys) => {
+        const filter = field === 'email' ? { emailKey: { $in: keys } } : { usernameKey: { $in: keys } };
+        return (await this.collections.users.findOne(filter, { projection: { _id: 1 } })) !== null;
+      });
+      throw new ConflictError('user', field ?? 'email');
+    }
   }
 
   async findById(id: string): Promise<User | null> {
@@ -111,6 +128,11 @@ export class MongoUserRepository implements UserRepository {
       return other !== null;
     });
   }
+}
+
+/** The document `create` writes for a new user: the unique keys, version 1, created and updated `now`. */
+function newUserDocument(input: NewUser, now: Date): UserDocument {
+  return { _id: new ObjectId(), ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now, version: 1 };
 }
 
 function toUser(document: UserDocument): User {

@@ -8,15 +8,36 @@ import type { Collections } from './collections';
  * Answers whether the document stayed.
  */
 export async function insertForUser(
-  { users }: Collections,
+  collections: Collections,
   userId: ObjectId,
   insert: () => Promise<unknown>,
   takeBack: () => Promise<unknown>,
 ): Promise<boolean> {
-  const userExists = async () => (await users.findOne({ _id: userId }, { projection: { _id: 1 } })) !== null;
-  if (!(await userExists())) return false;
+  return (await insertForUsers(collections, [userId], insert, takeBack)) === null;
+}
+
+/**
+ * As insertForUser, for documents that belong to any of `userIds`: all of
+ * them are inserted while every user exists, or all taken back. Answers the
+ * first id that names no user (nothing stays then), or null.
+ */
+export async function insertForUsers(
+  { users }: Collections,
+  userIds: readonly ObjectId[],
+  insert: () => Promise<unknown>,
+  takeBack: () => Promise<unknown>,
+): Promise<ObjectId | null> {
+  const distinct = [...new Map(userIds.map((id) => [id.toHexString(), id])).values()];
+  // One id as a plain equality: the form every store looks up by its key.
+  const filter = distinct.length === 1 ? { _id: distinct[0] } : { _id: { $in: distinct } };
+  const firstMissing = async () => {
+    const found = new Set((await users.find(filter, { projection: { _id: 1 } }).toArray()).map(({ _id }) => _id.toHexString()));
+    return distinct.find((id) => !found.has(id.toHexString())) ?? null;
+  };
+  const missing = await firstMissing();
+  if (missing !== null) return missing;
   await insert();
-  if (await userExists()) return true;
-  await takeBack();
-  return false;
+  const gone = await firstMissing();
+  if (gone !== null) await takeBack();
+  return gone;
 }

@@ -1,8 +1,6 @@
-import type { Repository, SelectQueryBuilder } from 'typeorm';
 import { compareCodePoints, type PostFilter, type PostQuery, type PostSortField } from '../../domain/listing';
 import { foldCase } from '../../domain/search';
 import type { SqlDialect } from './dialect';
-import type { PostRow } from './entities';
 import { parseSqlId } from './sql-id';
 
 const sortColumns: Record<PostSortField, string> = { publicationDate: 'publication_date', createdAt: 'created_at', title: 'title' };
@@ -22,45 +20,57 @@ const tagsJson: Record<SqlDialect, string> = {
   mysql: 'JSON_ARRAYAGG(t.name)',
 };
 
+/** A statement's conditions and order, as text with named parameters, apart from their values. */
+export interface PostStatement {
+  where: string[];
+  parameters: Record<string, unknown>;
+  order: [column: string, direction: 'ASC' | 'DESC'][];
+  limit?: number;
+  offset?: number;
+}
+
+/** How a dialect quotes a name. */
+type Escape = (name: string) => string;
+
 /**
- * The posts a filter matches, each with its tags; null when it can match none
- * (an authorId no SQL row could have). A tag filter is one EXISTS per tag, each
- * answered by the primary key of post_tags; search compares the case-folded
- * keys with the folded query.
+ * The posts a filter matches; null when it can match none (an authorId no SQL
+ * row could have). A tag filter is one EXISTS per tag, each answered by the
+ * primary key of post_tags; search compares the case-folded keys with the
+ * folded query.
  */
-export function filteredPosts(rows: Repository<PostRow>, dialect: SqlDialect, filter: PostFilter): SelectQueryBuilder<PostRow> | null {
-  const query = rows.createQueryBuilder('post');
+export function filteredPosts(dialect: SqlDialect, filter: PostFilter): PostStatement | null {
+  const statement: PostStatement = { where: [], parameters: {}, order: [] };
+  const where = (condition: string, parameters: Record<string, unknown>) => {
+    statement.where.push(condition);
+    Object.assign(statement.parameters, parameters);
+  };
   if (filter.authorId !== undefined) {
     const authorId = parseSqlId(filter.authorId);
     if (authorId === null) return null;
-    query.andWhere('post.author_id = :authorId', { authorId });
+    where('post.author_id = :authorId', { authorId });
   }
-  if (filter.publishedAfter !== undefined) query.andWhere('post.publication_date > :publishedAfter', { publishedAfter: filter.publishedAfter });
-  if (filter.publishedBefore !== undefined) query.andWhere('post.publication_date < :publishedBefore', { publishedBefore: filter.publishedBefore });
+  if (filter.publishedAfter !== undefined) where('post.publication_date > :publishedAfter', { publishedAfter: filter.publishedAfter });
+  if (filter.publishedBefore !== undefined) where('post.publication_date < :publishedBefore', { publishedBefore: filter.publishedBefore });
   for (const [i, tag] of (filter.tags ?? []).entries()) {
-    query.andWhere(
-      `EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = post.id AND t.name = :tag${i})`,
-      { [`tag${i}`]: tag },
-    );
+    where(`EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = post.id AND t.name = :tag${i})`, { [`tag${i}`]: tag });
   }
   if (filter.q !== undefined) {
     const contains = containsKey[dialect];
-    query.andWhere(`(${contains('post.title_key')} OR ${contains('post.content_key')})`, { q: foldCase(filter.q) });
+    where(`(${contains('post.title_key')} OR ${contains('post.content_key')})`, { q: foldCase(filter.q) });
   }
-  return query;
+  return statement;
 }
 
-/** The same query, also selecting each post's tags as `tags`, for getRawAndEntities. */
-export function withTags(query: SelectQueryBuilder<PostRow>, dialect: SqlDialect): SelectQueryBuilder<PostRow> {
-  return query.addSelect(`(SELECT ${tagsJson[dialect]} FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = post.id)`, 'tags');
+/** The column a statement also selects each post's tags into, as a JSON array. */
+export function tagsColumn(dialect: SqlDialect): string {
+  return `(SELECT ${tagsJson[dialect]} FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = post.id)`;
 }
 
-/** The tag names a row of withTags carries, in code-point order. */
+/** The tag names a row carries in its tags column, in code-point order. */
 export function parseTags(raw: unknown): string[] {
   const names = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? [])) as string[];
   return names.sort(compareCodePoints);
 }
-
 /**
  * Rows beyond the position `(:afterValue, :afterId)`, spelt so that each
  * dialect reads only them from the index on (column, id). The first term
@@ -82,18 +92,21 @@ const seekCondition: Record<SqlDialect, (column: string, id: string, beyond: '<'
  * one more row than asked for to tell whether more follow. On PostgreSQL titles compare in the "C" collation, by code
  * point, as the index does; MariaDB's title column is binary already.
  */
-export function postPage(rows: Repository<PostRow>, dialect: SqlDialect, { sort, filter, limit, after, skip }: PostQuery): SelectQueryBuilder<PostRow> | null {
-  const query = filteredPosts(rows, dialect, filter);
-  if (query === null) return null;
-  const column = `${query.escape('post')}.${query.escape(sortColumns[sort.field])}${sort.field === 'title' && dialect === 'postgres' ? ' COLLATE "C"' : ''}`;
-  const id = `${query.escape('post')}.${query.escape('id')}`;
+export function postPage(dialect: SqlDialect, escape: Escape, { sort, filter, limit, after, skip }: PostQuery): PostStatement | null {
+  const statement = filteredPosts(dialect, filter);
+  if (statement === null) return null;
+  const column = `${escape('post')}.${escape(sortColumns[sort.field])}${sort.field === 'title' && dialect === 'postgres' ? ' COLLATE "C"' : ''}`;
+  const id = `${escape('post')}.${escape('id')}`;
   if (after !== undefined) {
     const afterId = parseSqlId(after.id);
     if (afterId === null) return null;
     const beyond = sort.direction === 'desc' ? '<' : '>';
-    query.andWhere(seekCondition[dialect](column, id, beyond), { afterValue: after.value, afterId });
+    statement.where.push(seekCondition[dialect](column, id, beyond));
+    Object.assign(statement.parameters, { afterValue: after.value, afterId });
   }
   const order = sort.direction === 'desc' ? 'DESC' : 'ASC';
-  query.orderBy(column, order).addOrderBy(id, order).limit(limit + 1);
-  return skip ? query.offset(skip) : query;
+  statement.order.push([column, order], [id, order]);
+  statement.limit = limit + 1;
+  if (skip) statement.offset = skip;
+  return statement;
 }

@@ -3,6 +3,7 @@ import type { NewPost, PostChanges } from '../../domain/post';
 import { foldCase } from '../../domain/search';
 import { compareCodePoints } from '../../domain/listing';
 import type { ExpectedVersions } from '../../domain/versions';
+import { type ColumnValues, batches, chunks, columnValues, insertStatement } from './bulk-inserts';
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
 import { type Work, transaction } from './transactions';
@@ -24,35 +25,41 @@ export class PostWrites {
   constructor(
     private readonly dataSource: DataSource,
     private readonly schema: EntitySchema<PostRow>,
+    /** Whether INSERT … RETURNING works here (see insertCanReturn). */
+    private readonly returning: boolean,
   ) {
     this.dialect = dialectOf(dataSource.options);
   }
 
   /** @throws QueryFailedError with a foreign-key violation when the author does not exist. */
   async create(authorId: number, input: NewPost, now: Date): Promise<TaggedRow> {
-    const { dialect, dataSource } = this;
-    const values = {
-      authorId,
-      title: input.title,
-      titleKey: foldCase(input.title),
-      content: input.content,
-      contentKey: foldCase(input.content),
-      publicationDate: input.publicationDate ?? now,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const { dataSource, schema, returning } = this;
+    const row = newPostRow(authorId, input, now);
     const tags = input.tags ?? [];
     await this.ensureTags(tags);
     return transaction(dataSource, function* () {
-      const returning = dialect === 'mysql' ? '' : ' RETURNING id';
-      const inserted = yield {
-        sql: `INSERT INTO posts (author_id, title, title_key, content, content_key, publication_date, created_at, updated_at, version)
-              VALUES (:authorId, :title, :titleKey, :content, :contentKey, :publicationDate, :createdAt, :updatedAt, 1)${returning}`,
-        parameters: values,
-      };
-      const id = dialect === 'mysql' ? inserted.insertId! : Number(inserted.rows[0].id);
+      const [id] = yield* insertPosts([columnValues(dataSource, schema, row)], returning);
       yield* linkTags(id, tags, { replacing: false });
-      return { row: { ...values, id, version: 1 }, tags: [...tags].sort(compareCodePoints) };
+      return { row: { ...row, id }, tags: [...tags].sort(compareCodePoints) };
+    });
+  }
+
+  /**
+   * Writes each post as `create` does, all with one `now`: the names of their
+   * tags first, as there, then the posts and their tags in one transaction,
+   * many rows to a statement.
+   * @throws QueryFailedError with a foreign-key violation when an author does not exist.
+   */
+  async createMany(posts: readonly { authorId: number; input: NewPost }[], now: Date): Promise<void> {
+    const { dataSource, schema, returning } = this;
+    const names = [...new Set(posts.flatMap(({ input }) => input.tags ?? []))];
+    const rows = posts.map(({ authorId, input }) => columnValues(dataSource, schema, newPostRow(authorId, input, now)));
+    await this.ensureTags(names);
+    await transaction(dataSource, function* () {
+      const tagIds = yield* readTagIds(names);
+      const ids = yield* insertPosts(rows, returning);
+      const links = posts.flatMap(({ input }, i) => [...new Set(input.tags)].map((name) => ({ post_id: ids[i], tag_id: tagIds.get(name) })));
+      for (const batch of batches(links)) yield insertStatement('post_tags', batch);
     });
   }
 
@@ -67,18 +74,11 @@ export class PostWrites {
     if (tags.length === 0) return;
     const dialect = this.dialect;
     // In code-point order, so concurrent writers lock names in the same order.
-    const names = [...tags].sort(compareCodePoints);
-    const parameters = Object.fromEntries(names.map((name, i) => [`tag${i}`, name]));
-    const rows = names.map((_name, i) => `(:tag${i})`).join(', ');
+    const names = [...tags].sort(compareCodePoints).map((name) => ({ name }));
+    // MariaDB has no DO NOTHING; setting the name to itself changes nothing and, unlike INSERT IGNORE, hides no other error.
+    const onConflict = dialect === 'mysql' ? ' ON DUPLICATE KEY UPDATE name = name' : ' ON CONFLICT (name) DO NOTHING';
     await transaction(this.dataSource, function* () {
-      yield {
-        // MariaDB has no DO NOTHING; setting the name to itself changes nothing and, unlike INSERT IGNORE, hides no other error.
-        sql:
-          dialect === 'mysql'
-            ? `INSERT INTO tags (name) VALUES ${rows} ON DUPLICATE KEY UPDATE name = name`
-            : `INSERT INTO tags (name) VALUES ${rows} ON CONFLICT (name) DO NOTHING`,
-        parameters,
-      };
+      for (const batch of batches(names)) yield insertStatement('tags', batch, onConflict);
     });
   }
 
@@ -122,6 +122,49 @@ export class PostWrites {
       return { row, tags: tags === undefined ? (yield* readTags([id])).get(id) ?? [] : [...tags].sort(compareCodePoints) };
     });
   }
+}
+
+/** The row `create` writes for a new post: its search keys, version 1, created and updated `now`. */
+function newPostRow(authorId: number, input: NewPost, now: Date): Omit<PostRow, 'id'> {
+  return {
+    authorId,
+    title: input.title,
+    titleKey: foldCase(input.title),
+    content: input.content,
+    contentKey: foldCase(input.content),
+    publicationDate: input.publicationDate ?? now,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+}
+
+/**
+ * Inserts the rows, many to a statement where the store can answer their ids
+ * with RETURNING, else one at a time; answers their ids in the rows' order.
+ */
+function* insertPosts(rows: readonly ColumnValues[], returning: boolean): Work<number[]> {
+  const ids: number[] = [];
+  for (const batch of batches(rows, returning ? undefined : 1)) {
+    if (returning) {
+      const { rows: inserted } = yield insertStatement('posts', batch, ' RETURNING id');
+      // One INSERT numbers its rows in the order of its VALUES on every store here; RETURNING promises no order.
+      for (const id of inserted.map((row) => Number(row.id)).sort((a, b) => a - b)) ids.push(id);
+    } else {
+      ids.push((yield insertStatement('posts', batch)).insertId!);
+    }
+  }
+  return ids;
+}
+
+/** The id of each of these tag names, which all exist. */
+function* readTagIds(names: readonly string[]): Work<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (const batch of chunks(names)) {
+    const { rows } = yield { sql: 'SELECT id, name FROM tags WHERE name IN (:...names)', parameters: { names: batch } };
+    for (const { id, name } of rows as { id: number | string; name: string }[]) ids.set(name, Number(id));
+  }
+  return ids;
 }
 
 /** Makes `tags`, which all exist, the post's whole set of tags; `replacing` the set it had. */

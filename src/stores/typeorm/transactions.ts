@@ -1,5 +1,6 @@
 import { type DataSource, QueryFailedError, type QueryRunner } from 'typeorm';
 import { dialectOf } from './dialect';
+import { type SqliteConnection, bindable, compiledStatement, sqliteConnection } from './sqlite-statements';
 
 /** One SQL statement, with TypeORM's named parameters (`:name`, `:...list`). */
 export interface Statement {
@@ -13,12 +14,6 @@ export interface Outcome {
   affected: number;
   /** The id a MariaDB INSERT generated (PostgreSQL and SQLite say `RETURNING id` instead). */
   insertId?: number;
-}
-
-/** The part of better-sqlite3's connection used here. */
-interface SqliteConnection {
-  prepare(sql: string): { reader: boolean; all(...values: unknown[]): unknown[]; run(...values: unknown[]): { changes: number } };
-  transaction<T>(run: () => T): { immediate(): T };
 }
 
 /**
@@ -41,7 +36,7 @@ export type Work<T> = Generator<Statement, T, Outcome>;
  */
 export async function transaction<T>(dataSource: DataSource, work: () => Work<T>): Promise<T> {
   if (dialectOf(dataSource.options) === 'sqlite') {
-    const database = (dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+    const database = sqliteConnection(dataSource);
     try {
       return database.transaction(() => drive(work(), (statement) => runOnSqlite(dataSource, database, statement))).immediate();
     } catch (error) {
@@ -99,9 +94,10 @@ function drive<T>(generator: Work<T>, run: (statement: Statement) => Outcome): T
 }
 
 function runOnSqlite(dataSource: DataSource, database: SqliteConnection, { sql, parameters = {} }: Statement): Outcome {
-  const [text, values] = dataSource.driver.escapeQueryWithParameters(sql, parameters);
+  const bound = Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, bindable(value)]));
+  const [text, values] = dataSource.driver.escapeQueryWithParameters(sql, bound);
   try {
-    const statement = database.prepare(text);
+    const statement = compiledStatement(database, text);
     if (statement.reader) return { rows: statement.all(...values) as Record<string, unknown>[], affected: 0 };
     return { rows: [], affected: statement.run(...values).changes };
   } catch (error) {

@@ -1,12 +1,14 @@
-import type { DataSource, EntitySchema, Repository, SelectQueryBuilder } from 'typeorm';
+import type { DataSource, EntitySchema, Repository } from 'typeorm';
 import { InvalidReferenceError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
 import type { PostFilter, PostQuery, Slice } from '../../domain/listing';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
+import { chunks } from './bulk-inserts';
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
-import { filteredPosts, parseTags, postPage, withTags } from './post-queries';
+import { filteredPosts, postPage } from './post-queries';
+import { PostReads } from './post-reads';
 import { PostWrites } from './post-writes';
 import { isForeignKeyViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
@@ -16,14 +18,18 @@ export class TypeOrmPostRepository implements PostRepository {
   private readonly rows: Repository<PostRow>;
   private readonly dialect: SqlDialect;
   private readonly writes: PostWrites;
+  private readonly reads: PostReads;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly schema: EntitySchema<PostRow>,
+    /** Whether INSERT … RETURNING works here (see insertCanReturn). */
+    insertReturning: boolean,
   ) {
     this.rows = dataSource.getRepository(schema);
     this.dialect = dialectOf(dataSource.options);
-    this.writes = new PostWrites(dataSource, schema);
+    this.writes = new PostWrites(dataSource, schema, insertReturning);
+    this.reads = new PostReads(dataSource, schema);
   }
 
   async create(input: NewPost): Promise<Post> {
@@ -38,21 +44,40 @@ export class TypeOrmPostRepository implements PostRepository {
     }
   }
 
+  async createMany(inputs: NewPost[]): Promise<void> {
+    if (inputs.length === 0) return;
+    const posts = inputs.map((input) => {
+      const authorId = parseSqlId(input.authorId);
+      if (authorId === null) throw new InvalidReferenceError('authorId', input.authorId);
+      return { authorId, input };
+    });
+    try {
+      await this.writes.createMany(posts, new Date());
+    } catch (error) {
+      if (!isForeignKeyViolation(error)) throw error;
+      const missing = await missingAuthors(this.dataSource, posts.map(({ authorId }) => authorId));
+      // Should a user with the missing id exist again by now, the first author is named.
+      const { input } = posts.find(({ authorId }) => missing.has(authorId)) ?? posts[0];
+      throw new InvalidReferenceError('authorId', input.authorId);
+    }
+  }
+
   async findById(id: string): Promise<Post | null> {
     const rowId = parseSqlId(id);
     if (rowId === null) return null;
-    const [post] = await this.withTheirTags(this.rows.createQueryBuilder('post').where('post.id = :rowId', { rowId }));
+    const [post] = await this.reads.posts({ where: ['post.id = :rowId'], parameters: { rowId }, order: [] });
     return post ?? null;
   }
 
   async find(query: PostQuery): Promise<Slice<Post>> {
-    const page = postPage(this.rows, this.dialect, query);
-    const posts = page === null ? [] : await this.withTheirTags(page);
+    const page = postPage(this.dialect, (name) => this.dataSource.driver.escape(name), query);
+    const posts = page === null ? [] : await this.reads.posts(page);
     return { items: posts.slice(0, query.limit), hasMore: posts.length > query.limit };
   }
 
   async count(filter: PostFilter): Promise<number> {
-    return (await filteredPosts(this.rows, this.dialect, filter)?.getCount()) ?? 0;
+    const matching = filteredPosts(this.dialect, filter);
+    return matching === null ? 0 : this.reads.count(matching);
   }
 
   async update(id: string, changes: PostChanges, expected?: ExpectedVersions): Promise<Post> {
@@ -69,16 +94,20 @@ export class TypeOrmPostRepository implements PostRepository {
     if (!(await deleteVersioned(this.dataSource, this.schema, rowId, expected))) throw await this.whyNotWritten(rowId, id);
   }
 
-  /** The posts with their tags, read by one statement, so a post and its tags are always of one version. */
-  private async withTheirTags(query: SelectQueryBuilder<PostRow>): Promise<Post[]> {
-    const { entities, raw } = await withTags(query, this.dialect).getRawAndEntities<{ tags: unknown }>();
-    return entities.map((row, i) => toPost(row, parseTags(raw[i].tags)));
-  }
-
   /** A conditional write that matched no row: the post is gone, or has another version. */
   private async whyNotWritten(rowId: number, id: string): Promise<Error> {
     return (await this.rows.existsBy({ id: rowId })) ? new PreconditionFailedError('post', id) : new NotFoundError('post', id);
   }
+}
+
+/** Which of these user ids name no user. */
+async function missingAuthors(dataSource: DataSource, authorIds: readonly number[]): Promise<Set<number>> {
+  const missing = new Set(authorIds);
+  for (const ids of chunks([...missing])) {
+    const found = await dataSource.createQueryBuilder().select('u.id', 'id').from('users', 'u').where('u.id IN (:...ids)', { ids }).getRawMany<{ id: number | string }>();
+    for (const { id } of found) missing.delete(Number(id));
+  }
+  return missing;
 }
 
 function toPost(row: PostRow, tags: string[]): Post {

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../../config';
 import type { Store } from '../../domain/repositories';
+import { insertCanReturn } from './bulk-inserts';
 import { createDataSource, sqlDialect } from './data-source';
 import { type SqlDialect, dialectOf } from './dialect';
 import { type Entities, entities } from './entities';
@@ -22,9 +23,11 @@ export class TypeOrmStore implements Store {
   constructor(
     readonly dataSource: DataSource,
     schemas: Entities,
+    /** Whether INSERT … RETURNING works here (see insertCanReturn). */
+    insertReturning: boolean,
   ) {
     this.users = new TypeOrmUserRepository(dataSource, schemas.user);
-    this.posts = new TypeOrmPostRepository(dataSource, schemas.post);
+    this.posts = new TypeOrmPostRepository(dataSource, schemas.post, insertReturning);
     this.tags = new TypeOrmTagRepository(dataSource);
     this.sessions = new TypeOrmSessionRepository(dataSource, schemas.session);
     this.idempotencyKeys = new TypeOrmIdempotencyKeyRepository(dataSource, schemas.idempotencyKey);
@@ -44,16 +47,16 @@ export class TypeOrmStore implements Store {
   }
 }
 
-/** Connects and brings the schema up to date with the committed migrations. */
+/** Connects, brings the schema up to date with the committed migrations, and learns what the server can do. */
 export async function openTypeOrmStore(database: DatabaseConfig): Promise<TypeOrmStore> {
   const schemas = entities(sqlDialect(database));
   const dataSource = createDataSource(database, schemas);
   await dataSource.initialize();
   try {
     await dataSource.runMigrations();
+    return new TypeOrmStore(dataSource, schemas, await insertCanReturn(dataSource));
   } catch (error) {
     await dataSource.destroy();
     throw error;
   }
-  return new TypeOrmStore(dataSource, schemas);
 }

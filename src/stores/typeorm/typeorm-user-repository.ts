@@ -1,12 +1,14 @@
-import { type DataSource, type EntitySchema, MoreThan, Not, type Repository } from 'typeorm';
+import { type DataSource, type EntitySchema, In, MoreThan, Not, type Repository } from 'typeorm';
 import { ConflictError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
 import type { Slice, UserQuery } from '../../domain/listing';
 import type { UserRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
-import { type Credentials, type NewUser, type User, type UserChanges, findConflict, storedProfile, uniqueKey } from '../../domain/user';
+import { type Credentials, type NewUser, type User, type UserChanges, findBatchConflict, findConflict, storedProfile, uniqueKey } from '../../domain/user';
+import { batches, chunks, columnValues, insertStatement } from './bulk-inserts';
 import type { UserRow } from './entities';
 import { isUniqueViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
+import { transaction } from './transactions';
 import { deleteVersioned, updateVersioned } from './versioned-writes';
 
 export class TypeOrmUserRepository implements UserRepository {
@@ -20,13 +22,34 @@ export class TypeOrmUserRepository implements UserRepository {
   }
 
   async create(input: NewUser): Promise<User> {
-    const now = new Date();
-    const row: Omit<UserRow, 'id'> = { ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now, version: 1 };
+    const row = newUserRow(input, new Date());
     try {
       const { identifiers } = await this.rows.insert(row);
       return toUser({ ...row, id: Number(identifiers[0].id) });
     } catch (error) {
       throw await this.conflictOr(error, input, 0);
+    }
+  }
+
+  async createMany(inputs: NewUser[]): Promise<void> {
+    if (inputs.length === 0) return;
+    const now = new Date();
+    const { dataSource, schema } = this;
+    const rows = inputs.map((input) => columnValues(dataSource, schema, newUserRow(input, now)));
+    try {
+      await transaction(dataSource, function* () {
+        for (const batch of batches(rows)) yield insertStatement('users', batch);
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // The batch was rolled back: whatever holds a key now is another user.
+      const field = await findBatchConflict(inputs, async (field, keys) => {
+        for (const some of chunks(keys)) {
+          if (await this.rows.existsBy({ [field === 'email' ? 'emailKey' : 'usernameKey']: In(some) })) return true;
+        }
+        return false;
+      });
+      throw new ConflictError('user', field ?? 'email');
     }
   }
 
@@ -91,6 +114,11 @@ export class TypeOrmUserRepository implements UserRepository {
     );
     return new ConflictError('user', field ?? 'email');
   }
+}
+
+/** The row `create` writes for a new user: the unique keys, version 1, created and updated `now`. */
+function newUserRow(input: NewUser, now: Date): Omit<UserRow, 'id'> {
+  return { ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now, version: 1 };
 }
 
 function toUser(row: UserRow): User {

@@ -1,0 +1,93 @@
+import type { DataSource, EntitySchema } from 'typeorm';
+import { dialectOf } from './dialect';
+import type { Statement } from './transactions';
+
+/** A row by column name, as a multi-row INSERT takes it. */
+export type ColumnValues = Record<string, unknown>;
+
+/**
+ * Bound values one statement may carry: SQLite's SQLITE_MAX_VARIABLE_NUMBER in better-sqlite3's build,
+ * the lowest of the drivers here (PostgreSQL takes 65,535; mysql2 sends values inline).
+ */
+const maxParameters = 32_766;
+/** Past a few hundred rows, a larger statement saves nothing. */
+const maxRows = 1_000;
+/**
+ * Text per statement, in UTF-16 units: mysql2 writes values into the statement, which MariaDB's default
+ * max_allowed_packet (16 MiB) bounds; a unit is at most 3 bytes of UTF-8, or 2 when escaped.
+ */
+const maxText = 2_000_000;
+
+/** Splits `items` into runs of at most `size`. */
+export function* chunks<T>(items: readonly T[], size = maxRows): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
+}
+
+/**
+ * Splits rows that all have the same columns into runs that each fit one
+ * INSERT on every driver here, at most `rowsAtMost` rows each.
+ */
+export function* batches(rows: readonly ColumnValues[], rowsAtMost = maxRows): Generator<ColumnValues[]> {
+  if (rows.length === 0) return;
+  const rowLimit = Math.min(rowsAtMost, Math.floor(maxParameters / Object.keys(rows[0]).length));
+  let batch: ColumnValues[] = [];
+  let text = 0;
+  for (const row of rows) {
+    const length = textLength(row);
+    if (batch.length === rowLimit || (batch.length > 0 && text + length > maxText)) {
+      yield batch;
+      batch = [];
+      text = 0;
+    }
+    batch.push(row);
+    text += length;
+  }
+  yield batch;
+}
+
+function textLength(row: ColumnValues): number {
+  let length = 0;
+  for (const value of Object.values(row)) if (typeof value === 'string') length += value.length;
+  return length;
+}
+
+/** One INSERT of `rows` (at least one, all with the columns of the first), each value a named parameter. */
+export function insertStatement(table: string, rows: readonly ColumnValues[], suffix = ''): Statement {
+  const columns = Object.keys(rows[0]);
+  const parameters: Record<string, unknown> = {};
+  const tuples = rows.map((row, r) => {
+    const names = columns.map((column, c) => {
+      const name = `v${r * columns.length + c}`;
+      parameters[name] = row[column];
+      return `:${name}`;
+    });
+    return `(${names.join(', ')})`;
+  });
+  return { sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}${suffix}`, parameters };
+}
+
+/**
+ * A row's values by column name, as the entity maps its fields: the
+ * counterpart of `hydrate`. Values are left for the driver to write, as
+ * every other statement of transactions.ts does.
+ */
+export function columnValues<Row>(dataSource: DataSource, schema: EntitySchema<Row>, row: Partial<Row>): ColumnValues {
+  const values: ColumnValues = {};
+  for (const column of dataSource.getMetadata(schema).columns) {
+    const value = (row as Record<string, unknown>)[column.propertyName];
+    if (value !== undefined) values[column.databaseName] = value;
+  }
+  return values;
+}
+
+/**
+ * Whether an INSERT can answer the ids it made with RETURNING: PostgreSQL,
+ * SQLite and MariaDB from 10.5 can; MySQL cannot. A mysql: URL may name
+ * either, and TypeORM keeps only the version's number, so the server is asked.
+ */
+export async function insertCanReturn(dataSource: DataSource): Promise<boolean> {
+  if (dialectOf(dataSource.options) !== 'mysql') return true;
+  const [{ version }] = (await dataSource.query('SELECT VERSION() AS version')) as { version: string }[];
+  const match = /^(\d+)\.(\d+)\..*mariadb/i.exec(version);
+  return match !== null && Number(match[1]) * 100 + Number(match[2]) >= 1005;
+}

@@ -1,0 +1,119 @@
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { DriverUtils } from 'typeorm/driver/DriverUtils';
+import { type DataSource, type EntityTarget, QueryFailedError, type Repository, type SelectQueryBuilder } from 'typeorm';
+import type { Post } from '../../domain/post';
+import { type SqlDialect, dialectOf } from './dialect';
+import type { PostRow } from './entities';
+import { type PostStatement, parseTags, tagsColumn } from './post-queries';
+import { bindable, compiledStatement, sqliteConnection } from './sqlite-statements';
+
+/** A statement's text and the names of its parameters, in the order its placeholders take them. */
+interface Prepared {
+  sql: string;
+  names: string[];
+}
+
+/** Statements of more shapes than this (`skip` makes one per offset) are made again when next needed. */
+const maxPrepared = 200;
+
+/** Stands in for a parameter's value while its statement is made, so that the value's place is known. */
+const placeholder = '\u0000parameter:';
+
+/**
+ * Post reads, the service's hottest statements. TypeORM's query builder makes each shape of statement once;
+ * after that it runs with every value bound, never written into its text (TypeORM writes numbers into SQLite
+ * statements), so each dialect can reuse what it made of it: SQLite's compiled statements and the servers'
+ * plans. Rows become posts column by column, converted as TypeORM
+ * converts an entity's.
+ */
+export class PostReads {
+  private readonly prepared = new Map<string, Prepared>();
+  private readonly rows: Repository<PostRow>;
+  private readonly dialect: SqlDialect;
+  private readonly columns: { property: string; alias: string; metadata: ColumnMetadata }[];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    schema: EntityTarget<PostRow>,
+  ) {
+    this.rows = dataSource.getRepository(schema);
+    this.dialect = dialectOf(dataSource.options);
+    this.columns = this.rows.metadata.columns
+      .filter((column) => column.isSelect)
+      .map((metadata) => ({ property: metadata.propertyName, alias: DriverUtils.buildAlias(dataSource.driver, undefined, 'post', metadata.databaseName), metadata }));
+  }
+
+  /** The posts the statement selects, each with its tags, read in the same statement so that both are of one version. */
+  async posts(statement: PostStatement): Promise<Post[]> {
+    const rows: Record<string, unknown>[] = await this.run('posts', statement);
+    return rows.map((row) => this.toPost(row));
+  }
+
+  async count(statement: PostStatement): Promise<number> {
+    const [row] = await this.run('count', statement);
+    return Number(row.n);
+  }
+
+  /** The text and the bound values a read runs with: also for EXPLAIN. */
+  statement(kind: 'posts' | 'count', statement: PostStatement): [sql: string, values: unknown[]] {
+    const { sql, names } = this.prepare(kind, statement);
+    return [sql, names.map((name) => this.bound(statement.parameters[name]))];
+  }
+
+  private async run(kind: 'posts' | 'count', statement: PostStatement): Promise<Record<string, unknown>[]> {
+    const [sql, values] = this.statement(kind, statement);
+    if (this.dialect !== 'sqlite') return this.dataSource.query(sql, values);
+    // better-sqlite3 answers at once: straight from its compiled statement, without TypeORM's query runner.
+    try {
+      return compiledStatement(sqliteConnection(this.dataSource), sql).all(...values) as Record<string, unknown>[];
+    } catch (error) {
+      throw new QueryFailedError(sql, values, error as Error);
+    }
+  }
+
+  private prepare(kind: 'posts' | 'count', statement: PostStatement): Prepared {
+    const key = JSON.stringify([kind, statement.where, statement.order, statement.limit, statement.offset]);
+    let prepared = this.prepared.get(key);
+    if (prepared === undefined) {
+      const placeholders = Object.fromEntries(Object.keys(statement.parameters).map((name) => [name, placeholder + name]));
+      const [sql, values] = this.build(kind, statement, placeholders).getQueryAndParameters();
+      prepared = { sql, names: values.map((value) => String(value).slice(placeholder.length)) };
+      if (this.prepared.size >= maxPrepared) this.prepared.delete(this.prepared.keys().next().value!);
+      this.prepared.set(key, prepared);
+    }
+    return prepared;
+  }
+
+  private build(kind: 'posts' | 'count', { where, order, limit, offset }: PostStatement, parameters: Record<string, unknown>): SelectQueryBuilder<PostRow> {
+    const query = this.rows.createQueryBuilder('post');
+    if (kind === 'count') query.select('COUNT(*)', 'n');
+    else query.addSelect(tagsColumn(this.dialect), 'tags');
+    for (const condition of where) query.andWhere(condition);
+    for (const [column, direction] of order) query.addOrderBy(column, direction);
+    if (limit !== undefined) query.limit(limit);
+    if (offset !== undefined) query.offset(offset);
+    return query.setParameters(parameters);
+  }
+
+  /** A value as the driver binds it. */
+  private bound(value: unknown): unknown {
+    if (typeof value === 'number') return this.dialect === 'sqlite' ? bindable(value) : value;
+    return this.dataSource.driver.escapeQueryWithParameters(':value', { value })[1][0];
+  }
+
+  private toPost(row: Record<string, unknown>): Post {
+    const { driver } = this.dataSource;
+    const post = Object.fromEntries(this.columns.map(({ property, alias, metadata }) => [property, driver.prepareHydratedValue(row[alias], metadata)])) as PostRow;
+    return {
+      id: String(post.id),
+      authorId: String(post.authorId),
+      title: post.title,
+      content: post.content,
+      publicationDate: post.publicationDate,
+      createdAt: post.createdAt,
+      updatedAt: post.updatedAt,
+      tags: parseTags(row.tags),
+      version: post.version,
+    };
+  }
+}
