@@ -2,6 +2,7 @@ import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { DriverUtils } from 'typeorm/driver/DriverUtils';
 import { type DataSource, type EntityTarget, QueryFailedError, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { Post } from '../../domain/post';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
 import { type PostStatement, parseTags, tagsColumn } from './post-queries';
@@ -11,6 +12,8 @@ import { bindable, compiledStatement, sqliteConnection } from './sqlite-statemen
 interface Prepared {
   sql: string;
   names: string[];
+  /** What PostgreSQL knows the statement by, on each connection that has run it. */
+  name: string;
 }
 
 /** Statements of more shapes than this (`skip` makes one per offset) are made again when next needed. */
@@ -28,6 +31,8 @@ const placeholder = '\u0000parameter:';
  */
 export class PostReads {
   private readonly prepared = new Map<string, Prepared>();
+  /** Statements made so far: each made one gets a new name, as an old one may live on in a connection. */
+  private made = 0;
   private readonly rows: Repository<PostRow>;
   private readonly dialect: SqlDialect;
   private readonly columns: { property: string; alias: string; metadata: ColumnMetadata }[];
@@ -56,28 +61,41 @@ export class PostReads {
 
   /** The text and the bound values a read runs with: also for EXPLAIN. */
   statement(kind: 'posts' | 'count', statement: PostStatement): [sql: string, values: unknown[]] {
-    const { sql, names } = this.prepare(kind, statement);
-    return [sql, names.map((name) => this.bound(statement.parameters[name]))];
+    const prepared = this.prepare(kind, statement);
+    return [prepared.sql, this.values(prepared, statement)];
+  }
+
+  private values({ names }: Prepared, { parameters }: PostStatement): unknown[] {
+    return names.map((name) => this.bound(parameters[name]));
   }
 
   private async run(kind: 'posts' | 'count', statement: PostStatement): Promise<Record<string, unknown>[]> {
-    const [sql, values] = this.statement(kind, statement);
-    if (this.dialect !== 'sqlite') return this.dataSource.query(sql, values);
-    // better-sqlite3 answers at once: straight from its compiled statement, without TypeORM's query runner.
+    const prepared = this.prepare(kind, statement);
+    const { sql, name } = prepared;
+    const values = this.values(prepared, statement);
     try {
-      return compiledStatement(sqliteConnection(this.dataSource), sql).all(...values) as Record<string, unknown>[];
+      switch (this.dialect) {
+        case 'sqlite':
+          // better-sqlite3 answers at once: straight from its compiled statement, without TypeORM's query runner.
+          return compiledStatement(sqliteConnection(this.dataSource), sql).all(...values) as Record<string, unknown>[];
+        case 'postgres':
+          // A named statement is parsed once per connection, and its plan can be kept: TypeORM names none.
+          return (await (this.dataSource.driver as PostgresDriver).master.query({ name, text: sql, values })).rows;
+        case 'mysql':
+          return await this.dataSource.query(sql, values);
+      }
     } catch (error) {
-      throw new QueryFailedError(sql, values, error as Error);
+      throw error instanceof QueryFailedError ? error : new QueryFailedError(sql, values, error as Error);
     }
   }
 
   private prepare(kind: 'posts' | 'count', statement: PostStatement): Prepared {
-    const key = JSON.stringify([kind, statement.where, statement.order, statement.limit, statement.offset]);
+    const key = `${kind}\n${statement.where.join('\n')}\n${statement.order.flat().join(' ')}\n${statement.limit}\n${statement.offset}`;
     let prepared = this.prepared.get(key);
     if (prepared === undefined) {
       const placeholders = Object.fromEntries(Object.keys(statement.parameters).map((name) => [name, placeholder + name]));
       const [sql, values] = this.build(kind, statement, placeholders).getQueryAndParameters();
-      prepared = { sql, names: values.map((value) => String(value).slice(placeholder.length)) };
+      prepared = { sql, names: values.map((value) => String(value).slice(placeholder.length)), name: `dualstore_post_read_${(this.made += 1)}` };
       if (this.prepared.size >= maxPrepared) this.prepared.delete(this.prepared.keys().next().value!);
       this.prepared.set(key, prepared);
     }
