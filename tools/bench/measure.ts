@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import autocannon, { type Result } from 'autocannon';
 
 interface PageJson {
+  items: { id: string }[];
   nextCursor: string | null;
 }
 
@@ -12,14 +13,16 @@ export function postsUrl(origin: string, params: Record<string, string> = {}): s
 
 /**
  * The cursor of the page that starts `offset` posts into the list, got as a
- * client would get it: by walking the pages before it, 100 posts at a time.
+ * client would get it: by walking the pages before it, 100 posts at a time;
+ * `onPage` is shown the posts of each page walked.
  */
-export async function cursorAt(origin: string, offset: number): Promise<string> {
+export async function cursorAt(origin: string, offset: number, onPage?: (posts: { id: string }[]) => void): Promise<string> {
   let cursor: string | undefined;
   for (let reached = 0; reached < offset; ) {
     const limit = Math.min(100, offset - reached);
     const response = await get(postsUrl(origin, { limit: String(limit), ...(cursor !== undefined && { cursor }) }));
     const page = (await response.json()) as PageJson;
+    onPage?.(page.items);
     if (page.nextCursor === null) throw new Error(`the list ends before ${offset} posts`);
     cursor = page.nextCursor;
     reached += limit;

@@ -1,0 +1,85 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '../..');
+const scenarioNames = ['get-by-id', 'first-page', 'deep-page', 'update', 'create'];
+/** A build of the service and the tools of its own (the bench runs the service of its build), so that other test files building dist/ meanwhile do not matter. */
+let build: string;
+let out: string;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run bench -- ...args` as compiled, with its output and exit code. */
+function bench(args: string[]): Promise<Run> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(build, 'tools/bench/main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+interface ServerJson {
+  median: { requests: number };
+  errors: number;
+  non2xx: number;
+}
+
+beforeAll(() => {
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  build = mkdtempSync(join(root, 'dist', 'bench-test-'));
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tools/tsconfig.json'), '--outDir', build]);
+  out = mkdtempSync(join(tmpdir(), 'dualstore-bench-out-'));
+}, 180_000);
+
+afterAll(() => {
+  rmSync(build, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+});
+
+describe('npm run bench', () => {
+  it('[sqlite] when run on a tiny dataset, then it checks both servers answer alike, loads every scenario without a failed request and writes the JSON and the table', async () => {
+    const run = await bench(['--stores', 'sqlite', '--users', '5', '--posts', '200', '--duration', '1', '--connections', '2', '--rounds', '2', '--out', out]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('[sqlite] identity checked') });
+
+    const jsonFile = readdirSync(out).find((name) => /^\d{4}-\d{2}-\d{2}-sqlite\.json$/.test(name));
+    expect(jsonFile).toBeDefined();
+    const result = JSON.parse(readFileSync(join(out, jsonFile!), 'utf8')) as {
+      seeded: { users: number; posts: number };
+      identityChecks: string[];
+      scenarios: { name: string; label: string; ours: ServerJson; baseline: ServerJson; ratio: number }[];
+    };
+    expect(result.seeded).toMatchObject({ users: 5, posts: 200 });
+    expect(result.identityChecks).toEqual(
+      expect.arrayContaining(['GET /posts?limit=20', 'GET /posts?limit=20&cursor=<deep>', 'POST /posts (ids and timestamps masked)']),
+    );
+    expect(result.scenarios.map((scenario) => scenario.name)).toEqual(scenarioNames);
+    for (const scenario of result.scenarios) {
+      for (const server of [scenario.ours, scenario.baseline]) {
+        expect({ scenario: scenario.name, errors: server.errors, non2xx: server.non2xx }).toEqual({ scenario: scenario.name, errors: 0, non2xx: 0 });
+        expect(server.median.requests).toBeGreaterThan(0);
+      }
+      expect(scenario.ratio).toBeGreaterThan(0);
+    }
+
+    const table = readFileSync(join(out, 'latest.md'), 'utf8');
+    for (const { label } of result.scenarios) expect(table).toContain(`| sqlite | ${label} |`);
+    expect(table).not.toContain('FAILED');
+  }, 300_000);
+
+  it('when an option is bad, then it exits with 2 and the usage, without a stack', async () => {
+    const run = await bench(['--duration', 'soon']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--duration must be a whole number of at least 1, not 'soon'");
+    expect(run.stderr).toContain('usage: npm run bench');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+});

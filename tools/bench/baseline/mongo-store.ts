@@ -1,0 +1,105 @@
+import { MongoClient, ObjectId } from 'mongodb';
+import type { BaselineStore, PostRecord } from './store';
+import { searchKey } from './store';
+
+interface PostDocument {
+  _id: ObjectId;
+  authorId: ObjectId;
+  title: string;
+  content: string;
+  publicationDate: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  tags: string[];
+  titleKey: string;
+  contentKey: string;
+  version: number;
+}
+
+interface SessionDocument {
+  _id: string;
+  userId: ObjectId;
+  expiresAt: Date;
+}
+
+const newestFirst = { publicationDate: -1, _id: -1 } as const;
+const withoutKeys = { titleKey: 0, contentKey: 0 } as const;
+
+/** One MongoClient on the database the URL names, with the service's collections and documents. */
+export async function openMongoStore(url: string): Promise<BaselineStore> {
+  const client = await MongoClient.connect(url);
+  const db = client.db(decodeURIComponent(/^[^:]+:\/\/[^/]*\/([^?]*)/.exec(url)?.[1] || 'dualstore'));
+  const posts = db.collection<PostDocument>('posts');
+  const sessions = db.collection<SessionDocument>('sessions');
+
+  return {
+    sessionUser: async (tokenHash, now) => {
+      const session = await sessions.findOne({ _id: tokenHash });
+      return session === null || session.expiresAt <= now ? null : session.userId.toHexString();
+    },
+    findPost: async (id) => {
+      const document = /^[0-9a-f]{24}$/.test(id) ? await posts.findOne({ _id: new ObjectId(id) }, { projection: withoutKeys }) : null;
+      return document === null ? null : record(document);
+    },
+    listPosts: async (count, after) => {
+      // The service's seek filter (mongo/post-queries.ts): the first term bounds the index range, the equal date its own branch.
+      const filter =
+        after === undefined
+          ? {}
+          : {
+              publicationDate: { $lte: after.publicationDate },
+              $or: [{ publicationDate: { $lt: after.publicationDate } }, { publicationDate: after.publicationDate, _id: { $lt: new ObjectId(after.id) } }],
+            };
+      return (await posts.find(filter, { projection: withoutKeys }).sort(newestFirst).limit(count).toArray()).map(record);
+    },
+    createPost: async (authorId, post, now) => {
+      const document: PostDocument = {
+        _id: new ObjectId(),
+        authorId: new ObjectId(authorId),
+        title: post.title,
+        content: post.content,
+        publicationDate: post.publicationDate,
+        createdAt: now,
+        updatedAt: now,
+        tags: post.tags,
+        titleKey: searchKey(post.title),
+        contentKey: searchKey(post.content),
+        version: 1,
+      };
+      await posts.insertOne(document);
+      return record(document);
+    },
+    updatePost: async (id, authorId, version, { title, content, publicationDate, tags }, now) => {
+      const document = await posts.findOneAndUpdate(
+        { _id: new ObjectId(id), authorId: new ObjectId(authorId), ...(version === undefined ? {} : { version }) },
+        {
+          $set: {
+            ...(title !== undefined && { title, titleKey: searchKey(title) }),
+            ...(content !== undefined && { content, contentKey: searchKey(content) }),
+            ...(publicationDate !== undefined && { publicationDate }),
+            ...(tags !== undefined && { tags }),
+          },
+          $inc: { version: 1 },
+          $max: { updatedAt: now },
+        },
+        { returnDocument: 'after' },
+      );
+      return document === null ? null : record(document);
+    },
+    close: () => client.close(),
+  };
+}
+
+function record(document: Omit<PostDocument, 'titleKey' | 'contentKey'>): PostRecord {
+  return {
+    id: document._id.toHexString(),
+    authorId: document.authorId.toHexString(),
+    title: document.title,
+    content: document.content,
+    publicationDate: document.publicationDate,
+    createdAt: document.createdAt,
+    updatedAt: document.updatedAt,
+    tags: document.tags,
+    version: document.version,
+  };
+}

@@ -1,0 +1,128 @@
+import { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket, createPool } from 'mysql2/promise';
+import type { BaselineStore, PostRecord, PostRecordChanges } from './store';
+import { searchKey, tagsOf } from './store';
+
+interface PostRow extends RowDataPacket {
+  id: number;
+  author_id: number;
+  title: string;
+  content: string;
+  publication_date: Date;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+  tags: string | null;
+}
+
+const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
+  (SELECT JSON_ARRAYAGG(t.name) FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags`;
+const byId = `SELECT ${postColumns} FROM posts p WHERE p.id = ?`;
+
+/**
+ * A mysql2 pool of its default size, as TypeORM opens for the service, with
+ * the service's settings: datetimes read and written as UTC, utf8mb4.
+ */
+export function openMysqlStore(url: string): BaselineStore {
+  const pool = createPool({ uri: url.replace(/^mariadb:/, 'mysql:'), timezone: 'Z', charset: 'utf8mb4_unicode_ci' });
+
+  const inTransaction = async <T>(work: (connection: PoolConnection) => Promise<T>): Promise<T> => {
+    const connection = await pool.getConnection();
+    try {
+      await connection.beginTransaction();
+      const result = await work(connection);
+      await connection.commit();
+      return result;
+    } catch (error) {
+      await connection.rollback().catch(() => {});
+      throw error;
+    } finally {
+      connection.release();
+    }
+  };
+
+  // Names first, outside the post's transaction, as the service does: inside it, concurrent writers of new names deadlock on MariaDB.
+  const addTags = async (tags: string[]) => {
+    if (tags.length > 0) await pool.query(`INSERT INTO tags (name) VALUES ${tags.map(() => '(?)').join(', ')} ON DUPLICATE KEY UPDATE name = name`, tags);
+  };
+  const linkTags = (connection: PoolConnection, postId: number, tags: string[]) =>
+    connection.query('INSERT INTO post_tags (post_id, tag_id) SELECT ?, id FROM tags WHERE name IN (?)', [postId, tags]);
+
+  return {
+    sessionUser: async (tokenHash, now) => {
+      const [rows] = await pool.query<RowDataPacket[]>('SELECT user_id FROM sessions WHERE token_hash = ? AND expires_at > ?', [tokenHash, now]);
+      return rows.length === 0 ? null : String(rows[0].user_id);
+    },
+    findPost: async (id) => {
+      if (!/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647) return null;
+      const [rows] = await pool.query<PostRow[]>(byId, [Number(id)]);
+      return rows.length === 0 ? null : record(rows[0]);
+    },
+    listPosts: async (count, after) => {
+      const [rows] =
+        after === undefined
+          ? await pool.query<PostRow[]>(`SELECT ${postColumns} FROM posts p ORDER BY p.publication_date DESC, p.id DESC LIMIT ?`, [count])
+          : // The service's seek condition for MariaDB (post-queries.ts), which reads only the rows beyond the position.
+            await pool.query<PostRow[]>(
+              `SELECT ${postColumns} FROM posts p
+               WHERE p.publication_date <= ? AND (p.publication_date < ? OR (p.publication_date = ? AND p.id < ?))
+               ORDER BY p.publication_date DESC, p.id DESC LIMIT ?`,
+              [after.publicationDate, after.publicationDate, after.publicationDate, Number(after.id), count],
+            );
+      return rows.map(record);
+    },
+    createPost: async (authorId, post, now) => {
+      await addTags(post.tags);
+      return inTransaction(async (connection) => {
+        const [inserted] = await connection.query<ResultSetHeader>(
+          `INSERT INTO posts (author_id, title, title_key, content, content_key, publication_date, created_at, updated_at, version)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+          [Number(authorId), post.title, searchKey(post.title), post.content, searchKey(post.content), post.publicationDate, now, now],
+        );
+        if (post.tags.length > 0) await linkTags(connection, inserted.insertId, post.tags);
+        return { ...post, id: String(inserted.insertId), authorId, createdAt: now, updatedAt: now, version: 1 };
+      });
+    },
+    updatePost: async (id, authorId, version, changes, now) => {
+      if (changes.tags !== undefined) await addTags(changes.tags);
+      return inTransaction(async (connection) => {
+        const columns = changedColumns(changes);
+        const [updated] = await connection.query<ResultSetHeader>(
+          `UPDATE posts SET ${columns.map(([column]) => `${column} = ?, `).join('')}version = version + 1,
+           updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END WHERE id = ? AND author_id = ?${version === undefined ? '' : ' AND version = ?'}`,
+          [...columns.map(([, value]) => value), now, now, Number(id), Number(authorId), ...(version === undefined ? [] : [version])],
+        );
+        if (updated.affectedRows === 0) return null;
+        if (changes.tags !== undefined) {
+          await connection.query('DELETE FROM post_tags WHERE post_id = ?', [Number(id)]);
+          if (changes.tags.length > 0) await linkTags(connection, Number(id), changes.tags);
+        }
+        // No UPDATE … RETURNING on MariaDB: the update's row lock keeps other writers out until this read.
+        const [rows] = await connection.query<PostRow[]>(byId, [Number(id)]);
+        return record(rows[0]);
+      });
+    },
+    close: () => pool.end(),
+  };
+}
+
+function changedColumns({ title, content, publicationDate }: PostRecordChanges): [string, string | Date][] {
+  return [
+    ...(title === undefined ? [] : [['title', title], ['title_key', searchKey(title)]]),
+    ...(content === undefined ? [] : [['content', content], ['content_key', searchKey(content)]]),
+    ...(publicationDate === undefined ? [] : [['publication_date', publicationDate]]),
+  ] as [string, string | Date][];
+}
+
+function record(row: PostRow): PostRecord {
+  return {
+    id: String(row.id),
+    authorId: String(row.author_id),
+    title: row.title,
+    content: row.content,
+    publicationDate: row.publication_date,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    tags: tagsOf(row.tags),
+    version: row.version,
+  };
+}

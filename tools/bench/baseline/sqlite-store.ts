@@ -1,0 +1,123 @@
+import Database from 'better-sqlite3';
+import type { BaselineStore, NewPostRecord, PostRecord, PostRecordChanges } from './store';
+import { searchKey, tagsOf } from './store';
+
+interface PostRow {
+  id: number;
+  author_id: number;
+  title: string;
+  content: string;
+  publication_date: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  tags: string;
+}
+
+/** A post's columns and its tags as a JSON array, read in one statement as the service does. */
+const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
+  (SELECT json_group_array(t.name) FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags`;
+
+/** better-sqlite3 with one prepared statement per query, on the file the service uses. */
+export function openSqliteStore(path: string): BaselineStore {
+  const db = new Database(path, { timeout: 5_000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+
+  const session = db.prepare<[string, string], { user_id: number }>('SELECT user_id FROM sessions WHERE token_hash = ? AND expires_at > ?');
+  const byId = db.prepare<[number], PostRow>(`SELECT ${postColumns} FROM posts p WHERE p.id = ?`);
+  const firstPage = db.prepare<[number], PostRow>(`SELECT ${postColumns} FROM posts p ORDER BY p.publication_date DESC, p.id DESC LIMIT ?`);
+  // The service's seek condition for SQLite (post-queries.ts), so both read the same index range.
+  const nextPage = db.prepare<{ date: string; id: number; count: number }, PostRow>(
+    `SELECT ${postColumns} FROM posts p WHERE p.publication_date <= :date AND (p.publication_date < :date OR p.id < :id)
+     ORDER BY p.publication_date DESC, p.id DESC LIMIT :count`,
+  );
+  const addTag = db.prepare('INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
+  const addPost = db.prepare<unknown[], { id: number }>(
+    `INSERT INTO posts (author_id, title, title_key, content, content_key, publication_date, created_at, updated_at, version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
+  );
+  const linkTag = db.prepare('INSERT INTO post_tags (post_id, tag_id) SELECT ?, id FROM tags WHERE name = ?');
+  const unlinkTags = db.prepare('DELETE FROM post_tags WHERE post_id = ?');
+  /** One UPDATE per set of changed columns, prepared once. */
+  const updates = new Map<string, Database.Statement<unknown[], { id: number }>>();
+
+  const setTags = (postId: number, tags: string[]) => {
+    for (const tag of tags) addTag.run(tag);
+    for (const tag of tags) linkTag.run(postId, tag);
+  };
+
+  const create = db.transaction((authorId: number, post: NewPostRecord, now: string) => {
+    const { id } = addPost.get(authorId, post.title, searchKey(post.title), post.content, searchKey(post.content), text(post.publicationDate), now, now)!;
+    setTags(id, post.tags);
+    return id;
+  });
+
+  const update = db.transaction((id: number, authorId: number, version: number | undefined, changes: PostRecordChanges, now: string) => {
+    const columns = changedColumns(changes);
+    const sql = `UPDATE posts SET ${columns.map(([column]) => `${column} = ?`).join(', ')}${columns.length > 0 ? ', ' : ''}version = version + 1,
+      updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END WHERE id = ? AND author_id = ?${version === undefined ? '' : ' AND version = ?'} RETURNING id`;
+    let statement = updates.get(sql);
+    if (statement === undefined) updates.set(sql, (statement = db.prepare(sql)));
+    const values = [...columns.map(([, value]) => value), now, now, id, authorId, ...(version === undefined ? [] : [version])];
+    if (statement.get(...values) === undefined) return undefined;
+    if (changes.tags !== undefined) {
+      unlinkTags.run(id);
+      setTags(id, changes.tags);
+    }
+    return byId.get(id);
+  });
+
+  return {
+    sessionUser: async (tokenHash, now) => {
+      const row = session.get(tokenHash, text(now));
+      return row === undefined ? null : String(row.user_id);
+    },
+    findPost: async (id) => {
+      const row = /^[1-9]\d{0,9}$/.test(id) ? byId.get(Number(id)) : undefined;
+      return row === undefined ? null : record(row);
+    },
+    listPosts: async (count, after) =>
+      (after === undefined ? firstPage.all(count) : nextPage.all({ date: text(after.publicationDate), id: Number(after.id), count })).map(record),
+    createPost: async (authorId, post, now) => {
+      const id = create.immediate(Number(authorId), post, text(now));
+      return { ...post, id: String(id), authorId, createdAt: now, updatedAt: now, version: 1 };
+    },
+    updatePost: async (id, authorId, version, changes, now) => {
+      const row = update.immediate(Number(id), Number(authorId), version, changes, text(now));
+      return row === undefined ? null : record(row);
+    },
+    close: async () => void db.close(),
+  };
+}
+
+function changedColumns({ title, content, publicationDate }: PostRecordChanges): [string, string][] {
+  return [
+    ...(title === undefined ? [] : [['title', title], ['title_key', searchKey(title)]]),
+    ...(content === undefined ? [] : [['content', content], ['content_key', searchKey(content)]]),
+    ...(publicationDate === undefined ? [] : [['publication_date', text(publicationDate)]]),
+  ] as [string, string][];
+}
+
+/** TypeORM keeps SQLite datetimes as UTC text, `2024-05-01 12:00:00.000`. */
+function text(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function instant(value: string): Date {
+  return new Date(`${value.replace(' ', 'T')}Z`);
+}
+
+function record(row: PostRow): PostRecord {
+  return {
+    id: String(row.id),
+    authorId: String(row.author_id),
+    title: row.title,
+    content: row.content,
+    publicationDate: instant(row.publication_date),
+    createdAt: instant(row.created_at),
+    updatedAt: instant(row.updated_at),
+    tags: tagsOf(row.tags),
+    version: row.version,
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * What the baseline server asks of a store: the few reads and writes its five
+ * routes need, each written by hand against one raw driver. Nothing here is
+ * imported from src/: the baseline is the yardstick, so it must not share the
+ * code it measures.
+ */
+export interface BaselineStore {
+  /** The user a live session belongs to, by the SHA-256 (hex) of its bearer token; null when unknown or expired. */
+  sessionUser(tokenHash: string, now: Date): Promise<string | null>;
+  findPost(id: string): Promise<PostRecord | null>;
+  /** Newest first (publication date, then id, both descending), after `after` when given; at most `count` posts. */
+  listPosts(count: number, after?: ListPosition): Promise<PostRecord[]>;
+  createPost(authorId: string, post: NewPostRecord, now: Date): Promise<PostRecord>;
+  /** Null when no post of this author has this id (and this version, when given). */
+  updatePost(id: string, authorId: string, version: number | undefined, changes: PostRecordChanges, now: Date): Promise<PostRecord | null>;
+  close(): Promise<void>;
+}
+
+export interface PostRecord {
+  id: string;
+  authorId: string;
+  title: string;
+  content: string;
+  publicationDate: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  /** In code-point order. */
+  tags: string[];
+  version: number;
+}
+
+export interface NewPostRecord {
+  title: string;
+  content: string;
+  publicationDate: Date;
+  /** Normalized, distinct, in code-point order. */
+  tags: string[];
+}
+
+export type PostRecordChanges = Partial<NewPostRecord>;
+
+export interface ListPosition {
+  publicationDate: Date;
+  id: string;
+}
+
+/** The case-folded copy of a title or content that the service searches (its src/domain/search.ts). */
+export function searchKey(text: string): string {
+  return text.toLowerCase().toUpperCase().toLowerCase().replaceAll('ς', 'σ');
+}
+
+/** Code-point order is UTF-8 byte order. */
+export function inCodePointOrder(tags: string[]): string[] {
+  return tags.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/** A SQL JSON aggregate of tag names, which drivers answer as text or as an array (or null for none). */
+export function tagsOf(aggregate: unknown): string[] {
+  const names = typeof aggregate === 'string' ? (JSON.parse(aggregate) as string[]) : ((aggregate ?? []) as string[]);
+  return inCodePointOrder(names);
+}

@@ -1,0 +1,94 @@
+import { type Answer, type Call, send } from './client';
+
+export interface IdentitySample {
+  /** Existing posts to read by id. */
+  ids: string[];
+  /** The cursor of a page deep in the default list. */
+  deepCursor: string;
+  token: string;
+}
+
+/** Fields a write sets from the clock or the store's id sequence: the only ones allowed to differ between two writes. */
+const masked = ['id', 'createdAt', 'updatedAt'];
+
+/**
+ * Checks that the service and the baseline answer the same for every request
+ * the bench sends: reads byte for byte (status, Content-Type, ETag, body),
+ * writes with their ids and timestamps masked, and each server's new post
+ * read back byte for byte through the other, so that the baseline writes what
+ * the service reads. Answers what it checked; throws at the first difference.
+ */
+export async function checkIdentity(ours: string, baseline: string, { ids, deepCursor, token }: IdentitySample): Promise<string[]> {
+  const checked: string[] = [];
+  const same = async (label: string, path: string, call: Call = {}, mask = false) => {
+    const [a, b] = await Promise.all([send(ours, path, call), send(baseline, path, call)]);
+    compare(label, a, b, mask);
+    checked.push(label);
+    return [a, b];
+  };
+
+  for (const id of ids) await same(`GET /posts/${id}`, `/posts/${id}`);
+  await same('GET /posts?limit=20', '/posts?limit=20');
+  await same('GET /posts?limit=20&cursor=<deep>', `/posts?limit=20&cursor=${encodeURIComponent(deepCursor)}`);
+
+  const newPost = {
+    title: 'Identity check: Ünïcode, 漢字 and 🚀',
+    content: 'Written by both servers; Straße and ΣΊΣΥΦΟΣ fold alike.',
+    publicationDate: '2021-06-15T08:30:00.125Z',
+    tags: ['Bench', ' bench ', 'Zeta', 'Ärger', 'alpha'],
+  };
+  // One after the other, so that each server meets the store alone.
+  const created = [await send(ours, '/posts', { method: 'POST', token, body: newPost }), await send(baseline, '/posts', { method: 'POST', token, body: newPost })];
+  compare('POST /posts', created[0], created[1], true);
+  checked.push('POST /posts (ids and timestamps masked)');
+
+  const [oursId, baselineId] = created.map((answer) => (JSON.parse(answer.body) as { id: string }).id);
+  const patch = { title: 'Identity check, patched', tags: ['Omega', 'alpha'] };
+  const patched = await Promise.all([
+    send(ours, `/posts/${oursId}`, { method: 'PATCH', token, ifMatch: '"1"', body: patch }),
+    send(baseline, `/posts/${baselineId}`, { method: 'PATCH', token, ifMatch: '"1"', body: patch }),
+  ]);
+  compare('PATCH /posts/:id with If-Match and tags', patched[0], patched[1], true);
+  checked.push('PATCH /posts/:id with If-Match and tags (ids and timestamps masked)');
+  const retitled = await Promise.all([
+    send(ours, `/posts/${oursId}`, { method: 'PATCH', token, ifMatch: '"2"', body: { title: 'Patched by the bench' } }),
+    send(baseline, `/posts/${baselineId}`, { method: 'PATCH', token, ifMatch: '"2"', body: { title: 'Patched by the bench' } }),
+  ]);
+  compare('PATCH /posts/:id with If-Match', retitled[0], retitled[1], true);
+  checked.push('PATCH /posts/:id with If-Match, title only (ids and timestamps masked)');
+
+  for (const id of [oursId, baselineId]) await same(`GET /posts/${id} written by ${id === oursId ? 'ours' : 'the baseline'}`, `/posts/${id}`);
+  return checked;
+}
+
+function compare(label: string, ours: Answer, baseline: Answer, mask: boolean): void {
+  const fields: [string, unknown, unknown][] = [
+    ['status', ours.status, baseline.status],
+    ['Content-Type', ours.contentType, baseline.contentType],
+    ['ETag', ours.etag, baseline.etag],
+    ['Location', maskLocation(ours.location), maskLocation(baseline.location)],
+    ['body', mask ? maskBody(ours.body) : ours.body, mask ? maskBody(baseline.body) : baseline.body],
+  ];
+  for (const [name, a, b] of fields) {
+    if (a !== b) throw new Error(`identity check failed on ${label}: the ${name} differs${difference(String(a), String(b))}`);
+  }
+  if (ours.status >= 300) throw new Error(`identity check failed on ${label}: both answered ${ours.status}: ${ours.body.slice(0, 300)}`);
+}
+
+function maskBody(body: string): string {
+  const json = JSON.parse(body) as Record<string, unknown>;
+  for (const field of masked) if (field in json) json[field] = `<${field}>`;
+  return JSON.stringify(json);
+}
+
+function maskLocation(location: string | null): string | null {
+  return location?.replace(/[^/]+$/, '<id>') ?? null;
+}
+
+/** Where two texts part, with a little of each from there. */
+function difference(a: string, b: string): string {
+  let at = 0;
+  while (at < a.length && a[at] === b[at]) at += 1;
+  const from = Math.max(0, at - 40);
+  return ` at character ${at}:\n  ours:     ${JSON.stringify(a.slice(from, at + 80))}\n  baseline: ${JSON.stringify(b.slice(from, at + 80))}`;
+}

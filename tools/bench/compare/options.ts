@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import type { StoreKind } from '../../../src/config';
+import { resultsFolder } from '../paths';
+
+export const storeKinds: readonly StoreKind[] = ['sqlite', 'postgres', 'mysql', 'mongodb'];
+
+export interface CompareOptions {
+  stores: StoreKind[];
+  /** Seconds of each load run (warm-ups too). */
+  duration: number;
+  connections: number;
+  /**
+   * Connections on MongoDB: FerretDB answers a list in about 0.1 ms per document in the collection, so 50
+   * clients would each wait seconds, and a run would end with most of its requests still in flight.
+   */
+  mongodbConnections: number;
+  /** Measured runs of each server per scenario, after one warm-up each; the median one is reported. */
+  rounds: number;
+  users: number;
+  /** Posts seeded into each SQL store. */
+  posts: number;
+  /** Posts seeded into MongoDB: FerretDB sorts whole collections in memory, so lists slow down with their size. */
+  mongodbPosts: number;
+  /**
+   * The service's LOG_LEVEL. The baseline logs nothing; at `warn` the service writes no line for an answer
+   * that went well, so the two compare the same work, and `info` shows what a line per request costs.
+   */
+  logLevel: 'warn' | 'info';
+  /** Where the results go. */
+  out: string;
+}
+
+export const usage = `usage: npm run bench -- [options]
+  --stores LIST              stores to run, from sqlite,postgres,mysql,mongodb (default: all)
+  --duration S               seconds of each load run (default 10)
+  --connections N            concurrent connections of the load generator (default 50)
+  --mongodb-connections N    the same on MongoDB, whose FerretDB is far slower (default 10)
+  --rounds N                 measured runs of each server per scenario, at least 2; the median is reported (default 3)
+  --users N                  seeded users (default 1000)
+  --posts N                  seeded posts on SQL stores, at least 40 (default 100000)
+  --mongodb-posts N          seeded posts on MongoDB, at least 40 (default 1000)
+  --log-level LEVEL          the service's LOG_LEVEL, warn or info (default warn: no line for a 2xx; the baseline logs nothing)
+  --out DIR                  where results are written (default bench/results)`;
+
+/** A bad option, told to the operator with the usage, not a stack. */
+export class UsageError extends Error {}
+
+export function parseOptions(args: string[]): CompareOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        stores: { type: 'string', default: storeKinds.join(',') },
+        duration: { type: 'string', default: '10' },
+        connections: { type: 'string', default: '50' },
+        'mongodb-connections': { type: 'string', default: '10' },
+        rounds: { type: 'string', default: '3' },
+        users: { type: 'string', default: '1000' },
+        posts: { type: 'string', default: '100000' },
+        'mongodb-posts': { type: 'string', default: '1000' },
+        'log-level': { type: 'string', default: 'warn' },
+        out: { type: 'string', default: resultsFolder },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const stores = values.stores.split(',').map((name) => name.trim());
+  const unknown = stores.filter((name) => !storeKinds.includes(name as StoreKind));
+  if (unknown.length > 0 || stores.length === 0) throw new UsageError(`unknown store '${unknown.join(', ')}'`);
+  if (values.out === '') throw new UsageError('--out needs a folder');
+  const logLevel = values['log-level'];
+  if (logLevel !== 'warn' && logLevel !== 'info') throw new UsageError(`--log-level must be warn or info, not '${logLevel}'`);
+  return {
+    stores: storeKinds.filter((kind) => stores.includes(kind)),
+    duration: whole('duration', values.duration, 1),
+    connections: whole('connections', values.connections, 1),
+    mongodbConnections: whole('mongodb-connections', values['mongodb-connections'], 1),
+    rounds: whole('rounds', values.rounds, 2),
+    users: whole('users', values.users, 1),
+    posts: whole('posts', values.posts, 40),
+    mongodbPosts: whole('mongodb-posts', values['mongodb-posts'], 40),
+    logLevel,
+    out: values.out,
+  };
+}
+
+function whole(name: string, value: string, min: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${name} must be a whole number of at least ${min}, not '${value}'`);
+  return Number(value);
+}
