@@ -13,7 +13,7 @@ import {
   describe, markdown, writeMarkdown, writeStoreJson,
 } from './compare/report';
 import { createBenchDatabase } from './databases';
-import { baselineMain, serviceMain } from './paths';
+import { baselineMain } from './paths';
 import { type RunningService, startServer, startService } from './service';
 
 /**
@@ -72,7 +72,7 @@ async function benchStore(store: StoreKind, options: CompareOptions): Promise<St
     log(store, `seeded in ${seeded.seconds.toFixed(1)} s`);
 
     // Its logs go to /dev/null (startService ignores the service's standard output); --log-level says which.
-    const ours = await startService(serviceMain, database.url, { LOG_LEVEL: options.logLevel });
+    const ours = await startService(options.service, database.url, { LOG_LEVEL: options.logLevel });
     try {
       const port = await freePort();
       const baseline = await startServer('baseline', [baselineMain, '--database-url', database.url, '--port', String(port)], port);

@@ -1,6 +1,7 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { StoreKind } from '../../../src/config';
-import { resultsFolder } from '../paths';
+import { resultsFolder, serviceMain } from '../paths';
 
 export const storeKinds: readonly StoreKind[] = ['sqlite', 'postgres', 'mysql', 'mongodb'];
 
@@ -26,6 +27,8 @@ export interface CompareOptions {
    * that went well, so the two compare the same work, and `info` shows what a line per request costs.
    */
   logLevel: 'warn' | 'info';
+  /** The built service measured as "ours": this checkout's, or another's (an earlier commit, to measure a change). */
+  service: string;
   /** Where the results go. */
   out: string;
 }
@@ -40,6 +43,7 @@ export const usage = `usage: npm run bench -- [options]
   --posts N                  seeded posts on SQL stores, at least 40 (default 100000)
   --mongodb-posts N          seeded posts on MongoDB, at least 40 (default 1000)
   --log-level LEVEL          the service's LOG_LEVEL, warn or info (default warn: no line for a 2xx; the baseline logs nothing)
+  --service FILE             the built service to measure (default this checkout's dist/src/main.js)
   --out DIR                  where results are written (default bench/results)`;
 
 /** A bad option, told to the operator with the usage, not a stack. */
@@ -60,6 +64,7 @@ export function parseOptions(args: string[]): CompareOptions {
         posts: { type: 'string', default: '100000' },
         'mongodb-posts': { type: 'string', default: '1000' },
         'log-level': { type: 'string', default: 'warn' },
+        service: { type: 'string', default: serviceMain },
         out: { type: 'string', default: resultsFolder },
       },
       strict: true,
@@ -84,6 +89,7 @@ export function parseOptions(args: string[]): CompareOptions {
     posts: whole('posts', values.posts, 40),
     mongodbPosts: whole('mongodb-posts', values['mongodb-posts'], 40),
     logLevel,
+    service: resolve(values.service),
     out: values.out,
   };
 }

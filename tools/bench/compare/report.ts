@@ -103,7 +103,7 @@ export function markdown(started: Date, options: CompareOptions, outcomes: Store
     '',
     `Run ${started.toISOString()} on ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`,
     `Options: --stores ${options.stores.join(',')} --duration ${options.duration} --connections ${options.connections} --mongodb-connections ${options.mongodbConnections} --rounds ${options.rounds} ` +
-      `--users ${options.users} --posts ${options.posts} --mongodb-posts ${options.mongodbPosts} --log-level ${options.logLevel}.`,
+      `--users ${options.users} --posts ${options.posts} --mongodb-posts ${options.mongodbPosts} --log-level ${options.logLevel} --service ${options.service}.`,
     `The service ran with ${serviceSettings(options)}; the baseline logs nothing. Each server ran in a process of its own, and so did the load generator (autocannon).`,
     `Per scenario: one warm-up run of each server, then ${options.rounds} rounds of ours then the baseline, ${options.duration} s each; the round of median req/s is shown.`,
     'Absolute numbers depend on the machine: compare the ratios.',
