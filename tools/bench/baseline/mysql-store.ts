@@ -1,18 +1,10 @@
 import { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket, createPool } from 'mysql2/promise';
-import type { BaselineStore, PostRecord, PostRecordChanges } from './store';
-import { searchKey, tagsOf } from './store';
+import type { BaselineStore, SqlPostRow } from './store';
+import { changedColumns, searchKey, sqlPostRecord } from './store';
 
-interface PostRow extends RowDataPacket {
-  id: number;
-  author_id: number;
-  title: string;
-  content: string;
-  publication_date: Date;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-  tags: string | null;
-}
+interface PostRow extends RowDataPacket, SqlPostRow<Date> {}
+
+const record = (row: PostRow) => sqlPostRecord(row, (date) => date);
 
 const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
   (SELECT JSON_ARRAYAGG(t.name) FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags`;
@@ -85,7 +77,7 @@ export function openMysqlStore(url: string): BaselineStore {
     updatePost: async (id, authorId, version, changes, now) => {
       if (changes.tags !== undefined) await addTags(changes.tags);
       return inTransaction(async (connection) => {
-        const columns = changedColumns(changes);
+        const columns = changedColumns(changes, (date) => date);
         const [updated] = await connection.query<ResultSetHeader>(
           `UPDATE posts SET ${columns.map(([column]) => `${column} = ?, `).join('')}version = version + 1,
            updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END WHERE id = ? AND author_id = ?${version === undefined ? '' : ' AND version = ?'}`,
@@ -105,24 +97,4 @@ export function openMysqlStore(url: string): BaselineStore {
   };
 }
 
-function changedColumns({ title, content, publicationDate }: PostRecordChanges): [string, string | Date][] {
-  return [
-    ...(title === undefined ? [] : [['title', title], ['title_key', searchKey(title)]]),
-    ...(content === undefined ? [] : [['content', content], ['content_key', searchKey(content)]]),
-    ...(publicationDate === undefined ? [] : [['publication_date', publicationDate]]),
-  ] as [string, string | Date][];
-}
 
-function record(row: PostRow): PostRecord {
-  return {
-    id: String(row.id),
-    authorId: String(row.author_id),
-    title: row.title,
-    content: row.content,
-    publicationDate: row.publication_date,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    tags: tagsOf(row.tags),
-    version: row.version,
-  };
-}

@@ -1,18 +1,10 @@
 import pg from 'pg';
-import type { BaselineStore, PostRecord, PostRecordChanges } from './store';
-import { searchKey, tagsOf } from './store';
+import type { BaselineStore, SqlPostRow } from './store';
+import { changedColumns, searchKey, sqlPostRecord } from './store';
 
-interface PostRow {
-  id: number;
-  author_id: number;
-  title: string;
-  content: string;
-  publication_date: Date;
-  created_at: Date;
-  updated_at: Date;
-  version: number;
-  tags: string[];
-}
+type PostRow = SqlPostRow<Date>;
+
+const record = (row: PostRow) => sqlPostRecord(row, (date) => date);
 
 const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
   (SELECT COALESCE(json_agg(t.name), '[]') FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags`;
@@ -81,7 +73,7 @@ export function openPostgresStore(url: string): BaselineStore {
     updatePost: async (id, authorId, version, changes, now) => {
       if (changes.tags !== undefined) await addTags(changes.tags);
       return inTransaction(async (client) => {
-        const columns = changedColumns(changes);
+        const columns = changedColumns(changes, (date) => date.toISOString());
         const values: unknown[] = [...columns.map(([, value]) => value), now.toISOString(), id, authorId, ...(version === undefined ? [] : [version])];
         const n = columns.length;
         const set = columns.map(([column], i) => `${column} = $${i + 1}, `).join('');
@@ -102,24 +94,4 @@ export function openPostgresStore(url: string): BaselineStore {
   };
 }
 
-function changedColumns({ title, content, publicationDate }: PostRecordChanges): [string, string][] {
-  return [
-    ...(title === undefined ? [] : [['title', title], ['title_key', searchKey(title)]]),
-    ...(content === undefined ? [] : [['content', content], ['content_key', searchKey(content)]]),
-    ...(publicationDate === undefined ? [] : [['publication_date', publicationDate.toISOString()]]),
-  ] as [string, string][];
-}
 
-function record(row: PostRow): PostRecord {
-  return {
-    id: String(row.id),
-    authorId: String(row.author_id),
-    title: row.title,
-    content: row.content,
-    publicationDate: row.publication_date,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    tags: tagsOf(row.tags),
-    version: row.version,
-  };
-}

@@ -1,18 +1,10 @@
 import Database from 'better-sqlite3';
-import type { BaselineStore, NewPostRecord, PostRecord, PostRecordChanges } from './store';
-import { searchKey, tagsOf } from './store';
+import type { BaselineStore, NewPostRecord, PostRecordChanges, SqlPostRow } from './store';
+import { changedColumns, searchKey, sqlPostRecord } from './store';
 
-interface PostRow {
-  id: number;
-  author_id: number;
-  title: string;
-  content: string;
-  publication_date: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-  tags: string;
-}
+type PostRow = SqlPostRow<string>;
+
+const record = (row: PostRow) => sqlPostRecord(row, instant);
 
 /** A post's columns and its tags as a JSON array, read in one statement as the service does. */
 const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
@@ -54,7 +46,7 @@ export function openSqliteStore(path: string): BaselineStore {
   });
 
   const update = db.transaction((id: number, authorId: number, version: number | undefined, changes: PostRecordChanges, now: string) => {
-    const columns = changedColumns(changes);
+    const columns = changedColumns(changes, text);
     const sql = `UPDATE posts SET ${columns.map(([column]) => `${column} = ?`).join(', ')}${columns.length > 0 ? ', ' : ''}version = version + 1,
       updated_at = CASE WHEN updated_at > ? THEN updated_at ELSE ? END WHERE id = ? AND author_id = ?${version === undefined ? '' : ' AND version = ?'} RETURNING id`;
     let statement = updates.get(sql);
@@ -91,13 +83,6 @@ export function openSqliteStore(path: string): BaselineStore {
   };
 }
 
-function changedColumns({ title, content, publicationDate }: PostRecordChanges): [string, string][] {
-  return [
-    ...(title === undefined ? [] : [['title', title], ['title_key', searchKey(title)]]),
-    ...(content === undefined ? [] : [['content', content], ['content_key', searchKey(content)]]),
-    ...(publicationDate === undefined ? [] : [['publication_date', text(publicationDate)]]),
-  ] as [string, string][];
-}
 
 /** TypeORM keeps SQLite datetimes as UTC text, `2024-05-01 12:00:00.000`. */
 function text(date: Date): string {
@@ -108,16 +93,3 @@ function instant(value: string): Date {
   return new Date(`${value.replace(' ', 'T')}Z`);
 }
 
-function record(row: PostRow): PostRecord {
-  return {
-    id: String(row.id),
-    authorId: String(row.author_id),
-    title: row.title,
-    content: row.content,
-    publicationDate: instant(row.publication_date),
-    createdAt: instant(row.created_at),
-    updatedAt: instant(row.updated_at),
-    tags: tagsOf(row.tags),
-    version: row.version,
-  };
-}

@@ -59,3 +59,39 @@ export function tagsOf(aggregate: unknown): string[] {
   const names = typeof aggregate === 'string' ? (JSON.parse(aggregate) as string[]) : ((aggregate ?? []) as string[]);
   return inCodePointOrder(names);
 }
+
+/** A post as the SQL stores select it, tags aggregated; `D` is how the driver gives a datetime. */
+export interface SqlPostRow<D> {
+  id: number;
+  author_id: number;
+  title: string;
+  content: string;
+  publication_date: D;
+  created_at: D;
+  updated_at: D;
+  version: number;
+  tags: unknown;
+}
+
+export function sqlPostRecord<D>(row: SqlPostRow<D>, instant: (value: D) => Date): PostRecord {
+  return {
+    id: String(row.id),
+    authorId: String(row.author_id),
+    title: row.title,
+    content: row.content,
+    publicationDate: instant(row.publication_date),
+    createdAt: instant(row.created_at),
+    updatedAt: instant(row.updated_at),
+    tags: tagsOf(row.tags),
+    version: row.version,
+  };
+}
+
+/** The columns an update sets, with their search keys, and each value as the driver takes it (`datetime` for dates). */
+export function changedColumns<D>({ title, content, publicationDate }: PostRecordChanges, datetime: (date: Date) => D): [string, string | D][] {
+  return [
+    ...(title === undefined ? [] : [['title', title], ['title_key', searchKey(title)]]),
+    ...(content === undefined ? [] : [['content', content], ['content_key', searchKey(content)]]),
+    ...(publicationDate === undefined ? [] : [['publication_date', datetime(publicationDate)]]),
+  ] as [string, string | D][];
+}
