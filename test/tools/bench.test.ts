@@ -15,10 +15,10 @@ interface Run {
   stderr: string;
 }
 
-/** `npm run bench -- ...args` as compiled, with its output and exit code. */
-function bench(args: string[]): Promise<Run> {
+/** `npm run bench -- ...args` (or another bench of the same build) as compiled, with its output and exit code. */
+function bench(args: string[], main = 'tools/bench/main.js'): Promise<Run> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(build, 'tools/bench/main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(build, main), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -80,6 +80,43 @@ describe('npm run bench', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--duration must be a whole number of at least 1, not 'soon'");
     expect(run.stderr).toContain('usage: npm run bench');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('npm run bench:abuse', () => {
+  const abuse = (args: string[]) => bench(args, 'tools/bench/abuse/main.js');
+
+  it('[sqlite] when run briefly on a tiny dataset, then it probes the service while the abusive clients run and writes the JSON and the table', async () => {
+    const run = await abuse([
+      '--stores', 'sqlite', '--posts', '200', '--seconds', '1', '--quiet-seconds', '1', '--rounds', '1', '--searchers', '2', '--nesters', '1',
+      '--build', `this=${join(build, 'src/main.js')}`, '--out', out,
+    ]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('[sqlite] round 1: this') });
+    expect(run.stdout).toMatch(/^\| sqlite \(200 posts\) \| this \|/m);
+
+    const jsonFile = readdirSync(out).find((name) => name.startsWith('abuse-') && name.endsWith('.json'));
+    expect(jsonFile).toBeDefined();
+    const { results } = JSON.parse(readFileSync(join(out, jsonFile!), 'utf8')) as {
+      results: { build: string; abused: Record<'post' | 'healthz', { samples: number; statuses: Record<string, number> }>; searches: { requests: number }; nested: { seconds: number } }[];
+    };
+    expect(results).toHaveLength(1);
+    const [result] = results;
+    expect(result.build).toBe('this');
+    for (const probe of Object.values(result.abused)) {
+      expect(probe.samples).toBeGreaterThan(0);
+      expect(probe.statuses).toEqual({ 200: probe.samples });
+    }
+    expect(result.searches.requests).toBeGreaterThan(0);
+    // A 1 MB body may take longer than the one second to be answered: that the load ran is what is checked.
+    expect(result.nested.seconds).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('when an option is bad, then it exits with 2 and the usage, without a stack', async () => {
+    const run = await abuse(['--build', 'nolabel']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--build must be LABEL=path/to/main.js, not 'nolabel'");
+    expect(run.stderr).toContain('usage: npm run bench:abuse');
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 });
