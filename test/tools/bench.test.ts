@@ -28,9 +28,17 @@ function bench(args: string[], main = 'tools/bench/main.js'): Promise<Run> {
 }
 
 interface ServerJson {
-  median: { requests: number };
+  requestsPerSecond: { median: number };
+  cpuMsPerRequest: { median: number };
+  rounds: unknown[];
   errors: number;
   non2xx: number;
+}
+
+interface OursJson extends ServerJson {
+  logLevel: string;
+  ratio: { median: number; min: number; max: number };
+  cpuRatio: { median: number; min: number; max: number };
 }
 
 beforeAll(() => {
@@ -55,7 +63,7 @@ describe('npm run bench', () => {
     const result = JSON.parse(readFileSync(join(out, jsonFile!), 'utf8')) as {
       seeded: { users: number; posts: number };
       identityChecks: string[];
-      scenarios: { name: string; label: string; ours: ServerJson; baseline: ServerJson; ratio: number }[];
+      scenarios: { name: string; label: string; ours: OursJson[]; baseline: ServerJson }[];
     };
     expect(result.seeded).toMatchObject({ users: 5, posts: 200 });
     expect(result.identityChecks).toEqual(
@@ -63,15 +71,24 @@ describe('npm run bench', () => {
     );
     expect(result.scenarios.map((scenario) => scenario.name)).toEqual(scenarioNames);
     for (const scenario of result.scenarios) {
-      for (const server of [scenario.ours, scenario.baseline]) {
-        expect({ scenario: scenario.name, errors: server.errors, non2xx: server.non2xx }).toEqual({ scenario: scenario.name, errors: 0, non2xx: 0 });
-        expect(server.median.requests).toBeGreaterThan(0);
+      // The service as shipped and at warn, each against the same baseline rounds.
+      expect(scenario.ours.map((ours) => ours.logLevel)).toEqual(['info', 'warn']);
+      for (const server of [...scenario.ours, scenario.baseline]) {
+        expect({ scenario: scenario.name, errors: server.errors, non2xx: server.non2xx, rounds: server.rounds.length }).toEqual({
+          scenario: scenario.name, errors: 0, non2xx: 0, rounds: 2,
+        });
+        expect(server.requestsPerSecond.median).toBeGreaterThan(0);
+        expect(server.cpuMsPerRequest.median).toBeGreaterThan(0);
       }
-      expect(scenario.ratio).toBeGreaterThan(0);
+      for (const ours of scenario.ours) {
+        expect(ours.ratio.min).toBeLessThanOrEqual(ours.ratio.median);
+        expect(ours.ratio.median).toBeLessThanOrEqual(ours.ratio.max);
+        expect(ours.cpuRatio.median).toBeGreaterThan(0);
+      }
     }
 
     const table = readFileSync(join(out, 'latest.md'), 'utf8');
-    for (const { label } of result.scenarios) expect(table).toContain(`| sqlite | ${label} |`);
+    for (const { label } of result.scenarios) for (const level of ['info', 'warn']) expect(table).toContain(`| sqlite | ${label} | ${level} |`);
     expect(table).not.toContain('FAILED');
   }, 300_000);
 

@@ -4,13 +4,14 @@ import type { StoreKind } from '../../src/config';
 import { freePort } from '../ferretdb/launch';
 import { seedStore } from '../seed/seed';
 import { checkIdentity } from './compare/identity';
-import { type LoadResult, runLoad } from './compare/load';
+import { cpuMs } from './compare/cpu';
+import { runLoad } from './compare/load';
 import { peakRssMiB, restartPeakRss } from './compare/memory';
-import { type CompareOptions, UsageError, parseOptions, usage } from './compare/options';
+import { type CompareOptions, type LogLevel, UsageError, parseOptions, usage } from './compare/options';
 import { type Scenario, prepareFixture, scenarios } from './compare/scenarios';
 import {
-  type ScenarioOutcome, type ServerOutcome, type StoreOutcome, type StoreResult,
-  describe, markdown, writeMarkdown, writeStoreJson,
+  type Run, type ScenarioOutcome, type ServerOutcome, type StoreOutcome, type StoreResult,
+  describe, markdown, spread, writeMarkdown, writeStoreJson,
 } from './compare/report';
 import { createBenchDatabase } from './databases';
 import { baselineMain } from './paths';
@@ -54,7 +55,9 @@ async function main(): Promise<void> {
   const failures = outcomes.flatMap((outcome) =>
     'error' in outcome
       ? [`${outcome.store} failed`]
-      : outcome.scenarios.flatMap((s) => [describe('ours', s.ours), describe('baseline', s.baseline)].filter(Boolean).map((text) => `${outcome.store} ${s.label}: ${text}`)),
+      : outcome.scenarios.flatMap((s) =>
+          [...s.ours.map((o) => describe(`ours (${o.logLevel})`, o)), describe('baseline', s.baseline)].filter(Boolean).map((text) => `${outcome.store} ${s.label}: ${text}`),
+        ),
   );
   if (failures.length > 0) {
     log('bench', `NOT CLEAN: every request must succeed, and these did not:\n  ${failures.join('\n  ')}`);
@@ -66,76 +69,116 @@ async function benchStore(store: StoreKind, options: CompareOptions): Promise<St
   const posts = store === 'mongodb' ? options.mongodbPosts : options.posts;
   const connections = store === 'mongodb' ? options.mongodbConnections : options.connections;
   const database = await createBenchDatabase(store);
+  const servers: Contender[] = [];
   try {
     log(store, `seeding ${options.users} users and ${posts} posts on ${database.via}`);
     const seeded = await seedStore(database.url, { users: options.users, posts });
     log(store, `seeded in ${seeded.seconds.toFixed(1)} s`);
 
-    // Its logs go to /dev/null (startService ignores the service's standard output); --log-level says which.
-    const ours = await startService(options.service, database.url, { LOG_LEVEL: options.logLevel });
-    try {
-      const port = await freePort();
-      const baseline = await startServer('baseline', [baselineMain, '--database-url', database.url, '--port', String(port)], port);
-      try {
-        log(store, 'signing in, walking to the deep page, creating the posts to patch');
-        const fixture = await prepareFixture(ours.origin, seeded.posts, connections);
-        const identityChecks = await checkIdentity(ours.origin, baseline.origin, { ids: fixture.ids.slice(0, 5), deepCursor: fixture.deepCursor, token: fixture.token });
-        log(store, `identity checked: ${identityChecks.length} requests answered the same`);
-        const rssSince = restartPeakRss(ours.pid) && restartPeakRss(baseline.pid) ? 'scenario' : 'process start';
-        const outcomes: ScenarioOutcome[] = [];
-        for (const scenario of scenarios(fixture, connections, options.duration, ours.origin)) {
-          outcomes.push(await runScenario(store, scenario, ours, baseline, options.rounds));
-        }
-        return { store, via: database.via, seeded, connections, identityChecks, rssSince, scenarios: outcomes };
-      } finally {
-        await baseline.stop();
-      }
-    } finally {
-      await ours.stop();
+    // One service per log level; their logs go to /dev/null (startService ignores the service's standard output).
+    for (const logLevel of options.logLevels) {
+      servers.push({ name: `ours (${logLevel})`, logLevel, server: await startService(options.service, database.url, { LOG_LEVEL: logLevel }) });
     }
+    const port = await freePort();
+    const baseline: Contender = { name: 'baseline', server: await startServer('baseline', [baselineMain, '--database-url', database.url, '--port', String(port)], port) };
+    servers.push(baseline);
+    const ours = servers.filter((contender) => contender !== baseline);
+
+    log(store, 'signing in, walking to the deep page, creating the posts to patch');
+    const fixture = await prepareFixture(ours[0].server.origin, seeded.posts, connections);
+    const identityChecks: string[] = [];
+    for (const contender of ours) {
+      identityChecks.push(...(await checkIdentity(contender.server.origin, baseline.server.origin, { ids: fixture.ids.slice(0, 5), deepCursor: fixture.deepCursor, token: fixture.token })));
+    }
+    log(store, `identity checked: ${identityChecks.length} requests answered the same`);
+    const rssSince = servers.every((contender) => restartPeakRss(contender.server.pid)) ? 'scenario' : 'process start';
+    const outcomes: ScenarioOutcome[] = [];
+    for (const scenario of scenarios(fixture, connections, options.duration, ours[0].server.origin)) {
+      outcomes.push(await runScenario(store, scenario, ours, baseline, options.rounds));
+    }
+    return { store, via: database.via, seeded, connections, identityChecks, rssSince, scenarios: outcomes };
   } finally {
+    for (const contender of servers) await contender.server.stop();
     await database.drop();
   }
 }
 
-/** A warm-up run of each server, then `rounds` rounds of ours then the baseline. */
-async function runScenario(store: StoreKind, scenario: Scenario, ours: RunningService, baseline: RunningService, rounds: number): Promise<ScenarioOutcome> {
-  restartPeakRss(ours.pid);
-  restartPeakRss(baseline.pid);
-  const run = async (server: RunningService) => {
-    const result = await runLoad(await scenario.plan(server.origin));
-    await settle(server.origin);
-    return result;
-  };
-  const warmUps = [await run(ours), await run(baseline)];
-  const runs: [LoadResult[], LoadResult[]] = [[], []];
-  for (let round = 0; round < rounds; round += 1) {
-    runs[0].push(await run(ours));
-    runs[1].push(await run(baseline));
-  }
-  const outcome = {
-    name: scenario.name,
-    label: scenario.label,
-    ours: serverOutcome(warmUps[0], runs[0], peakRssMiB(ours.pid)),
-    baseline: serverOutcome(warmUps[1], runs[1], peakRssMiB(baseline.pid)),
-  };
-  const ratio = outcome.ours.median.requestsPerSecond / outcome.baseline.median.requestsPerSecond;
-  log(store, `${scenario.label}: ours ${Math.round(outcome.ours.median.requestsPerSecond)} req/s, baseline ${Math.round(outcome.baseline.median.requestsPerSecond)} req/s, ratio ${ratio.toFixed(2)}`);
-  for (const problem of [describe('ours', outcome.ours), describe('baseline', outcome.baseline)].filter(Boolean)) log(store, `ERRORS in ${scenario.label}: ${problem}`);
-  return { ...outcome, ratio };
+interface Contender {
+  name: string;
+  logLevel?: LogLevel;
+  server: RunningService;
 }
 
-function serverOutcome(warmUp: LoadResult, rounds: LoadResult[], peakRss: number | null): ServerOutcome {
-  const all = [warmUp, ...rounds];
+/**
+ * A warm-up run of each server, then `rounds` rounds in which every server runs once, who goes first taking
+ * turns, so that none always meets the machine just after the same other. Ratios are paired within a round.
+ */
+async function runScenario(store: StoreKind, scenario: Scenario, ours: Contender[], baseline: Contender, rounds: number): Promise<ScenarioOutcome> {
+  const contenders = [...ours, baseline];
+  for (const contender of contenders) restartPeakRss(contender.server.pid);
+  const run = async ({ server }: Contender): Promise<Run> => {
+    const cpuBefore = cpuMs(server.pid);
+    const load = await runLoad(await scenario.plan(server.origin));
+    const cpu = cpuMs(server.pid) - cpuBefore;
+    await settle(server.origin);
+    return { load, cpuMsPerRequest: load.requests === 0 ? Number.NaN : cpu / load.requests };
+  };
+  const runs = new Map<Contender, { warmUp: Run; rounds: Run[] }>();
+  for (const contender of contenders) runs.set(contender, { warmUp: await run(contender), rounds: [] });
+  for (let round = 0; round < rounds; round += 1) {
+    for (let turn = 0; turn < contenders.length; turn += 1) {
+      const contender = contenders[(round + turn) % contenders.length];
+      runs.get(contender)!.rounds.push(await run(contender));
+    }
+  }
+  const outcomeOf = (contender: Contender) => serverOutcome(runs.get(contender)!.warmUp, runs.get(contender)!.rounds, peakRssMiB(contender.server.pid));
+  const base = outcomeOf(baseline);
+  const outcome: ScenarioOutcome = {
+    name: scenario.name,
+    label: scenario.label,
+    baseline: base,
+    ours: ours.map((contender) => {
+      const mine = outcomeOf(contender);
+      return {
+        ...mine,
+        logLevel: contender.logLevel!,
+        ratio: spread(mine.rounds.map((r, i) => r.load.requestsPerSecond / base.rounds[i].load.requestsPerSecond)),
+        cpuRatio: spread(mine.rounds.map((r, i) => base.rounds[i].cpuMsPerRequest / r.cpuMsPerRequest)),
+      };
+    }),
+  };
+  for (const o of outcome.ours) {
+    log(store, `${scenario.label}, LOG_LEVEL=${o.logLevel}: ours/baseline ${o.ratio.median.toFixed(2)} [${o.ratio.min.toFixed(2)}-${o.ratio.max.toFixed(2)}] by req/s, ${o.cpuRatio.median.toFixed(2)} by CPU per request`);
+  }
+  for (const [name, server] of [...outcome.ours.map((o) => [`ours (${o.logLevel})`, o] as const), ['baseline', outcome.baseline] as const]) {
+    const problem = describe(name, server);
+    if (problem) log(store, `ERRORS in ${scenario.label}: ${problem}`);
+  }
+  return outcome;
+}
+
+function serverOutcome(warmUp: Run, rounds: Run[], peakRss: number | null): ServerOutcome {
+  const all = [warmUp, ...rounds].map((r) => r.load);
   const sum = (field: 'errors' | 'timeouts' | 'non2xx') => all.reduce((total, result) => total + result[field], 0);
   const emptyRuns = all.filter((result) => result.requests === 0).length;
   const otherStatusCodes: Record<string, number> = {};
   for (const result of all) {
     for (const [code, count] of Object.entries(result.statusCodes)) if (!code.startsWith('2')) otherStatusCodes[code] = (otherStatusCodes[code] ?? 0) + count;
   }
-  // The lower of the two middle rounds when their count is even.
-  const median = [...rounds].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor((rounds.length - 1) / 2)];
-  return { warmUp, rounds, median, peakRssMiB: peakRss, errors: sum('errors'), timeouts: sum('timeouts'), non2xx: sum('non2xx'), otherStatusCodes, emptyRuns };
+  return {
+    warmUp,
+    rounds,
+    requestsPerSecond: spread(rounds.map((r) => r.load.requestsPerSecond)),
+    cpuMsPerRequest: spread(rounds.map((r) => r.cpuMsPerRequest)),
+    p50Ms: spread(rounds.map((r) => r.load.p50Ms)),
+    p99Ms: spread(rounds.map((r) => r.load.p99Ms)),
+    peakRssMiB: peakRss,
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
+    non2xx: sum('non2xx'),
+    otherStatusCodes,
+    emptyRuns,
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { BaselineStore, SqlPostRow } from './store';
 import { changedColumns, searchKey, sqlPostRecord } from './store';
@@ -10,7 +11,15 @@ const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, 
   (SELECT COALESCE(json_agg(t.name), '[]') FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags`;
 const byId = `SELECT ${postColumns} FROM posts p WHERE p.id = $1`;
 
-/** A pg Pool of pg's default size, as TypeORM opens for the service; timestamps are passed as ISO text. */
+/**
+ * A named statement: pg parses and plans it once per connection, as the service's post reads are (see
+ * src/stores/typeorm/post-reads.ts), rather than on every request. Named by its text, so each text is one name.
+ */
+function named(text: string, values: unknown[]): pg.QueryConfig {
+  return { name: `baseline-${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text, values };
+}
+
+/** A pg Pool of pg's default size, as TypeORM opens for the service; timestamps are passed as ISO text; every statement with values is named. */
 export function openPostgresStore(url: string): BaselineStore {
   const pool = new pg.Pool({ connectionString: url });
 
@@ -31,30 +40,32 @@ export function openPostgresStore(url: string): BaselineStore {
 
   // Names first, in a statement of their own, as the service does: they are never deleted, so they stay for the post.
   const addTags = async (tags: string[]) => {
-    if (tags.length > 0) await pool.query('INSERT INTO tags (name) SELECT unnest($1::varchar[]) ON CONFLICT (name) DO NOTHING', [tags]);
+    if (tags.length > 0) await pool.query(named('INSERT INTO tags (name) SELECT unnest($1::varchar[]) ON CONFLICT (name) DO NOTHING', [tags]));
   };
   const linkTags = (client: pg.PoolClient, postId: number, tags: string[]) =>
-    client.query('INSERT INTO post_tags (post_id, tag_id) SELECT $1, id FROM tags WHERE name = ANY($2)', [postId, tags]);
+    client.query(named('INSERT INTO post_tags (post_id, tag_id) SELECT $1, id FROM tags WHERE name = ANY($2)', [postId, tags]));
 
   return {
     sessionUser: async (tokenHash, now) => {
-      const { rows } = await pool.query<{ user_id: number }>('SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2', [tokenHash, now.toISOString()]);
+      const { rows } = await pool.query<{ user_id: number }>(named('SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > $2', [tokenHash, now.toISOString()]));
       return rows.length === 0 ? null : String(rows[0].user_id);
     },
     findPost: async (id) => {
       if (!/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647) return null;
-      const { rows } = await pool.query<PostRow>(byId, [id]);
+      const { rows } = await pool.query<PostRow>(named(byId, [id]));
       return rows.length === 0 ? null : record(rows[0]);
     },
     listPosts: async (count, after) => {
       const { rows } =
         after === undefined
-          ? await pool.query<PostRow>(`SELECT ${postColumns} FROM posts p ORDER BY p.publication_date DESC, p.id DESC LIMIT $1`, [count])
+          ? await pool.query<PostRow>(named(`SELECT ${postColumns} FROM posts p ORDER BY p.publication_date DESC, p.id DESC LIMIT $1`, [count]))
           : // The service's row comparison (post-queries.ts), so both read the same index range.
             await pool.query<PostRow>(
-              `SELECT ${postColumns} FROM posts p WHERE p.publication_date <= $1 AND (p.publication_date, p.id) < ($1, $2)
-               ORDER BY p.publication_date DESC, p.id DESC LIMIT $3`,
-              [after.publicationDate.toISOString(), after.id, count],
+              named(
+                `SELECT ${postColumns} FROM posts p WHERE p.publication_date <= $1 AND (p.publication_date, p.id) < ($1, $2)
+                 ORDER BY p.publication_date DESC, p.id DESC LIMIT $3`,
+                [after.publicationDate.toISOString(), after.id, count],
+              ),
             );
       return rows.map(record);
     },
@@ -62,9 +73,11 @@ export function openPostgresStore(url: string): BaselineStore {
       await addTags(post.tags);
       return inTransaction(async (client) => {
         const { rows } = await client.query<{ id: number }>(
-          `INSERT INTO posts (author_id, title, title_key, content, content_key, publication_date, created_at, updated_at, version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1) RETURNING id`,
-          [authorId, post.title, searchKey(post.title), post.content, searchKey(post.content), post.publicationDate.toISOString(), now.toISOString()],
+          named(
+            `INSERT INTO posts (author_id, title, title_key, content, content_key, publication_date, created_at, updated_at, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1) RETURNING id`,
+            [authorId, post.title, searchKey(post.title), post.content, searchKey(post.content), post.publicationDate.toISOString(), now.toISOString()],
+          ),
         );
         if (post.tags.length > 0) await linkTags(client, rows[0].id, post.tags);
         return { ...post, id: String(rows[0].id), authorId, createdAt: now, updatedAt: now, version: 1 };
@@ -78,16 +91,18 @@ export function openPostgresStore(url: string): BaselineStore {
         const n = columns.length;
         const set = columns.map(([column], i) => `${column} = $${i + 1}, `).join('');
         const { rowCount } = await client.query(
-          `UPDATE posts SET ${set}version = version + 1, updated_at = CASE WHEN updated_at > $${n + 1} THEN updated_at ELSE $${n + 1} END
-           WHERE id = $${n + 2} AND author_id = $${n + 3}${version === undefined ? '' : ` AND version = $${n + 4}`}`,
-          values,
+          named(
+            `UPDATE posts SET ${set}version = version + 1, updated_at = CASE WHEN updated_at > $${n + 1} THEN updated_at ELSE $${n + 1} END
+             WHERE id = $${n + 2} AND author_id = $${n + 3}${version === undefined ? '' : ` AND version = $${n + 4}`}`,
+            values,
+          ),
         );
         if (rowCount === 0) return null;
         if (changes.tags !== undefined) {
-          await client.query('DELETE FROM post_tags WHERE post_id = $1', [id]);
+          await client.query(named('DELETE FROM post_tags WHERE post_id = $1', [id]));
           if (changes.tags.length > 0) await linkTags(client, Number(id), changes.tags);
         }
-        return record((await client.query<PostRow>(byId, [id])).rows[0]);
+        return record((await client.query<PostRow>(named(byId, [id]))).rows[0]);
       });
     },
     close: () => pool.end(),

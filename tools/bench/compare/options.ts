@@ -5,6 +5,8 @@ import { resultsFolder, serviceMain } from '../paths';
 
 export const storeKinds: readonly StoreKind[] = ['sqlite', 'postgres', 'mysql', 'mongodb'];
 
+export type LogLevel = 'info' | 'warn';
+
 export interface CompareOptions {
   stores: StoreKind[];
   /** Seconds of each load run (warm-ups too). */
@@ -23,10 +25,10 @@ export interface CompareOptions {
   /** Posts seeded into MongoDB: FerretDB sorts whole collections in memory, so lists slow down with their size. */
   mongodbPosts: number;
   /**
-   * The service's LOG_LEVEL. The baseline logs nothing; at `warn` the service writes no line for an answer
-   * that went well, so the two compare the same work, and `info` shows what a line per request costs.
+   * The service is measured once per LOG_LEVEL given, each against the same baseline: `info` as shipped
+   * (a line per request), `warn` (no line for an answer that went well; the baseline logs nothing).
    */
-  logLevel: 'warn' | 'info';
+  logLevels: LogLevel[];
   /** The built service measured as "ours": this checkout's, or another's (an earlier commit, to measure a change). */
   service: string;
   /** Where the results go. */
@@ -38,11 +40,13 @@ export const usage = `usage: npm run bench -- [options]
   --duration S               seconds of each load run (default 10)
   --connections N            concurrent connections of the load generator (default 50)
   --mongodb-connections N    the same on MongoDB, whose FerretDB is far slower (default 10)
-  --rounds N                 measured runs of each server per scenario, at least 2; the median is reported (default 3)
+  --rounds N                 measured rounds per scenario, at least 2; each runs every server once, who goes first
+                             taking turns; ratios are paired per round, reported as median [lowest-highest] (default 3)
   --users N                  seeded users (default 1000)
   --posts N                  seeded posts on SQL stores, at least 40 (default 100000)
   --mongodb-posts N          seeded posts on MongoDB, at least 40 (default 1000)
-  --log-level LEVEL          the service's LOG_LEVEL, warn or info (default warn: no line for a 2xx; the baseline logs nothing)
+  --log-levels LIST          the service's LOG_LEVELs, each measured against the baseline: info (as shipped), warn (no
+                             line for a 2xx; the baseline logs nothing) (default info,warn)
   --service FILE             the built service to measure (default this checkout's dist/src/main.js)
   --out DIR                  where results are written (default bench/results)`;
 
@@ -63,7 +67,7 @@ export function parseOptions(args: string[]): CompareOptions {
         users: { type: 'string', default: '1000' },
         posts: { type: 'string', default: '100000' },
         'mongodb-posts': { type: 'string', default: '1000' },
-        'log-level': { type: 'string', default: 'warn' },
+        'log-levels': { type: 'string', default: 'info,warn' },
         service: { type: 'string', default: serviceMain },
         out: { type: 'string', default: resultsFolder },
       },
@@ -77,8 +81,9 @@ export function parseOptions(args: string[]): CompareOptions {
   const unknown = stores.filter((name) => !storeKinds.includes(name as StoreKind));
   if (unknown.length > 0 || stores.length === 0) throw new UsageError(`unknown store '${unknown.join(', ')}'`);
   if (values.out === '') throw new UsageError('--out needs a folder');
-  const logLevel = values['log-level'];
-  if (logLevel !== 'warn' && logLevel !== 'info') throw new UsageError(`--log-level must be warn or info, not '${logLevel}'`);
+  const logLevels = values['log-levels'].split(',').map((level) => level.trim());
+  const badLevel = logLevels.find((level) => level !== 'info' && level !== 'warn');
+  if (badLevel !== undefined || logLevels.length === 0) throw new UsageError(`--log-levels must be info, warn or both, not '${values['log-levels']}'`);
   return {
     stores: storeKinds.filter((kind) => stores.includes(kind)),
     duration: whole('duration', values.duration, 1),
@@ -88,7 +93,7 @@ export function parseOptions(args: string[]): CompareOptions {
     users: whole('users', values.users, 1),
     posts: whole('posts', values.posts, 40),
     mongodbPosts: whole('mongodb-posts', values['mongodb-posts'], 40),
-    logLevel,
+    logLevels: [...new Set(logLevels as LogLevel[])],
     service: resolve(values.service),
     out: values.out,
   };

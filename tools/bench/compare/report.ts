@@ -3,14 +3,36 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { StoreKind } from '../../../src/config';
 import type { LoadResult } from './load';
-import type { CompareOptions } from './options';
+import type { CompareOptions, LogLevel } from './options';
+
+/** One load run of one server, and the server's CPU time per request during it. */
+export interface Run {
+  load: LoadResult;
+  cpuMsPerRequest: number;
+}
+
+/** Values of the measured rounds: their median (the mean of the middle two when even), lowest and highest. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+}
 
 /** One server's runs of one scenario. */
 export interface ServerOutcome {
-  warmUp: LoadResult;
-  rounds: LoadResult[];
-  /** The round of median requests per second. */
-  median: LoadResult;
+  warmUp: Run;
+  rounds: Run[];
+  requestsPerSecond: Spread;
+  cpuMsPerRequest: Spread;
+  p50Ms: Spread;
+  p99Ms: Spread;
   /** Peak resident memory of the server's process during the scenario (or since it started: see `rssSince`). */
   peakRssMiB: number | null;
   /** Over every run, the warm-up too: all must be zero. */
@@ -23,13 +45,20 @@ export interface ServerOutcome {
   emptyRuns: number;
 }
 
+/** The service at one log level, against the baseline's runs of the same rounds. */
+export interface OursOutcome extends ServerOutcome {
+  logLevel: LogLevel;
+  /** Ours' requests per second over the baseline's, round by round. */
+  ratio: Spread;
+  /** The baseline's CPU per request over ours, round by round: like `ratio`, below 1 is ours costing more. */
+  cpuRatio: Spread;
+}
+
 export interface ScenarioOutcome {
   name: string;
   label: string;
-  ours: ServerOutcome;
+  ours: OursOutcome[];
   baseline: ServerOutcome;
-  /** Ours' median requests per second over the baseline's. */
-  ratio: number;
 }
 
 export interface StoreResult {
@@ -49,8 +78,8 @@ export interface StoreResult {
 export type StoreOutcome = StoreResult | { store: StoreKind; error: string };
 
 /** How the service runs during the bench, for the report. */
-export function serviceSettings({ logLevel }: CompareOptions): string {
-  return `LOG_LEVEL=${logLevel}, its logs written to /dev/null`;
+export function serviceSettings({ logLevels }: CompareOptions): string {
+  return `one process per LOG_LEVEL (${logLevels.join(', ')}), its logs written to /dev/null`;
 }
 
 export function machine() {
@@ -76,8 +105,8 @@ export function writeMarkdown(folder: string, started: Date, options: CompareOpt
 export function markdown(started: Date, options: CompareOptions, outcomes: StoreOutcome[]): string {
   const m = machine();
   const header = [
-    'store', 'scenario', 'ours req/s', 'baseline req/s', 'ours/baseline',
-    'ours p50 / p99 ms', 'baseline p50 / p99 ms', 'ours peak RSS MiB', 'baseline peak RSS MiB', 'errors',
+    'store', 'scenario', 'LOG_LEVEL', 'ours req/s', 'baseline req/s', 'ours/baseline by req/s', 'ours CPU µs/req', 'baseline CPU µs/req',
+    'ours/baseline by CPU', 'ours p50 / p99 ms', 'baseline p50 / p99 ms', 'ours peak RSS MiB', 'baseline peak RSS MiB', 'errors',
   ];
   const rows: string[][] = [];
   for (const outcome of outcomes) {
@@ -86,10 +115,12 @@ export function markdown(started: Date, options: CompareOptions, outcomes: Store
       continue;
     }
     for (const s of outcome.scenarios) {
-      rows.push([
-        outcome.store, s.label, rate(s.ours.median), rate(s.baseline.median), Number.isFinite(s.ratio) ? s.ratio.toFixed(2) : 'n/a',
-        latency(s.ours.median), latency(s.baseline.median), mib(s.ours.peakRssMiB), mib(s.baseline.peakRssMiB), errors(s),
-      ]);
+      for (const o of s.ours) {
+        rows.push([
+          outcome.store, s.label, o.logLevel, rate(o), rate(s.baseline), ratio(o.ratio), micros(o), micros(s.baseline), ratio(o.cpuRatio),
+          latency(o), latency(s.baseline), mib(o.peakRssMiB), mib(s.baseline.peakRssMiB), errors(o, s.baseline),
+        ]);
+      }
     }
   }
   const table = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
@@ -103,9 +134,12 @@ export function markdown(started: Date, options: CompareOptions, outcomes: Store
     '',
     `Run ${started.toISOString()} on ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`,
     `Options: --stores ${options.stores.join(',')} --duration ${options.duration} --connections ${options.connections} --mongodb-connections ${options.mongodbConnections} --rounds ${options.rounds} ` +
-      `--users ${options.users} --posts ${options.posts} --mongodb-posts ${options.mongodbPosts} --log-level ${options.logLevel} --service ${options.service}.`,
-    `The service ran with ${serviceSettings(options)}; the baseline logs nothing. Each server ran in a process of its own, and so did the load generator (autocannon).`,
-    `Per scenario: one warm-up run of each server, then ${options.rounds} rounds of ours then the baseline, ${options.duration} s each; the round of median req/s is shown.`,
+      `--users ${options.users} --posts ${options.posts} --mongodb-posts ${options.mongodbPosts} --log-levels ${options.logLevels.join(',')} --service ${options.service}.`,
+    `The service ran as ${serviceSettings(options)}; the baseline logs nothing. Each server ran in a process of its own, and so did the load generator (autocannon).`,
+    `Per scenario: one warm-up run of each server, then ${options.rounds} rounds of ${options.duration} s runs, every server once a round, who goes first taking turns.`,
+    'Requests per second, CPU and latencies: the median round [lowest-highest]. Ratios are paired within each round (ours and the baseline of the same round), then',
+    'given as the median [lowest-highest] of the rounds. By CPU: the baseline\'s CPU time per request over ours (server process only; the database server\'s is not counted), so',
+    'that below 1 means ours costs more, as by req/s; CPU per request holds when other work shares the cores, requests per second do not.',
     'Absolute numbers depend on the machine: compare the ratios.',
     '',
     ...table,
@@ -114,12 +148,24 @@ export function markdown(started: Date, options: CompareOptions, outcomes: Store
   ].join('\n');
 }
 
-function rate(result: LoadResult): string {
-  return Math.round(result.requestsPerSecond).toLocaleString('en-US');
+function rate(outcome: ServerOutcome): string {
+  const { median, min, max } = outcome.requestsPerSecond;
+  const whole = (value: number) => Math.round(value).toLocaleString('en-US');
+  return `${whole(median)} [${whole(min)}-${whole(max)}]`;
 }
 
-function latency(result: LoadResult): string {
-  return `${result.p50Ms} / ${result.p99Ms}`;
+function ratio({ median, min, max }: Spread): string {
+  return Number.isFinite(median) ? `**${median.toFixed(2)}** [${min.toFixed(2)}-${max.toFixed(2)}]` : 'n/a';
+}
+
+function micros(outcome: ServerOutcome): string {
+  const { median, min, max } = outcome.cpuMsPerRequest;
+  const us = (value: number) => Math.round(value * 1000).toLocaleString('en-US');
+  return Number.isFinite(median) ? `${us(median)} [${us(min)}-${us(max)}]` : 'n/a';
+}
+
+function latency(outcome: ServerOutcome): string {
+  return `${outcome.p50Ms.median} / ${outcome.p99Ms.median}`;
 }
 
 function mib(value: number | null): string {
@@ -127,8 +173,8 @@ function mib(value: number | null): string {
 }
 
 /** `0`, or every error, non-2xx answer and empty run of either server, loudly. */
-function errors({ ours, baseline }: ScenarioOutcome): string {
-  const told = [describe('ours', ours), describe('baseline', baseline)].filter((text) => text !== '');
+function errors(ours: OursOutcome, baseline: ServerOutcome): string {
+  const told = [describe(`ours (${ours.logLevel})`, ours), describe('baseline', baseline)].filter((text) => text !== '');
   return told.length === 0 ? '0' : `**${told.join('; ')}**`;
 }
 
