@@ -117,12 +117,12 @@ describe.each(enabledStores().filter((name) => name === 'sqlite'))('%s: write lo
     expect(post.status).toBe(201);
     const idle = new Agent({ keepAlive: true, maxSockets: 1 });
     expect((await send(port, 'GET', '/healthz', { agent: idle })).status).toBe(200);
-    return { service, port, token, postId: post.body.id as string, idle };
+    return { service, port, token, postId: post.body.id as string, idle, signUp };
   }
 
-  it('when writes wait for the lock and it is released before DATABASE_CONNECT_TIMEOUT_MS, then /healthz, reads and an idle keep-alive connection are answered meanwhile, and every waiting write succeeds', async () => {
+  it('when writes wait for the lock and it is released before DATABASE_CONNECT_TIMEOUT_MS, then /healthz, reads and an idle keep-alive connection are answered meanwhile, and every waiting write (posts, a change on the idle connection, the session of a login) succeeds', async () => {
     // Far longer than the test: the writes can only succeed because the lock is released.
-    const { port, token, postId, idle } = await prepare(120_000);
+    const { port, token, postId, idle, signUp } = await prepare(120_000);
     const lock = holdWriteLock(database.url);
     const events: string[] = [];
     let released = false;
@@ -137,6 +137,11 @@ describe.each(enabledStores().filter((name) => name === 'sqlite'))('%s: write lo
         events.push(`idle-connection patch ${answer.status}`);
         return answer;
       });
+      // A login writes its session through TypeORM rather than a transaction of ours.
+      const login = send(port, 'POST', '/auth/login', { body: { email: signUp.email, password: signUp.password } }).then((answer) => {
+        events.push(`login ${answer.status}`);
+        return answer;
+      });
       const health = await send(port, 'GET', '/healthz');
       events.push(`healthz ${health.status}`);
       const read = await send(port, 'GET', `/posts/${postId}`);
@@ -148,6 +153,7 @@ describe.each(enabledStores().filter((name) => name === 'sqlite'))('%s: write lo
       const answers = await Promise.all(writes);
       expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 201]);
       expect((await patch).status).toBe(200);
+      expect((await login).status).toBe(200);
       const titles = await Promise.all(answers.map((answer) => send(port, 'GET', `/posts/${answer.body.id as string}`).then((got) => got.body.title)));
       expect(titles).toEqual(['waiting 1', 'waiting 2', 'waiting 3', 'waiting 4']);
     } finally {
