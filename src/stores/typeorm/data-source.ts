@@ -85,7 +85,7 @@ export function createDataSource(
 /**
  * mysql2 whose pools give every new connection the statement budget before its first query (queries on one
  * connection run in order). MariaDB counts `max_statement_time` in seconds, fractions allowed, and ends a
- * statement past it (ER_STATEMENT_TIMEOUT), lock waits included; InnoDB's row-lock wait, 50 s by default,
+ * statement past it (error 1969), lock waits included; InnoDB's row-lock wait, 50 s by default,
  * and the metadata-lock wait, a year, take whole seconds. MySQL has no `max_statement_time`: its
  * `max_execution_time` (milliseconds) bounds SELECTs only, and the lock waits bound the rest.
  */

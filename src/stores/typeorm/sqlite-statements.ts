@@ -66,7 +66,8 @@ export function waitForLocksOnTimers(dataSource: DataSource, budgetMs: number): 
   // TypeORM's better-sqlite3 driver runs every query of the data source through this one runner.
   const runner: QueryRunner = dataSource.driver.createQueryRunner('master');
   const query = runner.query.bind(runner) as (...args: unknown[]) => Promise<unknown>;
-  // Inside a transaction a retry could not mend a stale snapshot; none of ours is one of TypeORM's.
+  // Within one of TypeORM's transactions (the service opens none on SQLite) a statement is not tried again:
+  // the transaction may hold a snapshot that every try would find stale.
   runner.query = ((...args: unknown[]) => (runner.isTransactionActive ? query(...args) : whileLocked(database, () => query(...args)))) as never;
 }
 
