@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const settings = {
   DATABASE_URL: 'sqlite:./data/dualstore.sqlite',
   DATABASE_CONNECT_TIMEOUT_MS: '5000',
+  STATEMENT_TIMEOUT_MS: '5000',
   HOST: '127.0.0.1',
   PORT: '3000',
   LOG_LEVEL: 'info',
@@ -29,6 +30,8 @@ export interface DatabaseConfig {
   kind: StoreKind;
   url: string;
   connectTimeoutMs: number;
+  /** How long one statement may run (or wait for a lock on a server) while serving; migrations at start are not bounded. */
+  statementTimeoutMs: number;
 }
 
 export interface AuthConfig {
@@ -92,6 +95,7 @@ const environment = z
   .object({
     DATABASE_URL: z.string(), // databaseConfig checks it, with messages of its own
     DATABASE_CONNECT_TIMEOUT_MS: whole(1, 600_000),
+    STATEMENT_TIMEOUT_MS: whole(1, 600_000),
     HOST: z.string(),
     PORT: whole(0, 65_535),
     LOG_LEVEL: z.enum(logLevels, `must be one of ${logLevels.join(', ')}`),
@@ -134,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const values = parsed.data;
 
   return {
-    database: databaseConfig(values.DATABASE_URL, values.DATABASE_CONNECT_TIMEOUT_MS),
+    database: databaseConfig(values.DATABASE_URL, values.DATABASE_CONNECT_TIMEOUT_MS, values.STATEMENT_TIMEOUT_MS),
     host: values.HOST,
     port: values.PORT,
     logLevel: values.LOG_LEVEL,
@@ -155,7 +159,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-export function databaseConfig(url: string, connectTimeoutMs = Number(settings.DATABASE_CONNECT_TIMEOUT_MS)): DatabaseConfig {
+export function databaseConfig(
+  url: string,
+  connectTimeoutMs = Number(settings.DATABASE_CONNECT_TIMEOUT_MS),
+  statementTimeoutMs = Number(settings.STATEMENT_TIMEOUT_MS),
+): DatabaseConfig {
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(url)?.[0].toLowerCase();
   if (scheme === undefined) {
     throw new ConfigError(`DATABASE_URL '${redact(url)}' has no scheme; expected sqlite:, postgres:, mysql:, mariadb: or mongodb:`);
@@ -170,7 +178,7 @@ export function databaseConfig(url: string, connectTimeoutMs = Number(settings.D
     // MongoDB URLs may list several hosts (h1:27017,h2:27017), which WHATWG URL parsing refuses: the driver checks the rest.
     throw new ConfigError(`DATABASE_URL '${redact(url)}' is not a valid ${kind} URL`);
   }
-  return { kind, url, connectTimeoutMs };
+  return { kind, url, connectTimeoutMs, statementTimeoutMs };
 }
 
 /** `sqlite:./a.db` and `sqlite:/abs/a.db` name files; `sqlite::memory:` is an in-memory database. */

@@ -56,3 +56,14 @@ export class StoreUnavailableError extends DomainError {
     super('the store is unavailable', { cause });
   }
 }
+
+/**
+ * The store did not finish a statement within the statement budget (it ran too long, or waited too long for
+ * a lock another writer held), and ended it: nothing of it was kept. The same request may succeed later.
+ * The driver's error is the cause, for the log only.
+ */
+export class StoreTimeoutError extends DomainError {
+  constructor(cause: unknown) {
+    super('the store took too long', { cause });
+  }
+}

@@ -1,6 +1,13 @@
 import { types } from 'node:util';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { ConflictError, InvalidReferenceError, NotFoundError, PreconditionFailedError, StoreUnavailableError } from '../domain/errors';
+import {
+  ConflictError,
+  InvalidReferenceError,
+  NotFoundError,
+  PreconditionFailedError,
+  StoreTimeoutError,
+  StoreUnavailableError,
+} from '../domain/errors';
 import { HttpProblem, sendProblem } from './problem';
 
 /** How long a client is asked to wait before retrying while the store is unavailable. */
@@ -36,13 +43,13 @@ export function methodNotAllowed(...allowed: string[]): RequestHandler {
 
 /**
  * What the log keeps of an error: its kind, code, first message line and
- * stack frames; for an outage, the same of its cause instead of a stack. Never
+ * stack frames; for an outage or a timeout, the same of its cause instead of a stack. Never
  * the query, parameters or SQL text that drivers attach (those carry emails
  * and password hashes), nor the lines of a message after its first.
  */
 export function errorForLog(error: unknown): Record<string, unknown> {
   if (!isError(error)) return { message: String(error) };
-  if (error instanceof StoreUnavailableError) return { ...errorSummary(error), cause: errorSummary(error.cause) };
+  if (error instanceof StoreUnavailableError || error instanceof StoreTimeoutError) return { ...errorSummary(error), cause: errorSummary(error.cause) };
   return { ...errorSummary(error), stack: error.stack?.split('\n').filter((line) => /^\s+at /.test(line)).join('\n') };
 }
 
@@ -69,6 +76,9 @@ function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof StoreUnavailableError) {
     return new HttpProblem(503, 'the store is unavailable; try again later', undefined, { 'Retry-After': String(storeRetryAfterSeconds) });
+  }
+  if (error instanceof StoreTimeoutError) {
+    return new HttpProblem(503, 'the store took too long to answer; try again later', undefined, { 'Retry-After': String(storeRetryAfterSeconds) });
   }
   if (error instanceof NotFoundError) return new HttpProblem(404, error.message);
   if (error instanceof PreconditionFailedError) {

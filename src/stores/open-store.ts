@@ -1,9 +1,9 @@
 import { type DatabaseConfig, serverAddress } from '../config';
-import { StoreUnavailableError } from '../domain/errors';
+import { StoreTimeoutError, StoreUnavailableError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
-import { isStoreUnavailable as isMongoUnavailable } from './mongo/mongo-errors';
+import { isStoreTimeout as isMongoTimeout, isStoreUnavailable as isMongoUnavailable } from './mongo/mongo-errors';
 import { openMongoStore } from './mongo/mongo-store';
-import { isStoreUnavailable as isSqlUnavailable } from './typeorm/sql-errors';
+import { isStoreTimeout as isSqlTimeout, isStoreUnavailable as isSqlUnavailable } from './typeorm/sql-errors';
 import { openTypeOrmStore } from './typeorm/typeorm-store';
 
 /** Raised when the configured store cannot be reached or prepared at start; its message is one line for the operator. */
@@ -20,20 +20,31 @@ export async function openStore(database: DatabaseConfig, timed?: OperationTimer
   } catch (error) {
     throw new StoreOpenError(`cannot open ${database.kind} store at ${where(database.url)}: ${reason(error)}`);
   }
-  return observed(store, database.kind === 'mongodb' ? isMongoUnavailable : isSqlUnavailable, timed);
+  return observed(store, database.kind === 'mongodb' ? mongoErrors : sqlErrors, timed);
 }
 
 type ErrorTranslation = (error: unknown) => unknown;
 
+/** How an adapter tells its driver's errors apart. */
+interface ErrorKinds {
+  isUnavailable(error: unknown): boolean;
+  isTimeout(error: unknown): boolean;
+}
+
+const sqlErrors: ErrorKinds = { isUnavailable: isSqlUnavailable, isTimeout: isSqlTimeout };
+const mongoErrors: ErrorKinds = { isUnavailable: isMongoUnavailable, isTimeout: isMongoTimeout };
+
 /**
- * The store as it is, except that an error its adapter recognises as an outage, thrown by any method of any
- * object the store exposes (its repositories, whichever there are, and the adapter's own handles), is
- * rethrown as StoreUnavailableError with the driver's error as its cause, and that every call answering a
+ * The store as it is, except that an error its adapter recognises as an outage or as a statement ended by the
+ * statement budget, thrown by any method of any object the store exposes (its repositories, whichever there
+ * are, and the adapter's own handles), is rethrown as StoreUnavailableError or StoreTimeoutError with the
+ * driver's error as its cause, and that every call answering a
  * promise is timed when `timed` is given. Done once here, so no repository can forget it; `instanceof` and
  * every field still work through the proxies.
  */
-function observed<S extends Store>(store: S, isUnavailable: (error: unknown) => boolean, timed?: OperationTimer): S {
-  const translate: ErrorTranslation = (error) => (isUnavailable(error) ? new StoreUnavailableError(error) : error);
+function observed<S extends Store>(store: S, kinds: ErrorKinds, timed?: OperationTimer): S {
+  const translate: ErrorTranslation = (error) =>
+    kinds.isUnavailable(error) ? new StoreUnavailableError(error) : kinds.isTimeout(error) ? new StoreTimeoutError(error) : error;
   const wrapped = new WeakMap<object, object>();
   return new Proxy(store, {
     get(target, key) {

@@ -345,7 +345,7 @@ const components = () => ({
     UnsupportedMediaType: problem('The body is not UTF-8 JSON.'),
     UnprocessableContent: problem('The Idempotency-Key was used with another body, or the author no longer exists.'),
     TooManyRequests: problem('Over a rate limit.', { 'Retry-After': header('RetryAfter'), ...rateLimited }),
-    StoreUnavailable: problem('The store does not answer.', { 'Retry-After': header('RetryAfter') }),
+    StoreUnavailable: problem('The store does not answer, or took longer than STATEMENT_TIMEOUT_MS.', { 'Retry-After': header('RetryAfter') }),
     InternalError: problem('The server could not complete the request; its log line, found by X-Request-Id, says why.'),
   },
 });

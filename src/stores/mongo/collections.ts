@@ -153,3 +153,11 @@ function takenKey(existing: Document[], spec: IndexSpec): string | undefined {
 function keyText(key: unknown): string {
   return JSON.stringify(key);
 }
+
+/**
+ * The statement budget, given to every read the service makes while serving: the server ends a read past
+ * it with MaxTimeMSExpired (code 50). Writes touch one document, or a list the request named.
+ */
+export interface ReadBudget {
+  maxTimeMS: number;
+}

@@ -1,4 +1,4 @@
-import { MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
+import { MongoNetworkError, MongoOperationTimeoutError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { isNetworkError } from '../network-errors';
 
 export function isDuplicateKey(error: unknown): boolean {
@@ -20,4 +20,9 @@ export function isStoreUnavailable(error: unknown): boolean {
   if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
   if (error instanceof MongoServerError) return unavailableCodes.has(Number(error.code));
   return isNetworkError(error) || (error instanceof Error && error.name === 'MongoWaitQueueTimeoutError');
+}
+
+/** The server ended an operation past its maxTimeMS (MaxTimeMSExpired, 50), or the driver gave up on it. */
+export function isStoreTimeout(error: unknown): boolean {
+  return (error instanceof MongoServerError && error.code === 50) || error instanceof MongoOperationTimeoutError;
 }

@@ -7,7 +7,7 @@ import type { PostRepository } from '../../domain/repositories';
 import { foldCase } from '../../domain/search';
 import type { ExpectedVersions } from '../../domain/versions';
 import { compareCodePoints } from '../../domain/listing';
-import type { Collections, PostDocument } from './collections';
+import type { Collections, PostDocument, ReadBudget } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { parseObjectId } from './mongo-id';
 import { postFilter, postPage } from './post-queries';
@@ -17,6 +17,7 @@ export class MongoPostRepository implements PostRepository {
   constructor(
     private readonly collections: Collections,
     private readonly writes: DocumentWrites,
+    private readonly budget: ReadBudget,
   ) {}
 
   async create(input: NewPost): Promise<Post> {
@@ -52,7 +53,7 @@ export class MongoPostRepository implements PostRepository {
 
   async findById(id: string): Promise<Post | null> {
     const _id = parseObjectId(id);
-    const document = _id === null ? null : await this.collections.posts.findOne({ _id }, { projection: withoutKeys });
+    const document = _id === null ? null : await this.collections.posts.findOne({ _id }, { projection: withoutKeys, ...this.budget });
     return document === null ? null : toPost(document);
   }
 
@@ -60,7 +61,7 @@ export class MongoPostRepository implements PostRepository {
     const page = postPage(query);
     if (page === null) return { items: [], hasMore: false };
     const documents = await this.collections.posts
-      .find(page.filter, { projection: withoutKeys })
+      .find(page.filter, { projection: withoutKeys, ...this.budget })
       .sort(page.sort)
       .skip(query.skip ?? 0)
       .limit(query.limit + 1)
@@ -70,7 +71,7 @@ export class MongoPostRepository implements PostRepository {
 
   async count(filter: PostFilter): Promise<number> {
     const matching = postFilter(filter);
-    return matching === null ? 0 : this.collections.posts.countDocuments(matching);
+    return matching === null ? 0 : this.collections.posts.countDocuments(matching, this.budget);
   }
 
   async update(id: string, changes: PostChanges, expected?: ExpectedVersions): Promise<Post> {

@@ -1,7 +1,7 @@
 import { type Db, MongoClient } from 'mongodb';
-import type { DatabaseConfig } from '../../config';
+import { type DatabaseConfig, settings } from '../../config';
 import type { Store } from '../../domain/repositories';
-import { collections, ensureIndexes } from './collections';
+import { type ReadBudget, collections, ensureIndexes } from './collections';
 import { type DocumentWrites, processQueuedWrites, storeIsolatedWrites } from './document-writes';
 import { applyMigrations } from './migrations';
 import { MongoIdempotencyKeyRepository } from './mongo-idempotency-key-repository';
@@ -27,11 +27,12 @@ export class MongoStore implements Store {
     readonly db: Db,
     /** How writes to one document are isolated: by the store, or only within this process (FerretDB). */
     readonly writes: DocumentWrites = storeIsolatedWrites,
+    budget: ReadBudget = { maxTimeMS: Number(settings.STATEMENT_TIMEOUT_MS) },
   ) {
     const all = collections(db);
-    this.users = new MongoUserRepository(all, writes);
-    this.posts = new MongoPostRepository(all, writes);
-    this.tags = new MongoTagRepository(all);
+    this.users = new MongoUserRepository(all, writes, budget);
+    this.posts = new MongoPostRepository(all, writes, budget);
+    this.tags = new MongoTagRepository(all, budget);
     this.sessions = new MongoSessionRepository(all);
     this.idempotencyKeys = new MongoIdempotencyKeyRepository(all);
     this.warnings =
@@ -61,7 +62,8 @@ export async function openMongoStore(database: DatabaseConfig): Promise<MongoSto
     const db = client.db(path ? decodeURIComponent(path) : defaultDatabaseName);
     await ensureIndexes(collections(db));
     await applyMigrations(db);
-    return new MongoStore(client, db, (await isFerretDb(db)) ? processQueuedWrites() : storeIsolatedWrites);
+    const writes = (await isFerretDb(db)) ? processQueuedWrites() : storeIsolatedWrites;
+    return new MongoStore(client, db, writes, { maxTimeMS: database.statementTimeoutMs });
   } catch (error) {
     await client.close();
     throw error;

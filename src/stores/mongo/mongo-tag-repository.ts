@@ -2,10 +2,13 @@ import type { Document } from 'mongodb';
 import type { Slice } from '../../domain/listing';
 import type { TagRepository } from '../../domain/repositories';
 import type { TagCount, TagQuery } from '../../domain/tags';
-import type { Collections } from './collections';
+import type { Collections, ReadBudget } from './collections';
 
 export class MongoTagRepository implements TagRepository {
-  constructor(private readonly collections: Collections) {}
+  constructor(
+    private readonly collections: Collections,
+    private readonly budget: ReadBudget,
+  ) {}
 
   /** Counted from the posts' tag arrays; names compare as MongoDB compares strings, by UTF-8 bytes (code points). */
   async find({ limit, after }: TagQuery): Promise<Slice<TagCount>> {
@@ -21,7 +24,7 @@ export class MongoTagRepository implements TagRepository {
         ...seek,
         { $sort: { postCount: -1, _id: 1 } },
         { $limit: limit + 1 },
-      ])
+      ], this.budget)
       .toArray();
     const tags = rows.map((row) => ({ name: row._id, postCount: row.postCount }));
     return { items: tags.slice(0, limit), hasMore: tags.length > limit };

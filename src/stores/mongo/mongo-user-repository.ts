@@ -4,7 +4,7 @@ import type { Slice, UserQuery } from '../../domain/listing';
 import type { UserRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
 import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findBatchConflict, findConflict, storedProfile, uniqueKey } from '../../domain/user';
-import type { Collections, UserDocument } from './collections';
+import type { Collections, ReadBudget, UserDocument } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { isDuplicateKey } from './mongo-errors';
 import { parseObjectId } from './mongo-id';
@@ -13,6 +13,7 @@ export class MongoUserRepository implements UserRepository {
   constructor(
     private readonly collections: Collections,
     private readonly writes: DocumentWrites,
+    private readonly budget: ReadBudget,
   ) {}
 
   async create(input: NewUser): Promise<User> {
@@ -46,12 +47,12 @@ export class MongoUserRepository implements UserRepository {
 
   async findById(id: string): Promise<User | null> {
     const _id = parseObjectId(id);
-    const document = _id === null ? null : await this.collections.users.findOne({ _id });
+    const document = _id === null ? null : await this.collections.users.findOne({ _id }, this.budget);
     return document === null ? null : toUser(document);
   }
 
   async findCredentials(email: string): Promise<Credentials | null> {
-    const document = await this.collections.users.findOne({ emailKey: uniqueKey(email) }, { projection: { _id: 1, passwordHash: 1 } });
+    const document = await this.collections.users.findOne({ emailKey: uniqueKey(email) }, { projection: { _id: 1, passwordHash: 1 }, ...this.budget });
     return document?.passwordHash ? { userId: document._id.toHexString(), passwordHash: document.passwordHash } : null;
   }
 
@@ -66,12 +67,12 @@ export class MongoUserRepository implements UserRepository {
     const after = afterId === undefined ? undefined : parseObjectId(afterId);
     if (after === null) return { items: [], hasMore: false };
     const filter = after === undefined ? {} : { _id: { $gt: after } };
-    const documents = await this.collections.users.find(filter).sort({ _id: 1 }).skip(skip ?? 0).limit(limit + 1).toArray();
+    const documents = await this.collections.users.find(filter, this.budget).sort({ _id: 1 }).skip(skip ?? 0).limit(limit + 1).toArray();
     return { items: documents.slice(0, limit).map(toUser), hasMore: documents.length > limit };
   }
 
   count(): Promise<number> {
-    return this.collections.users.countDocuments();
+    return this.collections.users.countDocuments({}, this.budget);
   }
 
   async update(id: string, changes: UserChanges, expected?: ExpectedVersions): Promise<User> {

@@ -1,3 +1,4 @@
+import mysql2 from 'mysql2';
 import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { type DatabaseConfig, sqlitePath } from '../../config';
@@ -10,8 +11,19 @@ export function sqlDialect(database: DatabaseConfig): SqlDialect {
   return database.kind;
 }
 
+/**
+ * What a data source is for: running the migrations, whose statements (an index built over every row) may
+ * rightly take longer than any request's, or serving requests, each statement within the statement budget.
+ */
+export type Purpose = 'migrating' | 'serving';
+
 /** The one place that turns a DATABASE_URL into TypeORM options. Schema changes come only from migrations. */
-export function createDataSource(database: DatabaseConfig, schemas: Entities = entities(sqlDialect(database))): DataSource {
+export function createDataSource(
+  database: DatabaseConfig,
+  schemas: Entities = entities(sqlDialect(database)),
+  purpose: Purpose = 'migrating',
+): DataSource {
+  const budget = purpose === 'serving' ? database.statementTimeoutMs : undefined;
   const common = {
     entities: [schemas.user, schemas.post, schemas.session, schemas.idempotencyKey],
     migrations,
@@ -28,8 +40,9 @@ export function createDataSource(database: DatabaseConfig, schemas: Entities = e
         type: 'better-sqlite3',
         database: sqlitePath(database.url),
         enableWAL: true,
-        // How long a write waits for a lock another process holds. better-sqlite3 waits synchronously,
-        // holding up every request of this process meanwhile: the same bound as a server's connect.
+        // How long opening and the migrations wait for a lock another process holds. better-sqlite3 waits
+        // synchronously, holding up the whole process: while serving, waits are made on timers instead
+        // (see waitForLocksOnTimers).
         timeout: database.connectTimeoutMs,
       };
       break;
@@ -45,8 +58,11 @@ export function createDataSource(database: DatabaseConfig, schemas: Entities = e
         url: database.url,
         connectTimeoutMS: database.connectTimeoutMs,
         // The session's zone decides how timestamptz values are read back: UTC, whatever the server's
-        // or the database's default.
-        extra: { options: '-c TimeZone=UTC' },
+        // or the database's default. The budget ends a statement that runs or waits for a lock too long
+        // (57014 query_canceled, 55P03 lock_not_available).
+        extra: {
+          options: ['-c TimeZone=UTC', ...(budget === undefined ? [] : [`-c statement_timeout=${budget}`, `-c lock_timeout=${budget}`])].join(' '),
+        },
       };
       break;
     case 'mysql':
@@ -59,8 +75,33 @@ export function createDataSource(database: DatabaseConfig, schemas: Entities = e
         // itself holds no zone, so the session's time_zone never applies to it.
         timezone: 'Z',
         charset: 'utf8mb4_unicode_ci',
+        ...(budget !== undefined && { driver: withSessionBudget(budget) }),
       };
       break;
   }
   return new DataSource(options);
+}
+
+/**
+ * mysql2 whose pools give every new connection the statement budget before its first query (queries on one
+ * connection run in order). MariaDB counts `max_statement_time` in seconds, fractions allowed, and ends a
+ * statement past it (error 1969), lock waits included; InnoDB's row-lock wait, 50 s by default,
+ * and the metadata-lock wait, a year, take whole seconds. MySQL has no `max_statement_time`: its
+ * `max_execution_time` (milliseconds) bounds SELECTs only, and the lock waits bound the rest.
+ */
+function withSessionBudget(budgetMs: number): typeof mysql2 {
+  const seconds = Math.ceil(budgetMs / 1000);
+  const createPool = (config: mysql2.PoolOptions) => {
+    const pool = mysql2.createPool(config);
+    pool.on('connection', (connection) => {
+      // A connection that could not be given its budget is not used.
+      const unless = (error: Error | null) => error && connection.destroy();
+      connection.query(`SET SESSION innodb_lock_wait_timeout = ${seconds}, lock_wait_timeout = ${seconds}`, unless);
+      connection.query(`SET SESSION max_statement_time = ${budgetMs / 1000}`, (error: (Error & { code?: string }) | null) =>
+        error?.code === 'ER_UNKNOWN_SYSTEM_VARIABLE' ? connection.query(`SET SESSION max_execution_time = ${budgetMs}`, unless) : unless(error),
+      );
+    });
+    return pool;
+  };
+  return Object.assign(Object.create(mysql2) as typeof mysql2, { createPool });
 }

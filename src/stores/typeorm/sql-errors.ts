@@ -59,3 +59,17 @@ export function isStoreUnavailable(error: unknown): boolean {
   if (typeof code === 'string') return unavailableCodes.has(code) || code.startsWith('08') || sqliteUnavailable.test(code);
   return typeof message === 'string' && pgConnectionMessages.test(message);
 }
+
+/**
+ * The server ended a statement that outlasted the statement budget, running or waiting for a lock:
+ * PostgreSQL's query_canceled (statement_timeout) and lock_not_available (lock_timeout); MariaDB's
+ * max_statement_time (1969, to which mysql2 gives no code name) and lock wait timeout (1205); MySQL's
+ * max_execution_time (3024).
+ */
+export function isStoreTimeout(error: unknown): boolean {
+  // Post reads that go straight to the driver raise its errors unwrapped.
+  const cause = error instanceof QueryFailedError ? error.driverError : error;
+  const { code, errno } = (cause ?? {}) as { code?: unknown; errno?: unknown };
+  if (typeof code === 'string' && (code === '57014' || code === '55P03')) return true;
+  return typeof errno === 'number' && (errno === 1969 || errno === 1205 || errno === 3024);
+}

@@ -1,6 +1,6 @@
 import { type DataSource, QueryFailedError, type QueryRunner } from 'typeorm';
 import { dialectOf } from './dialect';
-import { type SqliteConnection, bindable, compiledStatement, sqliteConnection } from './sqlite-statements';
+import { type SqliteConnection, bindable, compiledStatement, sqliteConnection, whileLocked } from './sqlite-statements';
 
 /** One SQL statement, with TypeORM's named parameters (`:name`, `:...list`). */
 export interface Statement {
@@ -31,14 +31,18 @@ export type Work<T> = Generator<Statement, T, Outcome>;
  * connection (BEGIN IMMEDIATE, so it takes the write lock first): no other
  * request of this process can run a statement in the middle of it, which
  * TypeORM's own SQLite transactions, sharing that connection with every
- * request, cannot promise. PostgreSQL and MariaDB run it on a pooled
- * connection of its own.
+ * request, cannot promise. While another connection holds the write lock, it
+ * is tried again, whole, on timers (see whileLocked): a failed attempt was
+ * rolled back, and `work` starts afresh. PostgreSQL and MariaDB run it on a
+ * pooled connection of its own.
  */
 export async function transaction<T>(dataSource: DataSource, work: () => Work<T>): Promise<T> {
   if (dialectOf(dataSource.options) === 'sqlite') {
     const database = sqliteConnection(dataSource);
     try {
-      return database.transaction(() => drive(work(), (statement) => runOnSqlite(dataSource, database, statement))).immediate();
+      return await whileLocked(database, () =>
+        database.transaction(() => drive(work(), (statement) => runOnSqlite(dataSource, database, statement))).immediate(),
+      );
     } catch (error) {
       // BEGIN and COMMIT fail outside any one statement (a lock held by another process, a full disk).
       throw isSqliteError(error) ? new QueryFailedError('BEGIN IMMEDIATE … COMMIT', [], error) : error;

@@ -5,6 +5,7 @@ import { insertCanReturn } from './bulk-inserts';
 import { createDataSource, sqlDialect } from './data-source';
 import { type SqlDialect, dialectOf } from './dialect';
 import { type Entities, entities } from './entities';
+import { waitForLocksOnTimers } from './sqlite-statements';
 import { TypeOrmIdempotencyKeyRepository } from './typeorm-idempotency-key-repository';
 import { TypeOrmPostRepository } from './typeorm-post-repository';
 import { TypeOrmSessionRepository } from './typeorm-session-repository';
@@ -47,16 +48,33 @@ export class TypeOrmStore implements Store {
   }
 }
 
-/** Connects, brings the schema up to date with the committed migrations, and learns what the server can do. */
+/**
+ * Brings the schema up to date with the committed migrations, free of the statement budget, then connects
+ * to serve, and learns what the server can do. SQLite migrates on the connection that serves (an in-memory
+ * database lives only as long as its connection), before it stops waiting for locks synchronously.
+ */
 export async function openTypeOrmStore(database: DatabaseConfig): Promise<TypeOrmStore> {
   const schemas = entities(sqlDialect(database));
-  const dataSource = createDataSource(database, schemas);
+  if (database.kind !== 'sqlite') await migrate(createDataSource(database, schemas, 'migrating'));
+  const dataSource = createDataSource(database, schemas, 'serving');
   await dataSource.initialize();
   try {
-    await dataSource.runMigrations();
+    if (database.kind === 'sqlite') {
+      await dataSource.runMigrations();
+      waitForLocksOnTimers(dataSource, database.connectTimeoutMs);
+    }
     return new TypeOrmStore(dataSource, schemas, await insertCanReturn(dataSource));
   } catch (error) {
     await dataSource.destroy();
     throw error;
+  }
+}
+
+async function migrate(dataSource: DataSource): Promise<void> {
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations();
+  } finally {
+    await dataSource.destroy();
   }
 }
