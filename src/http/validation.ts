@@ -4,24 +4,35 @@ import type { Request } from 'express';
 import { type FieldError, HttpProblem } from './problem';
 
 /**
- * The request body as an instance of `type`, or a 400 naming every bad field.
- * Unknown fields are errors, so nothing a client adds (an `id`, an operator
- * object such as `{"$ne": null}`) ever reaches a store.
+ * The request body, read by the route's jsonBody(), as an instance of `type`,
+ * or a 400 naming the bad fields. Unknown fields are errors, so nothing a
+ * client adds (an `id`, an operator object such as `{"$ne": null}`) ever
+ * reaches a store.
  */
 export function parseBody<T extends object>(type: ClassConstructor<T>, req: Request): T {
-  if (!req.is(['application/json', 'application/*+json'])) {
-    throw new HttpProblem(415, 'request body must be application/json');
-  }
   const body: unknown = req.body;
+  if (body === undefined) throw new Error('jsonBody() must run before parseBody()');
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpProblem(400, 'request body must be a JSON object');
   }
   return validated(type, body, 'request body');
 }
 
-/** The query string as an instance of `type`, or a 400 naming every bad parameter; unknown ones are errors too. */
+/** The query string as an instance of `type`, or a 400 naming the bad parameters; unknown ones are errors too. */
 export function parseQuery<T extends object>(type: ClassConstructor<T>, req: Request): T {
   return validated(type, req.query, 'query');
+}
+
+/** A problem names at most this many fields: a body of 60,000 unknown keys must not make a problem of megabytes. */
+export const maxFieldErrors = 10;
+
+/** Past this many characters, a field name a client made up is cut short in a problem. */
+const maxFieldNameLength = 64;
+
+/** A field name as a problem shows it. */
+export function fieldName(name: string): string {
+  const cut = [...name.slice(0, 2 * maxFieldNameLength)].slice(0, maxFieldNameLength).join('');
+  return cut.length < name.length ? `${cut}…` : name;
 }
 
 function validated<T extends object>(type: ClassConstructor<T>, plain: object, where: string): T {
@@ -31,7 +42,8 @@ function validated<T extends object>(type: ClassConstructor<T>, plain: object, w
   const lists = listFieldsOf(type);
   for (const [field, value] of Object.entries(plain)) {
     if (!known.has(field)) {
-      errors.push({ field, message: `${field} is not a known field` });
+      const name = fieldName(field);
+      errors.push({ field: name, message: `${name} is not a known field` });
     } else if (lists.has(field) && Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null)) {
       values[field] = value;
     } else if (typeof value === 'object' && value !== null) {
@@ -49,10 +61,16 @@ function validated<T extends object>(type: ClassConstructor<T>, plain: object, w
       .flatMap(fieldErrors)
       .filter((error) => !reported.has(error.field)),
   );
-  if (errors.length > 0) {
-    throw new HttpProblem(400, `${where} is invalid: ${errors.map((e) => e.message).join('; ')}`, errors);
-  }
+  if (errors.length > 0) throw invalid(where, errors);
   return instance;
+}
+
+/** The first maxFieldErrors errors, and how many more there are. */
+function invalid(where: string, errors: FieldError[]): HttpProblem {
+  const shown = errors.slice(0, maxFieldErrors);
+  const more = errors.length - shown.length;
+  const detail = `${where} is invalid: ${shown.map((e) => e.message).join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+  return new HttpProblem(400, detail, shown);
 }
 
 /**
