@@ -38,39 +38,40 @@ export function fieldName(name: string): string {
 function validated<T extends object>(type: ClassConstructor<T>, plain: object, where: string): T {
   const known = knownFields(type);
   const errors: FieldError[] = [];
+  // Past the first maxFieldErrors, errors are only counted: 60,000 unknown keys make no 60,000 messages.
+  let unlisted = 0;
+  const report = (error: () => FieldError) => (errors.length < maxFieldErrors ? errors.push(error()) : unlisted++);
+  /** Known fields already reported, which class-validator would report again. */
+  const reported = new Set<string>();
   const values: Record<string, unknown> = {};
   const lists = listFieldsOf(type);
-  for (const [field, value] of Object.entries(plain)) {
+  for (const field of Object.keys(plain)) {
+    const value: unknown = (plain as Record<string, unknown>)[field];
     if (!known.has(field)) {
-      const name = fieldName(field);
-      errors.push({ field: name, message: `${name} is not a known field` });
+      report(() => ({ field: fieldName(field), message: `${fieldName(field)} is not a known field` }));
     } else if (lists.has(field) && Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null)) {
       values[field] = value;
     } else if (typeof value === 'object' && value !== null) {
       // Every field holds one value. Refused before class-transformer copies it,
       // which recurses without limit: a few KB of nested arrays would overflow the stack.
-      errors.push({ field, message: `${field} must be a single value, not an object or array` });
+      reported.add(field);
+      report(() => ({ field, message: `${field} must be a single value, not an object or array` }));
     } else {
       values[field] = value;
     }
   }
   const instance = plainToInstance(type, values);
-  const reported = new Set(errors.map((error) => error.field));
-  errors.push(
-    ...validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true })
-      .flatMap(fieldErrors)
-      .filter((error) => !reported.has(error.field)),
-  );
-  if (errors.length > 0) throw invalid(where, errors);
+  for (const error of validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true }).flatMap(fieldErrors)) {
+    if (!reported.has(error.field)) report(() => error);
+  }
+  if (errors.length > 0) throw invalid(where, errors, unlisted);
   return instance;
 }
 
 /** The first maxFieldErrors errors, and how many more there are. */
-function invalid(where: string, errors: FieldError[]): HttpProblem {
-  const shown = errors.slice(0, maxFieldErrors);
-  const more = errors.length - shown.length;
-  const detail = `${where} is invalid: ${shown.map((e) => e.message).join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
-  return new HttpProblem(400, detail, shown);
+function invalid(where: string, errors: FieldError[], more: number): HttpProblem {
+  const detail = `${where} is invalid: ${errors.map((e) => e.message).join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+  return new HttpProblem(400, detail, errors);
 }
 
 /**
