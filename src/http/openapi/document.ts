@@ -341,7 +341,7 @@ const components = () => ({
   responses: {
     NotModified: { description: 'The version named in If-None-Match is current.', headers: { ...requestId, ...versioned } },
     BadRequest: problem(
-      'The request is malformed; `errors` names the bad fields, parameters or headers (the first 10), or the field of a body nested over 8 levels deep.',
+      'The request is malformed; `errors` names the bad fields, parameters or headers (the first 10), the field of a body nested over 8 levels deep, or a body of over 100 fields.',
     ),
     Unauthorized: problem('No bearer token, or one that is unknown, expired or revoked; or a wrong email or password.', {
       'WWW-Authenticate': header('WwwAuthenticate'),
