@@ -16,13 +16,14 @@ export const postBodyLimit: BodyLimit = { bytes: 1024 * 1024, words: '1 MB' };
 
 /** Deeper than any body here needs (a post's `tags` list inside the body is 2). */
 export const maxBodyDepth = 8;
-/** Far more fields than any body here has (a sign-up has 4): parsing an object of 60,000 keys costs the thread ~0.1 s. */
+/** Far more fields than any body here has (a sign-up has 4): parsing an object of 60,000 keys holds the thread for a tenth of a second or more. */
 export const maxBodyFields = 100;
 
 /**
  * A route's JSON body, read only once the route has accepted the request (its authentication and rate limits
  * come first): `application/json`, UTF-8 only (RFC 8259 §8.1), at most `limit` once decompressed, nested at
- * most `maxBodyDepth` deep. A leading byte order mark is ignored, as RFC 8259 allows.
+ * most `maxBodyDepth` deep, with at most `maxBodyFields` fields. A leading byte order mark is ignored, as
+ * RFC 8259 allows.
  */
 export function jsonBody(limit: BodyLimit): RequestHandler {
   const parse = express.json({ limit: limit.bytes, type: 'application/json', verify: checkBytes });

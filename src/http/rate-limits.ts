@@ -47,8 +47,8 @@ export interface RateLimiters {
 export function rateLimiters(limits: RateLimits): RateLimiters {
   const [loginByAddress, failedLoginsByEmail] = loginLimits(limits.login);
   return {
-    loginByAddress: loginByAddress!,
-    failedLoginsByEmail: failedLoginsByEmail!,
+    loginByAddress,
+    failedLoginsByEmail,
     signUp: signUpLimit(limits.signUp),
     expensiveRead: expensiveReadLimit(limits.expensiveRead),
     write: writeLimit(limits.write),
@@ -100,7 +100,7 @@ export function writeLimit(rule: RateLimit): RequestHandler {
  *   the owner out too, but takes that many failures from many addresses.
  * A success resets no count: the address limit counts it as well.
  */
-export function loginLimits({ limit, emailLimit, windowMs, counters }: LoginLimit): RequestHandler[] {
+export function loginLimits({ limit, emailLimit, windowMs, counters }: LoginLimit): [byAddress: RequestHandler, byEmail: RequestHandler] {
   return [
     // First, so that a request it refuses is not counted against the email.
     limiter({ limit, windowMs, counters }, 'login-address', 'too many login attempts from this address'),
