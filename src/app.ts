@@ -4,11 +4,11 @@ import { type AccountOptions, Accounts } from './auth/accounts';
 import type { Store } from './domain/repositories';
 import { authRouter } from './http/auth.router';
 import { errorHandler, notFoundHandler } from './http/error-handler';
-import { jsonBody } from './http/json-body';
+import { closeAfterUnreadBody } from './http/json-body';
 import { Metrics, metricsRouter, mountedAt } from './http/metrics';
 import { type IdempotencyOptions, IdempotentCreates } from './http/idempotency';
 import { openApiRouter } from './http/openapi/openapi.router';
-import type { LoginLimit, RateLimit } from './http/rate-limits';
+import { type LoginLimit, type RateLimit, rateLimiters } from './http/rate-limits';
 import { postsRouter } from './http/posts.router';
 import { requestLog } from './http/request-log';
 import { probesRouter } from './http/probes.router';
@@ -20,6 +20,10 @@ export interface AppOptions {
   accounts: AccountOptions;
   loginLimit: LoginLimit;
   signUpLimit: RateLimit;
+  /** Searches, totals and deep skips of the lists, per client address. */
+  expensiveReadLimit: RateLimit;
+  /** Writes of posts and users, per signed-in user. */
+  writeLimit: RateLimit;
   /** Idempotency-Key on creates; the defaults keep a key 24 h. */
   idempotency?: Partial<IdempotencyOptions>;
   /** How many reverse proxies may set X-Forwarded-For, which decides the client address that rate limits count. */
@@ -41,6 +45,7 @@ export function createApp(store: Store, options: AppOptions): Express {
   const accounts = new Accounts(store, options.accounts);
   const creates = new IdempotentCreates(store.idempotencyKeys, options.idempotency);
   const metrics = options.metrics ?? new Metrics();
+  const limits = rateLimiters({ login: options.loginLimit, signUp: options.signUpLimit, expensiveRead: options.expensiveReadLimit, write: options.writeLimit });
   const app = express();
   app.disable('x-powered-by');
   // Records carry their own strong ETag (their version); nothing else is hashed per response.
@@ -52,16 +57,17 @@ export function createApp(store: Store, options: AppOptions): Express {
   app.use(metrics.recordRequests);
   app.use(securityHeaders());
   if (options.corsOrigins?.length) app.use(crossOrigin(options.corsOrigins));
-  app.use(jsonBody());
+  // No body is read here: each route that takes one reads it once it has accepted the request.
+  app.use(closeAfterUnreadBody);
 
   // Each router's mount path is recorded too: metrics label a response by its route's whole template.
   // The busiest first: a request passes by each mount path it does not match, but goes through each
   // router mounted at the root, route by route.
   const mount = (path: string, router: Router) => app.use(path, mountedAt(path), router);
-  mount('/posts', postsRouter(store, accounts, creates));
-  mount('/users', usersRouter(store, accounts, options.signUpLimit, creates));
-  mount('/tags', tagsRouter(store));
-  mount('/auth', authRouter(accounts, options.loginLimit));
+  mount('/posts', postsRouter(store, accounts, creates, limits));
+  mount('/users', usersRouter(store, accounts, limits, creates));
+  mount('/tags', tagsRouter(store, limits));
+  mount('/auth', authRouter(accounts, limits));
   app.use(probesRouter(store, options.stopping));
   app.use(metricsRouter(metrics, options.metricsToken));
   app.use(openApiRouter());

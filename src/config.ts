@@ -15,6 +15,10 @@ export const settings = {
   LOGIN_RATE_WINDOW_SECONDS: '900',
   SIGNUP_RATE_LIMIT: '20',
   SIGNUP_RATE_WINDOW_SECONDS: '3600',
+  EXPENSIVE_READ_RATE_LIMIT: '30',
+  EXPENSIVE_READ_RATE_WINDOW_SECONDS: '60',
+  WRITE_RATE_LIMIT: '30',
+  WRITE_RATE_WINDOW_SECONDS: '60',
   TRUST_PROXY_HOPS: '0',
   REDIS_URL: '',
   CORS_ORIGINS: '',
@@ -47,15 +51,25 @@ export interface AuthConfig {
   signUpRateWindowSeconds: number;
 }
 
+/** Requests allowed in one window of its length. */
+export interface Limit {
+  limit: number;
+  windowSeconds: number;
+}
+
 export interface Config {
   database: DatabaseConfig;
   host: string;
   port: number;
   logLevel: string;
   auth: AuthConfig;
+  /** Searches, totals and deep skips of the lists allowed per client address. */
+  expensiveReadLimit: Limit;
+  /** Creates, changes and deletions of posts and users allowed per signed-in user. */
+  writeLimit: Limit;
   /** How many reverse proxies in front of the service may set X-Forwarded-For. */
   trustProxyHops: number;
-  /** Where the rate-limit counters live, shared by every instance; unset, each process counts in its own memory. */
+  /** Where the counters of every rate limit live, shared by every instance; unset, each process counts in its own memory. */
   redisUrl?: string;
   /** Browser origins allowed to call the API across origins; none, and no CORS header is sent. */
   corsOrigins: string[];
@@ -106,6 +120,10 @@ const environment = z
     LOGIN_RATE_WINDOW_SECONDS: whole(1, 86_400),
     SIGNUP_RATE_LIMIT: whole(1, 1_000_000),
     SIGNUP_RATE_WINDOW_SECONDS: whole(1, 86_400),
+    EXPENSIVE_READ_RATE_LIMIT: whole(1, 1_000_000),
+    EXPENSIVE_READ_RATE_WINDOW_SECONDS: whole(1, 86_400),
+    WRITE_RATE_LIMIT: whole(1, 1_000_000),
+    WRITE_RATE_WINDOW_SECONDS: whole(1, 86_400),
     TRUST_PROXY_HOPS: whole(0, 10),
     REDIS_URL: z
       .string()
@@ -151,6 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signUpRateLimit: values.SIGNUP_RATE_LIMIT,
       signUpRateWindowSeconds: values.SIGNUP_RATE_WINDOW_SECONDS,
     },
+    expensiveReadLimit: { limit: values.EXPENSIVE_READ_RATE_LIMIT, windowSeconds: values.EXPENSIVE_READ_RATE_WINDOW_SECONDS },
+    writeLimit: { limit: values.WRITE_RATE_LIMIT, windowSeconds: values.WRITE_RATE_WINDOW_SECONDS },
     trustProxyHops: values.TRUST_PROXY_HOPS,
     redisUrl: values.REDIS_URL,
     corsOrigins: values.CORS_ORIGINS,

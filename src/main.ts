@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     accounts: { tokenTtlMs: auth.tokenTtlSeconds * 1000, passwordHashCost: auth.passwordHashCost },
     loginLimit: { limit: auth.loginRateLimit, emailLimit: auth.loginEmailRateLimit, windowMs: auth.loginRateWindowSeconds * 1000, counters },
     signUpLimit: { limit: auth.signUpRateLimit, windowMs: auth.signUpRateWindowSeconds * 1000, counters },
+    expensiveReadLimit: { limit: config.expensiveReadLimit.limit, windowMs: config.expensiveReadLimit.windowSeconds * 1000, counters },
+    writeLimit: { limit: config.writeLimit.limit, windowMs: config.writeLimit.windowSeconds * 1000, counters },
     trustProxyHops: config.trustProxyHops,
     corsOrigins: config.corsOrigins,
     logger,

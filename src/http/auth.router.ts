@@ -3,16 +3,17 @@ import type { Accounts } from '../auth/accounts';
 import { authenticate, callerOf, unauthorized } from './authenticate';
 import { LoginBody } from './bodies/auth.bodies';
 import { methodNotAllowed } from './error-handler';
-import { type LoginLimit, loginLimits } from './rate-limits';
+import { accountBodyLimit, jsonBody } from './json-body';
+import type { RateLimiters } from './rate-limits';
 import { ownUserJson } from './presenters';
 import { parseBody } from './validation';
 
-export function authRouter(accounts: Accounts, limit: LoginLimit): Router {
+export function authRouter(accounts: Accounts, limits: RateLimiters): Router {
   const router = Router();
 
   router
     .route('/login')
-    .post(...loginLimits(limit), async (req, res) => {
+    .post(limits.loginByAddress, jsonBody(accountBodyLimit), limits.failedLoginsByEmail, async (req, res) => {
       const { email, password } = parseBody(LoginBody, req);
       const login = await accounts.login(email, password);
       // One answer for a wrong email and a wrong password: which one is not told.

@@ -10,14 +10,18 @@ import { ifMatchVersions, setVersionTag } from './conditional';
 import { CreatePostBody, UpdatePostBody } from './bodies/post.bodies';
 import { methodNotAllowed } from './error-handler';
 import { parseTimestamp } from './field-rules';
+import { jsonBody, postBodyLimit } from './json-body';
 import { listJson, parsePostList, postPosition } from './lists';
 import { postJson } from './presenters';
 import { HttpProblem } from './problem';
+import type { RateLimiters } from './rate-limits';
 import { parseBody, requireChanges } from './validation';
 
-export function postsRouter({ posts }: Store, accounts: Accounts, creates: IdempotentCreates): Router {
+export function postsRouter({ posts }: Store, accounts: Accounts, creates: IdempotentCreates, limits: RateLimiters): Router {
   const router = Router();
-  const signedIn = authenticate(accounts);
+  // Each write is counted against its author before its body is read.
+  const writer = [authenticate(accounts), limits.write];
+  const postBody = jsonBody(postBodyLimit);
 
   /** Only the author may change or delete a post; anyone may read it. */
   const requireAuthor = async (req: Request<{ id: string }>, res: Response): Promise<void> => {
@@ -28,12 +32,12 @@ export function postsRouter({ posts }: Store, accounts: Accounts, creates: Idemp
 
   router
     .route('/')
-    .get(async (req, res) => {
+    .get(limits.expensiveRead, async (req, res) => {
       const list = parsePostList(req, 'GET /posts');
       const [slice, total] = await Promise.all([posts.find(list.query), list.count ? posts.count(list.query.filter) : undefined]);
       res.json(listJson(slice, postJson, list, postPosition(list.query.sort), total));
     })
-    .post(signedIn, creates.handler({ route: 'POST /posts', scope: (res) => `user ${callerOf(res).user.id}` }, async (req, res) => {
+    .post(...writer, postBody, creates.handler({ route: 'POST /posts', scope: (res) => `user ${callerOf(res).user.id}` }, async (req, res) => {
       const { publicationDate, tags, ...body } = parseBody(CreatePostBody, req);
       const post = await posts.create({
         ...body,
@@ -52,7 +56,7 @@ export function postsRouter({ posts }: Store, accounts: Accounts, creates: Idemp
       if (post === null) throw new NotFoundError('post', req.params.id);
       setVersionTag(res, post.version).json(postJson(post));
     })
-    .patch(signedIn, async (req, res) => {
+    .patch(...writer, postBody, async (req, res) => {
       const expected = ifMatchVersions(req);
       await requireAuthor(req, res);
       const { publicationDate, tags, ...body } = requireChanges(parseBody(UpdatePostBody, req));
@@ -60,7 +64,7 @@ export function postsRouter({ posts }: Store, accounts: Accounts, creates: Idemp
       const post = await posts.update(req.params.id, changes, expected);
       setVersionTag(res, post.version).json(postJson(post));
     })
-    .delete(signedIn, async (req, res) => {
+    .delete(...writer, async (req, res) => {
       const expected = ifMatchVersions(req);
       await requireAuthor(req, res);
       await posts.delete(req.params.id, expected);

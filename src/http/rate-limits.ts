@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import { uniqueKey } from '../domain/user';
+import { callerOf } from './authenticate';
 import { HttpProblem } from './problem';
 
 export interface RateLimit {
@@ -20,6 +21,74 @@ export interface LoginLimit extends RateLimit {
   emailLimit: number;
 }
 
+/** Every limit of the API, each counting on its own. */
+export interface RateLimits {
+  login: LoginLimit;
+  signUp: RateLimit;
+  /** Searches, totals and deep offsets, per client address. */
+  expensiveRead: RateLimit;
+  /** Creates, changes and deletions of posts and users, per signed-in user. */
+  write: RateLimit;
+}
+
+/** The middleware of each limit, for the routes to place in their chains. */
+export interface RateLimiters {
+  /** Before the body is read. */
+  loginByAddress: RequestHandler;
+  /** After the body is read: it counts by the body's email. */
+  failedLoginsByEmail: RequestHandler;
+  signUp: RequestHandler;
+  /** On every list: it counts only the requests isExpensiveRead names. */
+  expensiveRead: RequestHandler;
+  /** After authenticate(): it counts by the caller. */
+  write: RequestHandler;
+}
+
+export function rateLimiters(limits: RateLimits): RateLimiters {
+  const [loginByAddress, failedLoginsByEmail] = loginLimits(limits.login);
+  return {
+    loginByAddress,
+    failedLoginsByEmail,
+    signUp: signUpLimit(limits.signUp),
+    expensiveRead: expensiveReadLimit(limits.expensiveRead),
+    write: writeLimit(limits.write),
+  };
+}
+
+/** A `skip` from here on is a deep offset: each skipped record is read and dropped. */
+export const deepSkip = 1_000;
+
+/**
+ * A list request whose cost grows with the data rather than with its page: a search (`q`), a total
+ * (`count=true`) or a deep offset (`skip` of deepSkip or more). Judged on the raw query, before it is
+ * checked, so that a malformed one counts too.
+ */
+export function isExpensiveRead(req: Request): boolean {
+  const { q, count, skip } = req.query as Record<string, string | string[] | undefined>;
+  const values = (value: string | string[] | undefined) => (value === undefined ? [] : [value].flat());
+  return q !== undefined || values(count).includes('true') || values(skip).some((value) => Number(value) >= deepSkip);
+}
+
+/**
+ * Counted per client address, with a token or without: the lists are public, checking a token would cost a
+ * store read, and counting per account would let one address multiply its allowance with accounts.
+ */
+export function expensiveReadLimit(rule: RateLimit): RequestHandler {
+  return rateLimit({
+    ...options(rule, 'expensive-read-address', 'too many searches, totals or deep skips from this address'),
+    skip: (req) => !isExpensiveRead(req),
+    keyGenerator: address,
+  });
+}
+
+/** Every write a user sends counts, whatever its answer: what it costs the store is spent either way. */
+export function writeLimit(rule: RateLimit): RequestHandler {
+  return rateLimit({
+    ...options(rule, 'write-user', 'too many writes by this user'),
+    keyGenerator: (_req, res) => callerOf(res).user.id,
+  });
+}
+
 /**
  * Slows password guessing without handing anyone a cheap way to lock an
  * account out. Counted in each window:
@@ -31,7 +100,7 @@ export interface LoginLimit extends RateLimit {
  *   the owner out too, but takes that many failures from many addresses.
  * A success resets no count: the address limit counts it as well.
  */
-export function loginLimits({ limit, emailLimit, windowMs, counters }: LoginLimit): RequestHandler[] {
+export function loginLimits({ limit, emailLimit, windowMs, counters }: LoginLimit): [byAddress: RequestHandler, byEmail: RequestHandler] {
   return [
     // First, so that a request it refuses is not counted against the email.
     limiter({ limit, windowMs, counters }, 'login-address', 'too many login attempts from this address'),

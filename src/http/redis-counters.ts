@@ -10,8 +10,8 @@ import type { RateLimitCounters } from './rate-limits';
 const timeoutMs = 2_000;
 
 /**
- * A client for the rate-limit counters that fails at once instead of queueing: while Redis is away, a login
- * answers 503 straight away rather than waiting for it. It reconnects on its own. Resolves once Redis
+ * A client for the rate-limit counters that fails at once instead of queueing: while Redis is away, a request
+ * that a limit counts answers 503 straight away rather than waiting for it. It reconnects on its own. Resolves once Redis
  * answers; otherwise rejects with one line naming the server and why.
  */
 export async function openRedis(url: string, logger: Logger): Promise<Redis> {
@@ -36,14 +36,14 @@ export async function openRedis(url: string, logger: Logger): Promise<Redis> {
   }
   started = true;
   client.off('error', remember);
-  client.on('error', (error) => logger.error({ err: error }, 'Redis failed: logins and sign-ups answer 503 until it is back'));
+  client.on('error', (error) => logger.error({ err: error }, 'Redis failed: rate-limited requests answer 503 until it is back'));
   return client;
 }
 
 /**
  * Counters in Redis, shared by every instance that uses the same server and prefix, one key space per limiter.
  * Redis failing is an outage, as the store failing is: the request answers 503 and is never let through
- * uncounted, so no outage lifts the limits on password guessing.
+ * uncounted, so no outage lifts the limits on password guessing, writing or costly reads.
  */
 export function redisCounters(client: Redis, logger: Logger, prefix = 'dualstore:rate-limit:'): RateLimitCounters {
   return (identifier) =>

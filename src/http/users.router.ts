@@ -6,26 +6,28 @@ import { authenticate, callerOf } from './authenticate';
 import type { IdempotentCreates } from './idempotency';
 import { ifMatchVersions, setVersionTag } from './conditional';
 import { CreateUserBody, UpdateUserBody } from './bodies/user.bodies';
-import { type RateLimit, signUpLimit } from './rate-limits';
+import { accountBodyLimit, jsonBody } from './json-body';
+import type { RateLimiters } from './rate-limits';
 import { methodNotAllowed } from './error-handler';
 import { listJson, parsePostList, parseUserList, postPosition, userPosition } from './lists';
 import { ownUserJson, postJson, publicUserJson } from './presenters';
 import { HttpProblem } from './problem';
 import { parseBody, requireChanges } from './validation';
 
-export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps: RateLimit, creates: IdempotentCreates): Router {
+export function usersRouter({ users, posts }: Store, accounts: Accounts, limits: RateLimiters, creates: IdempotentCreates): Router {
   const router = Router();
   const signedIn = authenticate(accounts);
+  const accountBody = jsonBody(accountBodyLimit);
 
   router
     .route('/')
-    .get(async (req, res) => {
+    .get(limits.expensiveRead, async (req, res) => {
       const list = parseUserList(req);
       const [slice, total] = await Promise.all([users.find(list.query), list.count ? users.count() : undefined]);
       res.json(listJson(slice, publicUserJson, list, userPosition, total));
     })
     // Sign-up is anonymous: its keys belong to the route. The password is never kept, not even hashed.
-    .post(signUpLimit(signUps), creates.handler({ route: 'POST /users', unkeptFields: ['password'] }, async (req, res) => {
+    .post(limits.signUp, accountBody, creates.handler({ route: 'POST /users', unkeptFields: ['password'] }, async (req, res) => {
       const { password, ...profile } = parseBody(CreateUserBody, req);
       const user = await accounts.signUp(profile, password);
       setVersionTag(res.status(201).location(`/users/${encodeURIComponent(user.id)}`), user.version).json(ownUserJson(user));
@@ -47,14 +49,14 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps
       if (user === null) throw new NotFoundError('user', req.params.id);
       setVersionTag(res, user.version).json(publicUserJson(user));
     })
-    .patch(signedIn, async (req, res) => {
+    .patch(signedIn, limits.write, accountBody, async (req, res) => {
       const expected = ifMatchVersions(req);
       requireSelf(res, req.params.id);
       const changes = requireChanges(parseBody(UpdateUserBody, req));
       const user = await users.update(req.params.id, changes, expected);
       setVersionTag(res, user.version).json(ownUserJson(user));
     })
-    .delete(signedIn, async (req, res) => {
+    .delete(signedIn, limits.write, async (req, res) => {
       const expected = ifMatchVersions(req);
       requireSelf(res, req.params.id);
       await users.delete(req.params.id, expected);
@@ -64,7 +66,7 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps
 
   router
     .route('/:id/posts')
-    .get(async (req, res) => {
+    .get(limits.expensiveRead, async (req, res) => {
       const list = parsePostList(req, `GET /users/${req.params.id}/posts`, req.params.id);
       if ((await users.findById(req.params.id)) === null) throw new NotFoundError('user', req.params.id);
       const [slice, total] = await Promise.all([posts.find(list.query), list.count ? posts.count(list.query.filter) : undefined]);

@@ -4,55 +4,74 @@ import type { Request } from 'express';
 import { type FieldError, HttpProblem } from './problem';
 
 /**
- * The request body as an instance of `type`, or a 400 naming every bad field.
- * Unknown fields are errors, so nothing a client adds (an `id`, an operator
- * object such as `{"$ne": null}`) ever reaches a store.
+ * The request body, read by the route's jsonBody(), as an instance of `type`,
+ * or a 400 naming the bad fields. Unknown fields are errors, so nothing a
+ * client adds (an `id`, an operator object such as `{"$ne": null}`) ever
+ * reaches a store.
  */
 export function parseBody<T extends object>(type: ClassConstructor<T>, req: Request): T {
-  if (!req.is(['application/json', 'application/*+json'])) {
-    throw new HttpProblem(415, 'request body must be application/json');
-  }
   const body: unknown = req.body;
+  if (body === undefined) throw new Error('jsonBody() must run before parseBody()');
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpProblem(400, 'request body must be a JSON object');
   }
   return validated(type, body, 'request body');
 }
 
-/** The query string as an instance of `type`, or a 400 naming every bad parameter; unknown ones are errors too. */
+/** The query string as an instance of `type`, or a 400 naming the bad parameters; unknown ones are errors too. */
 export function parseQuery<T extends object>(type: ClassConstructor<T>, req: Request): T {
   return validated(type, req.query, 'query');
+}
+
+/** A problem names at most this many fields: a body of 60,000 unknown keys must not make a problem of megabytes. */
+export const maxFieldErrors = 10;
+
+/** Past this many characters, a field name a client made up is cut short in a problem. */
+const maxFieldNameLength = 64;
+
+/** A field name as a problem shows it. */
+export function fieldName(name: string): string {
+  const cut = [...name.slice(0, 2 * maxFieldNameLength)].slice(0, maxFieldNameLength).join('');
+  return cut.length < name.length ? `${cut}…` : name;
 }
 
 function validated<T extends object>(type: ClassConstructor<T>, plain: object, where: string): T {
   const known = knownFields(type);
   const errors: FieldError[] = [];
+  // Past the first maxFieldErrors, errors are only counted: 60,000 unknown keys make no 60,000 messages.
+  let unlisted = 0;
+  const report = (error: () => FieldError) => (errors.length < maxFieldErrors ? errors.push(error()) : unlisted++);
+  /** Known fields already reported, which class-validator would report again. */
+  const reported = new Set<string>();
   const values: Record<string, unknown> = {};
   const lists = listFieldsOf(type);
-  for (const [field, value] of Object.entries(plain)) {
+  for (const field of Object.keys(plain)) {
+    const value: unknown = (plain as Record<string, unknown>)[field];
     if (!known.has(field)) {
-      errors.push({ field, message: `${field} is not a known field` });
+      report(() => ({ field: fieldName(field), message: `${fieldName(field)} is not a known field` }));
     } else if (lists.has(field) && Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null)) {
       values[field] = value;
     } else if (typeof value === 'object' && value !== null) {
       // Every field holds one value. Refused before class-transformer copies it,
       // which recurses without limit: a few KB of nested arrays would overflow the stack.
-      errors.push({ field, message: `${field} must be a single value, not an object or array` });
+      reported.add(field);
+      report(() => ({ field, message: `${field} must be a single value, not an object or array` }));
     } else {
       values[field] = value;
     }
   }
   const instance = plainToInstance(type, values);
-  const reported = new Set(errors.map((error) => error.field));
-  errors.push(
-    ...validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true })
-      .flatMap(fieldErrors)
-      .filter((error) => !reported.has(error.field)),
-  );
-  if (errors.length > 0) {
-    throw new HttpProblem(400, `${where} is invalid: ${errors.map((e) => e.message).join('; ')}`, errors);
+  for (const error of validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true }).flatMap(fieldErrors)) {
+    if (!reported.has(error.field)) report(() => error);
   }
+  if (errors.length > 0) throw invalid(where, errors, unlisted);
   return instance;
+}
+
+/** The first maxFieldErrors errors, and how many more there are. */
+function invalid(where: string, errors: FieldError[], more: number): HttpProblem {
+  const detail = `${where} is invalid: ${errors.map((e) => e.message).join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+  return new HttpProblem(400, detail, errors);
 }
 
 /**

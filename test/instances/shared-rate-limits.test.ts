@@ -35,13 +35,15 @@ describeEachStore('two instances sharing rate limits in Redis', (context) => {
   // Behind one trusted proxy, X-Forwarded-For names the client; the addresses are documentation ones.
   const login: LoginLimit = { limit: 3, emailLimit: 5, windowMs: 60_000 };
   const signUp: RateLimit = { limit: 2, windowMs: 60_000 };
+  const costly: RateLimit = { limit: 3, windowMs: 60_000 };
 
   /** An instance of the service on the context's store, with its own Redis client, counting under `prefix`. */
   const instance = async (prefix: string, url = redisUrl, logger = silent) => {
     const client = await openRedis(url, logger);
     clients.add(client);
     const counters = redisCounters(client, logger, prefix);
-    return { redis: client, ...api(context, { loginLimit: { ...login, counters }, signUpLimit: { ...signUp, counters }, trustProxyHops: 1, logger }) };
+    const limits = { loginLimit: { ...login, counters }, signUpLimit: { ...signUp, counters }, expensiveReadLimit: { ...costly, counters }, writeLimit: { ...costly, counters } };
+    return { redis: client, ...api(context, { ...limits, trustProxyHops: 1, logger }) };
   };
   /** Instances that each count in their own memory, as without REDIS_URL. */
   const alone = () => api(context, { loginLimit: login, signUpLimit: signUp, trustProxyHops: 1 });
@@ -100,7 +102,37 @@ describeEachStore('two instances sharing rate limits in Redis', (context) => {
     expect((await a.get('/users?count=true')).body.total).toBe(2);
   });
 
-  it('when Redis is cut away while serving, then logins and sign-ups answer 503 with Retry-After and a log line, other routes serve, and the limits work again once it is back', async () => {
+  it('when one address searches on A and B, then its searches reach one shared limit', async () => {
+    const prefix = `${runPrefix}${randomUUID()}:`;
+    const [a, b] = [await instance(prefix), await instance(prefix)];
+    const search = (http: ReturnType<typeof api>, address: string) => checked(http.raw().get('/posts?q=engine&count=true').set('X-Forwarded-For', address));
+
+    for (const http of [a, b, a]) expect((await search(http, '192.0.2.40')).status).toBe(200);
+    for (const http of [b, a]) {
+      const refused = await search(http, '192.0.2.40');
+      expect(refused.status).toBe(429);
+      expect(refused.body.detail).toMatch(/from this address/);
+    }
+    expect((await search(b, '192.0.2.41')).status).toBe(200);
+  });
+
+  it('when one user writes on A and B, then the writes reach one shared limit, and nothing past it is written', async () => {
+    const prefix = `${runPrefix}${randomUUID()}:`;
+    const [a, b] = [await instance(prefix), await instance(prefix)];
+    const { token } = await a.signUp();
+
+    expect((await a.post('/posts', { title: 'On A', content: 'c' }, token)).status).toBe(201);
+    expect((await b.post('/posts', { title: 'On B', content: 'c' }, token)).status).toBe(201);
+    expect((await a.post('/posts', { title: 'On A again', content: 'c' }, token)).status).toBe(201);
+    for (const http of [b, a]) {
+      const refused = await http.post('/posts', { title: 'One too many', content: 'c' }, token);
+      expect(refused.status).toBe(429);
+      expect(refused.body.detail).toMatch(/by this user/);
+    }
+    expect((await a.get('/posts?count=true')).body.total).toBe(3);
+  });
+
+  it('when Redis is cut away while serving, then every request a limit counts answers 503 with Retry-After and a log line, other routes serve, and the limits work again once it is back', async () => {
     const target = new URL(redisUrl);
     const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
     const lines: string[] = [];
@@ -116,16 +148,28 @@ describeEachStore('two instances sharing rate limits in Redis', (context) => {
       const { email, password } = await anAccount(http);
       expect((await checked(from(http, '192.0.2.30', '/auth/login', { email, password }))).status).toBe(200);
 
+      const { token } = await http.signUp();
+      const post = (await http.post('/posts', { title: 'Before the outage', content: 'c' }, token)).body;
+
       proxy.cut();
-      for (const [path, body] of [['/auth/login', { email, password }], ['/users', aSignUp()]] as const) {
-        const refused = await from(http, '192.0.2.30', path, body);
+      const refusals = [
+        from(http, '192.0.2.30', '/auth/login', { email, password }),
+        from(http, '192.0.2.30', '/users', aSignUp()),
+        from(http, '192.0.2.30', '/posts', { title: 'During the outage', content: 'c' }).set('Authorization', `Bearer ${token}`),
+        http.raw().get('/posts?q=engine').set('X-Forwarded-For', '192.0.2.30'),
+      ];
+      for (const refusal of refusals) {
+        const refused = await refusal;
         expect(refused.status).toBe(503);
         expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
         expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
       }
       expect((await http.get('/users')).status).toBe(200);
+      expect((await http.get(`/posts/${post.id}`)).status).toBe(200);
+      expect((await http.get('/posts')).status).toBe(200);
       const logged = lines.map((line) => JSON.parse(line) as { level: number; msg: string; err?: { type?: string } });
-      expect(logged.filter(({ level, err }) => level >= 50 && err?.type === 'StoreUnavailableError')).toHaveLength(2);
+      expect(logged.filter(({ level, err }) => level >= 50 && err?.type === 'StoreUnavailableError')).toHaveLength(refusals.length);
+      expect((await http.get('/posts')).body.items).toEqual([post]);
 
       proxy.restore();
       // The client reconnects on its own, after a back-off of at most 2 s.

@@ -11,11 +11,13 @@ const leaks = /\n\s+at |QueryFailedError|MongoServerError|MongoError|SQLITE_|ER_
 /** Every password any test has sent; no response may ever contain one. */
 const passwordsSent = new Set<string>();
 
-/** Cheap hashing and no login limit: the suites that test those set their own. */
+/** Cheap hashing and no rate limits to speak of: the suites that test those set their own. */
 export const testAppOptions: AppOptions = {
   accounts: { tokenTtlMs: 3_600_000, passwordHashCost: 10 },
   loginLimit: { limit: 1_000_000, emailLimit: 1_000_000, windowMs: 60_000 },
   signUpLimit: { limit: 1_000_000, windowMs: 60_000 },
+  expensiveReadLimit: { limit: 1_000_000, windowMs: 60_000 },
+  writeLimit: { limit: 1_000_000, windowMs: 60_000 },
 };
 
 export interface SignedUp {

@@ -85,8 +85,8 @@ function json(description: string, schemaName: string, headers: Record<string, o
   return { description, headers: { ...requestId, ...headers }, content: { 'application/json': { schema: schema(schemaName) } } };
 }
 
-function empty(description: string) {
-  return { description, headers: requestId };
+function empty(description: string, headers: Record<string, object> = {}) {
+  return { description, headers: { ...requestId, ...headers } };
 }
 
 function problem(description: string, headers: Record<string, object> = {}) {
@@ -117,6 +117,8 @@ const rateLimited = { RateLimit: header('RateLimit'), 'RateLimit-Policy': header
 const retryAfter = { description: 'Seconds to wait before trying again.', schema: { type: 'string', pattern: '^[0-9]+$' } };
 /** What every request with a JSON body can be refused for, before its fields are read. */
 const bodyErrors = [400, 413, 415];
+const expensiveRead = 'A search (`q`), a total (`count=true`) or a `skip` of 1,000 or more is limited per client address (429).';
+const writes = 'Limited per signed-in user, with the other writes of posts and users (429).';
 
 const paths = () => ({
   '/auth/login': {
@@ -146,8 +148,9 @@ const paths = () => ({
     get: operation('users', {
       operationId: 'listUsers',
       summary: 'List users, oldest first',
+      description: expensiveRead,
       query: ListQuery,
-      responses: { 200: json('A page of users.', 'UserPage'), ...shared(400, 503) },
+      responses: { 200: json('A page of users.', 'UserPage', rateLimited), ...shared(400, 429, 503) },
     }),
     post: operation('users', {
       operationId: 'signUp',
@@ -179,16 +182,18 @@ const paths = () => ({
       operationId: 'updateUser',
       summary: 'Change your own profile',
       signedIn: true,
+      description: writes,
       body: UpdateUserBody,
       headers: ['IfMatch'],
-      responses: { 200: json('The changed user.', 'OwnUser', versioned), ...shared(...bodyErrors, 401, 403, 404, 409, 412, 503) },
+      responses: { 200: json('The changed user.', 'OwnUser', { ...versioned, ...rateLimited }), ...shared(...bodyErrors, 401, 403, 404, 409, 412, 429, 503) },
     }),
     delete: operation('users', {
       operationId: 'deleteUser',
       summary: 'Delete yourself, with your posts and sessions',
+      description: writes,
       signedIn: true,
       headers: ['IfMatch'],
-      responses: { 204: empty('Deleted.'), ...shared(400, 401, 403, 404, 412, 503) },
+      responses: { 204: empty('Deleted.', rateLimited), ...shared(400, 401, 403, 404, 412, 429, 503) },
     }),
   },
   '/users/{id}/posts': {
@@ -196,25 +201,27 @@ const paths = () => ({
     get: operation('posts', {
       operationId: 'listUserPosts',
       summary: 'List the posts of one author',
+      description: expensiveRead,
       query: AuthorPostListQuery,
-      responses: { 200: json('A page of posts.', 'PostPage'), ...shared(400, 404, 503) },
+      responses: { 200: json('A page of posts.', 'PostPage', rateLimited), ...shared(400, 404, 429, 503) },
     }),
   },
   '/posts': {
     get: operation('posts', {
       operationId: 'listPosts',
       summary: 'List posts',
+      description: expensiveRead,
       query: PostListQuery,
-      responses: { 200: json('A page of posts.', 'PostPage'), ...shared(400, 503) },
+      responses: { 200: json('A page of posts.', 'PostPage', rateLimited), ...shared(400, 429, 503) },
     }),
     post: operation('posts', {
       operationId: 'createPost',
       summary: 'Write a post, as its author',
-      description: 'With `Idempotency-Key`, a retry answers the first response again.',
+      description: `${writes} With \`Idempotency-Key\`, a retry answers the first response again.`,
       signedIn: true,
       body: CreatePostBody,
       headers: ['IdempotencyKey'],
-      responses: { 201: json('The new post.', 'Post', created), ...shared(...bodyErrors, 401, 409, 422, 503) },
+      responses: { 201: json('The new post.', 'Post', { ...created, ...rateLimited }), ...shared(...bodyErrors, 401, 409, 422, 429, 503) },
     }),
   },
   '/posts/{id}': {
@@ -228,25 +235,28 @@ const paths = () => ({
     patch: operation('posts', {
       operationId: 'updatePost',
       summary: 'Change a post, as its author',
+      description: writes,
       signedIn: true,
       body: UpdatePostBody,
       headers: ['IfMatch'],
-      responses: { 200: json('The changed post.', 'Post', versioned), ...shared(...bodyErrors, 401, 403, 404, 412, 503) },
+      responses: { 200: json('The changed post.', 'Post', { ...versioned, ...rateLimited }), ...shared(...bodyErrors, 401, 403, 404, 412, 429, 503) },
     }),
     delete: operation('posts', {
       operationId: 'deletePost',
       summary: 'Delete a post, as its author',
+      description: writes,
       signedIn: true,
       headers: ['IfMatch'],
-      responses: { 204: empty('Deleted.'), ...shared(400, 401, 403, 404, 412, 503) },
+      responses: { 204: empty('Deleted.', rateLimited), ...shared(400, 401, 403, 404, 412, 429, 503) },
     }),
   },
   '/tags': {
     get: operation('tags', {
       operationId: 'listTags',
       summary: 'The tags in use, most used first',
+      description: 'Limited per client address like the other lists when it asks for a total or a `skip` of 1,000 or more (429).',
       query: CursorQuery,
-      responses: { 200: json('A page of tags and how many posts carry each.', 'TagPage'), ...shared(400, 503) },
+      responses: { 200: json('A page of tags and how many posts carry each.', 'TagPage', rateLimited), ...shared(400, 429, 503) },
     }),
   },
   '/healthz': {
@@ -330,7 +340,9 @@ const components = () => ({
   },
   responses: {
     NotModified: { description: 'The version named in If-None-Match is current.', headers: { ...requestId, ...versioned } },
-    BadRequest: problem('The request is malformed; `errors` names each bad field, parameter or header.'),
+    BadRequest: problem(
+      'The request is malformed; `errors` names the bad fields, parameters or headers (the first 10), the field of a body nested over 8 levels deep, or a body of over 100 fields.',
+    ),
     Unauthorized: problem('No bearer token, or one that is unknown, expired or revoked; or a wrong email or password.', {
       'WWW-Authenticate': header('WwwAuthenticate'),
     }),
@@ -341,10 +353,10 @@ const components = () => ({
       'Retry-After': retryAfter,
     }),
     PreconditionFailed: problem('If-Match names a version that is no longer current: read it again.'),
-    ContentTooLarge: problem('The body is over 1 MB.'),
-    UnsupportedMediaType: problem('The body is not UTF-8 JSON.'),
+    ContentTooLarge: problem("The body is over its route's limit once decompressed: 16 KB for logins, sign-ups and users, 1 MB for posts."),
+    UnsupportedMediaType: problem('The body is not `application/json` (a `+json` type neither), or not UTF-8.'),
     UnprocessableContent: problem('The Idempotency-Key was used with another body, or the author no longer exists.'),
-    TooManyRequests: problem('Over a rate limit.', { 'Retry-After': header('RetryAfter'), ...rateLimited }),
+    TooManyRequests: problem('Over a rate limit: wait the seconds of Retry-After.', { 'Retry-After': header('RetryAfter'), ...rateLimited }),
     StoreUnavailable: problem('The store does not answer, or took longer than STATEMENT_TIMEOUT_MS.', { 'Retry-After': header('RetryAfter') }),
     InternalError: problem('The server could not complete the request; its log line, found by X-Request-Id, says why.'),
   },
