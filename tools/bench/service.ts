@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
 import { freePort, stopChild } from '../ferretdb/launch';
 
+/** Rate limits the benchmarks' own load would otherwise reach: counted as usual, but never refusing it. */
+export const unreachedLimits = { WRITE_RATE_LIMIT: '1000000', EXPENSIVE_READ_RATE_LIMIT: '1000000' };
+
 export interface RunningService {
   /** http://127.0.0.1:PORT */
   origin: string;
