@@ -174,7 +174,7 @@ async function schemaOf(store: Store): Promise<unknown> {
     return { migrations: migrations.map((migration) => migration.name), tables };
   }
   const { db } = store as MongoStore;
-  const collections = (await db.listCollections().toArray()).map(({ name, type, options }) => ({ name, type, options })).sort(byName);
+  const collections = (await db.listCollections({}, { nameOnly: false }).toArray()).map(({ name, type, options }) => ({ name, type, options })).sort(byName);
   expect(collections.map(({ name }) => name)).toEqual(expect.arrayContaining(['users', 'posts', 'sessions']));
   const indexes: Record<string, unknown> = {};
   for (const { name } of collections) indexes[name] = (await db.collection(name).listIndexes().toArray()).sort(byName);

@@ -21,7 +21,6 @@ export function freezeDate(): void {
       'clearInterval',
       'setTimeout',
       'clearTimeout',
-      'Temporal',
     ],
   });
 }
