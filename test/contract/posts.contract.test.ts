@@ -1,6 +1,7 @@
 import { InvalidReferenceError, NotFoundError } from '../../src/domain/errors';
 import type { PostQuery } from '../../src/domain/listing';
 import type { Post } from '../../src/domain/post';
+import { advanceDate, freezeDate } from '../support/clock';
 import { describeEachStore } from '../support/each-store';
 import { aPost, aUser, emoji, malformedIds } from '../support/factories';
 
@@ -113,15 +114,21 @@ describeEachStore('posts repository contract', (context) => {
   });
 
   describe('update and delete', () => {
-    it('when some fields change, then the others and the author stay and updatedAt moves on', async () => {
-      const post = await posts().create(aPost(await newAuthor()));
-      await new Promise((done) => setTimeout(done, 5));
-      const publicationDate = new Date('2030-05-05T05:05:05.505Z');
-      const updated = await posts().update(post.id, { title: 'New title', publicationDate });
+    it('when some fields change, then the others and the author stay and updatedAt moves on to the time of the change', async () => {
+      // The store reads the clock from Date: frozen, and moved on by the test, instead of a sleep.
+      freezeDate();
+      try {
+        const post = await posts().create(aPost(await newAuthor()));
+        expect(post.updatedAt).toEqual(new Date());
+        advanceDate(1);
+        const publicationDate = new Date('2030-05-05T05:05:05.505Z');
+        const updated = await posts().update(post.id, { title: 'New title', publicationDate });
 
-      expect(updated).toEqual({ ...post, title: 'New title', publicationDate, updatedAt: expect.any(Date), version: 2 });
-      expect(updated.updatedAt.getTime()).toBeGreaterThan(post.updatedAt.getTime());
-      expect(await posts().findById(post.id)).toEqual(updated);
+        expect(updated).toEqual({ ...post, title: 'New title', publicationDate, updatedAt: new Date(post.updatedAt.getTime() + 1), version: 2 });
+        expect(await posts().findById(post.id)).toEqual(updated);
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('when the post does not exist or the id is malformed, then update and delete are not found', async () => {

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from '../../src/domain/errors';
+import { advanceDate, freezeDate } from '../support/clock';
 import { describeEachStore } from '../support/each-store';
 import { aPost, aUser, emoji, malformedIds } from '../support/factories';
 
@@ -137,14 +138,20 @@ describeEachStore('users repository contract', (context) => {
   });
 
   describe('update', () => {
-    it('when some fields change, then the others stay and updatedAt moves on', async () => {
-      const user = await users().create(aUser());
-      await new Promise((done) => setTimeout(done, 5));
-      const updated = await users().update(user.id, { displayName: 'New Name' });
+    it('when some fields change, then the others stay and updatedAt moves on to the time of the change', async () => {
+      // The store reads the clock from Date: frozen, and moved on by the test, instead of a sleep.
+      freezeDate();
+      try {
+        const user = await users().create(aUser());
+        expect(user.updatedAt).toEqual(new Date());
+        advanceDate(1);
+        const updated = await users().update(user.id, { displayName: 'New Name' });
 
-      expect(updated).toEqual({ ...user, displayName: 'New Name', updatedAt: expect.any(Date), version: 2 });
-      expect(updated.updatedAt.getTime()).toBeGreaterThan(user.updatedAt.getTime());
-      expect(await users().findById(user.id)).toEqual(updated);
+        expect(updated).toEqual({ ...user, displayName: 'New Name', updatedAt: new Date(user.updatedAt.getTime() + 1), version: 2 });
+        expect(await users().findById(user.id)).toEqual(updated);
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('when the user does not exist or the id is malformed, then update is not found', async () => {

@@ -4,6 +4,9 @@ import { openStore } from '../../src/stores/open-store';
 import { describeEachStore } from '../support/each-store';
 import { aPost, aUser, malformedIds } from '../support/factories';
 import { itUnlessGap } from '../support/store-gaps';
+import { setStoredUpdatedAt } from '../support/stored-records';
+
+const hour = 60 * 60 * 1000;
 
 describeEachStore('versions and conditional writes contract', (context) => {
   const users = () => context.store.users;
@@ -105,6 +108,30 @@ describeEachStore('versions and conditional writes contract', (context) => {
         expect(updated.createdAt).toEqual(post.createdAt);
         previous = updated;
       }
+    });
+
+    // Another instance whose clock ran an hour ahead wrote last: this one's later write must not move updatedAt back.
+    it("when a post's stored updatedAt lies an hour ahead of the clock, then an update keeps it, and still makes its change and a version", async () => {
+      const post = await aPostBy();
+      const ahead = new Date(Date.now() + hour);
+      await setStoredUpdatedAt(context.store, 'post', post.id, ahead);
+
+      const updated = await posts().update(post.id, { title: 'Written later' }, [1]);
+
+      expect(updated).toEqual({ ...post, title: 'Written later', version: 2, updatedAt: ahead });
+      expect(await posts().findById(post.id)).toEqual(updated);
+      expect((await posts().update(post.id, { content: 'And again' })).updatedAt).toEqual(ahead);
+    });
+
+    it("when a user's stored updatedAt lies an hour ahead of the clock, then an update keeps it, and still makes its change and a version", async () => {
+      const user = await users().create(aUser());
+      const ahead = new Date(Date.now() + hour);
+      await setStoredUpdatedAt(context.store, 'user', user.id, ahead);
+
+      const updated = await users().update(user.id, { displayName: 'Written later' }, [1]);
+
+      expect(updated).toEqual({ ...user, displayName: 'Written later', version: 2, updatedAt: ahead });
+      expect(await users().findById(user.id)).toEqual(updated);
     });
   });
 

@@ -1,5 +1,6 @@
 import { api, checked } from '../support/api';
 import { describeEachStore } from '../support/each-store';
+import { setStoredUpdatedAt } from '../support/stored-records';
 
 describeEachStore('versions and conditional requests HTTP API', (context) => {
   const http = api(context);
@@ -167,6 +168,34 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
       expect(final.title).toBe(results.filter(({ write }) => 'title' in write).at(-1)!.write.title);
       expect(final.content).toBe(results.filter(({ write }) => 'content' in write).at(-1)!.write.content);
       expect(final.updatedAt).toBe(results.map(({ body }) => body.updatedAt).sort().at(-1));
+    });
+  });
+
+  describe("updatedAt when another instance's clock ran ahead", () => {
+    const anHourAhead = () => new Date(Date.now() + 60 * 60 * 1000);
+
+    it('when a post stored an hour ahead of the clock is PATCHed, then updatedAt stays where it was and the change is made', async () => {
+      const post = await createPost();
+      const ahead = anHourAhead();
+      await setStoredUpdatedAt(context.store, 'post', post.id, ahead);
+
+      const patched = await patchPost(post.id, { title: 'Written later' }, '"1"');
+
+      expect(patched.status).toBe(200);
+      expect(patched.body).toEqual({ ...post, title: 'Written later', version: 2, updatedAt: ahead.toISOString() });
+      expect((await http.get(`/posts/${post.id}`)).body).toEqual(patched.body);
+    });
+
+    it('when a user stored an hour ahead of the clock is PATCHed, then updatedAt stays where it was and the change is made', async () => {
+      const user = (await http.get('/users/me', token)).body;
+      const ahead = anHourAhead();
+      await setStoredUpdatedAt(context.store, 'user', userId, ahead);
+
+      const patched = await http.patch(`/users/${userId}`, { displayName: 'Written later' }, token);
+
+      expect(patched.status).toBe(200);
+      expect(patched.body).toEqual({ ...user, displayName: 'Written later', version: 2, updatedAt: ahead.toISOString() });
+      expect((await http.get('/users/me', token)).body).toEqual(patched.body);
     });
   });
 });

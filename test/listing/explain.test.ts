@@ -201,21 +201,24 @@ describeEachStore('list queries and their indexes', (context) => {
     const filtered = listCase.filter !== undefined || listCase.from !== undefined;
     const bounded = context.name === 'mongodb' ? filtered && listCase.filter?.(noSeed).q === undefined : (listCase.sqlBounded ?? filtered);
     const plan = `reads ${expected}${bounded ? ' within bounds' : ' from one end'} and sorts nothing`;
-    const alternative = listCase.fromTheTag && context.name !== 'mongodb' ? ", or reads the tag's posts by their keys" : '';
-    const title = `when ${listCase.list} is explained, then it ${plan}${alternative}`;
+    const alternative = listCase.fromTheTag && context.name !== 'mongodb' ? ", or reads only the tag's posts, by their keys, and sorts just those" : '';
+    const wholeTables = ', and reads no other table whole but the tag names';
+    const title = `when ${listCase.list} is explained, then it ${plan}${alternative}${wholeTables}`;
     itUnlessGap(context.name, 'index use by list queries', title, async () => {
       expectPlan(plans.get(listCase)!, ({ reads, sorts }) => {
         const postReads = reads.filter((read) => read.table === posts);
         if (listCase.fromTheTag && context.name !== 'mongodb' && postReads[0]?.index !== expected) {
+          // Only the tag's posts are read, each by its key, so only they can be sorted.
           expect(postReads).toEqual([{ table: posts, index: expect.stringMatching(/^(pk_|primary$|sqlite_autoindex)/), bounded: true }]);
           expect(reads).toContainEqual({ table: 'pt', index: 'idx_post_tags_tag', bounded: true });
-          return;
+        } else {
+          expect(postReads).toEqual([{ table: posts, index: expected, bounded }]);
+          expect(sorts).toBe(false);
         }
-        expect(postReads).toEqual([{ table: posts, index: expected, bounded }]);
-        // Nor is any other table read whole, but for the tag names (alias t): with 200 tags, or 1,000,
-        // PostgreSQL 15 costs hashing the whole small table below a look-up of each post's few tags.
-        expect(reads.filter((read) => read.index === null && read.table !== 't')).toEqual([]);
-        expect(sorts).toBe(false);
+        // Nor is any other table read whole, but for the tag names (alias t, which PostgreSQL calls t_1 where the
+        // statement names tags twice): with 200 tags, or 1,000, PostgreSQL 15 costs hashing the whole small
+        // table below a look-up of each post's few tags.
+        expect(reads.filter((read) => read.index === null && !/^t(_\d+)?$/.test(read.table))).toEqual([]);
       });
     });
   }

@@ -6,8 +6,9 @@ import { PasswordHasher } from '../../src/auth/passwords';
 import { databaseConfig } from '../../src/config';
 import type { Store } from '../../src/domain/repositories';
 import { openStore } from '../../src/stores/open-store';
-import { seededEmail, seededPassword, seededPost } from '../../tools/seed/dataset';
-import { type TestDatabase, createTestDatabase } from '../support/stores';
+import { seededEmail, seededPassword, seededPost, seededProfile } from '../../tools/seed/dataset';
+import { compareCodePoints } from '../../src/domain/listing';
+import { type TestDatabase, createTestDatabase, enabledStores } from '../support/stores';
 
 const root = resolve(__dirname, '../..');
 /** A build of the tools of its own, so that other test files building dist/ meanwhile do not matter. */
@@ -149,23 +150,38 @@ describe('npm run seed', () => {
     expect(run.stderr).toMatch(/^seed: cannot open postgres store at 127\.0\.0\.1:1\/nowhere: .+\n$/);
   });
 
-  describe('on PostgreSQL', () => {
-    let database: TestDatabase;
-
-    beforeAll(async () => {
-      database = await createTestDatabase('postgres');
-    });
-    afterAll(() => database?.drop());
-
-    it('when run with batches smaller than the counts, then the server holds the same dataset as SQLite', async () => {
-      const run = await seed('--users', '5', '--posts', '50', '--batch', '8', '--database-url', database.url);
-
-      expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(finalLine) });
-      await withStore(database.url, async (store) => {
-        expect(await store.posts.count({})).toBe(50);
-        expect(await storedPosts(store)).toEqual(expectedPosts(5, 50));
-        expect((await store.tags.find({ limit: 500 })).items.length).toBeGreaterThan(0);
-      });
-    }, 60_000);
-  });
 });
+
+/** Each store seeded with the same counts and smaller batches holds exactly what the dataset defines: posts, users and tags. */
+describe.each(enabledStores())('%s: npm run seed, the same dataset on every store', (name) => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(name);
+  });
+  afterAll(() => database?.drop());
+
+  it('when run with batches smaller than the counts, then the store holds the dataset: the same posts, users and tag counts as every other store', async () => {
+    const run = await seed('--users', '5', '--posts', '50', '--batch', '8', '--database-url', database.url);
+
+    expect(run).toMatchObject({ code: 0, stdout: expect.stringMatching(finalLine) });
+    await withStore(database.url, async (store) => {
+      expect(await store.posts.count({})).toBe(50);
+      expect(await storedPosts(store)).toEqual(expectedPosts(5, 50));
+      const users = (await store.users.find({ limit: 1_000 })).items.map(({ email, username, displayName }) => ({ email, username, displayName }));
+      expect(users).toEqual(Array.from({ length: 5 }, (_, n) => seededProfile(n)));
+      expect((await store.tags.find({ limit: 500 })).items).toEqual(expectedTags(expectedPosts(5, 50)));
+      const credentials = await store.users.findCredentials(seededEmail(0));
+      expect(await new PasswordHasher(10).verify(seededPassword, credentials!.passwordHash)).toBe(true);
+    });
+  }, 60_000);
+});
+
+/** The tags the posts carry, most used first, then by name in code-point order, as GET /tags lists them. */
+function expectedTags(posts: DatasetPost[]): { name: string; postCount: number }[] {
+  const counts = new Map<string, number>();
+  for (const post of posts) for (const tag of post.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  return [...counts]
+    .map(([tagName, postCount]) => ({ name: tagName, postCount }))
+    .sort((a, b) => b.postCount - a.postCount || compareCodePoints(a.name, b.name));
+}
