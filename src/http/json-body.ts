@@ -11,7 +11,7 @@ export function jsonBody(): RequestHandler {
   return (req, res, next) => (bodyMethods.has(req.method) ? parse(req, res, next) : next());
 }
 
-const bodyMethods = new Set(['POST', 'PUT', 'PATCH']);
+const bodyMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * Left alone, body-parser decodes any `utf-*` charset and turns invalid bytes

@@ -5,17 +5,27 @@ import type { Store } from '../domain/repositories';
 import { authenticate, callerOf } from './authenticate';
 import type { IdempotentCreates } from './idempotency';
 import { ifMatchVersions, setVersionTag } from './conditional';
-import { CreateUserBody, UpdateUserBody } from './bodies/user.bodies';
+import { ChangePasswordBody, CreateUserBody, DeleteUserBody, UpdateUserBody } from './bodies/user.bodies';
 import { type RateLimit, signUpLimit } from './rate-limits';
 import { methodNotAllowed } from './error-handler';
 import { listJson, parsePostList, parseUserList, postPosition, userPosition } from './lists';
+import { passwordCheckLimit, requireOwnPassword, runMiddleware, wrongPassword } from './password-checks';
 import { ownUserJson, postJson, publicUserJson } from './presenters';
 import { HttpProblem } from './problem';
 import { parseBody, requireChanges } from './validation';
 
-export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps: RateLimit, creates: IdempotentCreates): Router {
+export function usersRouter(
+  { users, posts }: Store,
+  accounts: Accounts,
+  signUps: RateLimit,
+  creates: IdempotentCreates,
+  passwordChecks: RateLimit,
+): Router {
   const router = Router();
   const signedIn = authenticate(accounts);
+  // One count for sign-ups and changes of email: both tell whether an email is taken.
+  const emailClaims = signUpLimit(signUps);
+  const checks = passwordCheckLimit(passwordChecks);
 
   router
     .route('/')
@@ -25,9 +35,10 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps
       res.json(listJson(slice, publicUserJson, list, userPosition, total));
     })
     // Sign-up is anonymous: its keys belong to the route. The password is never kept, not even hashed.
-    .post(signUpLimit(signUps), creates.handler({ route: 'POST /users', unkeptFields: ['password'] }, async (req, res) => {
+    .post(emailClaims, creates.handler({ route: 'POST /users', unkeptFields: ['password'], owner: signedUpUser }, async (req, res) => {
       const { password, ...profile } = parseBody(CreateUserBody, req);
       const user = await accounts.signUp(profile, password);
+      res.locals.signedUp = user.id;
       setVersionTag(res.status(201).location(`/users/${encodeURIComponent(user.id)}`), user.version).json(ownUserJson(user));
     }))
     .all(methodNotAllowed('GET', 'POST'));
@@ -41,6 +52,24 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps
     .all(methodNotAllowed('GET'));
 
   router
+    .route('/me/password')
+    .post(signedIn, async (req, res) => {
+      const { currentPassword, newPassword } = parseBody(ChangePasswordBody, req);
+      await runMiddleware(checks, req, res);
+      if (!(await accounts.changePassword(callerOf(res), currentPassword, newPassword))) throw wrongPassword();
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('POST'));
+
+  router
+    .route('/me/sessions')
+    .delete(signedIn, async (_req, res) => {
+      await accounts.endSessions(callerOf(res));
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('DELETE'));
+
+  router
     .route('/:id')
     .get(async (req, res) => {
       const user = await users.findById(req.params.id);
@@ -50,13 +79,23 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps
     .patch(signedIn, async (req, res) => {
       const expected = ifMatchVersions(req);
       requireSelf(res, req.params.id);
-      const changes = requireChanges(parseBody(UpdateUserBody, req));
+      const { currentPassword, ...changes } = parseBody(UpdateUserBody, req);
+      requireChanges(changes);
+      if (changes.email !== undefined) {
+        if (currentPassword === undefined) throw passwordRequired('to change the email');
+        await runMiddleware(emailClaims, req, res);
+      }
+      if (currentPassword !== undefined) await requireOwnPassword(accounts, checks, req, res, currentPassword);
       const user = await users.update(req.params.id, changes, expected);
       setVersionTag(res, user.version).json(ownUserJson(user));
     })
     .delete(signedIn, async (req, res) => {
       const expected = ifMatchVersions(req);
       requireSelf(res, req.params.id);
+      // No body at all: say what is missing rather than which media type.
+      if (req.is(['application/json', 'application/*+json']) === null) throw passwordRequired('to delete the account');
+      const { currentPassword } = parseBody(DeleteUserBody, req);
+      await requireOwnPassword(accounts, checks, req, res, currentPassword);
       await users.delete(req.params.id, expected);
       res.status(204).end();
     })
@@ -77,4 +116,14 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, signUps
 
 function requireSelf(res: Response, id: string): void {
   if (callerOf(res).user.id !== id) throw new HttpProblem(403, 'a user can change or delete only themselves');
+}
+
+function passwordRequired(purpose: string): HttpProblem {
+  const message = `currentPassword is required ${purpose}`;
+  return new HttpProblem(400, `request body is invalid: ${message}`, [{ field: 'currentPassword', message }]);
+}
+
+/** The user a sign-up made, whose own its kept answer is. */
+function signedUpUser(res: Response): string | undefined {
+  return res.locals.signedUp as string | undefined;
 }
