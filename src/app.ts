@@ -59,7 +59,7 @@ export function createApp(store: Store, options: AppOptions): Express {
   // router mounted at the root, route by route.
   const mount = (path: string, router: Router) => app.use(path, mountedAt(path), router);
   mount('/posts', postsRouter(store, accounts, creates));
-  mount('/users', usersRouter(store, accounts, options.signUpLimit, creates));
+  mount('/users', usersRouter(store, accounts, options.signUpLimit, creates, options.loginLimit));
   mount('/tags', tagsRouter(store));
   mount('/auth', authRouter(accounts, options.loginLimit));
   app.use(probesRouter(store, options.stopping));
