@@ -130,7 +130,7 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
       ['a U+0000', 'victim@example.com\u0000', 400],
       ['full-width letters', 'ｖｉｃｔｉｍ@example.com', 401],
       ['another case', 'VICTIM@example.COM', 200],
-    ])('when the email of a login has %s, then %s on every store', async (_case, email, status) => {
+    ])('when the email of a login has %s, %j, then %s on every store', async (_case, email, status) => {
       const body = aSignUp({ email: 'victim@example.com' });
       await http.post('/users', body);
 
@@ -149,7 +149,7 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
       ['another case', { email: 'Victim@Example.com' }, 409, 'email'],
       ['a username with a trailing space', { username: 'victim ' }, 400, 'username'],
       ['a username in another case', { username: 'VICTIM' }, 409, 'username'],
-    ])('when a sign-up has %s, then %s on every store', async (_case, fields, status, field) => {
+    ])('when a sign-up has %s, %j, then %s on every store', async (_case, fields, status, field) => {
       await http.post('/users', aSignUp({ email: 'victim@example.com', username: 'victim' }));
 
       const response = await http.post('/users', aSignUp(fields));

@@ -213,7 +213,7 @@ describeEachStore('users HTTP API', (context) => {
       ['without currentPassword', {}, 400],
       ['with a wrong currentPassword', { currentPassword: 'not the password at all' }, 403],
       ['with an empty currentPassword', { currentPassword: '' }, 400],
-    ])('when it comes %s, then %s names currentPassword and nothing changes', async (_case, extra, status) => {
+    ])('when it comes %s, %j, then %s names currentPassword and nothing changes', async (_case, extra, status) => {
       const { user, token } = await http.signUp();
 
       const response = await http.patch(`/users/${user.id}`, { email: 'moved@example.com', displayName: 'Moved', ...extra }, token);
@@ -255,7 +255,7 @@ describeEachStore('users HTTP API', (context) => {
       ['without currentPassword', {}, 400],
       ['with a wrong currentPassword', { currentPassword: 'not the password at all' }, 403],
       ['with another field', { password: 'x', currentPassword: 'not the password at all' }, 400],
-    ])('when it comes %s, then %s and the user, their posts and their token stay', async (_case, body, status) => {
+    ])('when it comes %s, %j, then %s and the user, their posts and their token stay', async (_case, body, status) => {
       const { user, token } = await http.signUp();
       const post = (await http.post('/posts', { title: 't', content: 'c' }, token)).body;
 
@@ -305,7 +305,7 @@ describeEachStore('users HTTP API', (context) => {
       ['no current password', { currentPassword: undefined, newPassword: 'a brand new passphrase' }, 400, 'currentPassword'],
       ['a new password of 11 characters', { newPassword: 'elevenchars' }, 400, 'newPassword'],
       ['an unknown field', { password: 'x', newPassword: 'a brand new passphrase' }, 400, 'password'],
-    ])('when the body has %s, then %s names %s, and the password and every token stay', async (_case, body, status, field) => {
+    ])('when the body has %s, %j, then %s names %s, and the password and every token stay', async (_case, body, status, field) => {
       const { user, token, password } = await http.signUp();
       const other = (await http.post('/auth/login', { email: user.email, password })).body.accessToken;
 
