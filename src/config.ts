@@ -10,6 +10,8 @@ export const settings = {
   LOG_LEVEL: 'info',
   TOKEN_TTL_SECONDS: '3600',
   PASSWORD_HASH_COST: '17',
+  PASSWORD_HASH_CONCURRENCY: '2',
+  PASSWORD_HASH_QUEUE: '4',
   LOGIN_RATE_LIMIT: '10',
   LOGIN_EMAIL_RATE_LIMIT: '100',
   LOGIN_RATE_WINDOW_SECONDS: '900',
@@ -41,6 +43,10 @@ export interface DatabaseConfig {
 export interface AuthConfig {
   tokenTtlSeconds: number;
   passwordHashCost: number;
+  /** Password hashes allowed to run at once. */
+  passwordHashConcurrency: number;
+  /** Password hashes allowed to wait for a turn; one more is a 503. */
+  passwordHashQueue: number;
   /** Login attempts allowed per client address, and failed ones per email from one address, in one window. */
   loginRateLimit: number;
   /** Failed logins allowed per email from all addresses together in one window. */
@@ -115,6 +121,8 @@ const environment = z
     LOG_LEVEL: z.enum(logLevels, `must be one of ${logLevels.join(', ')}`),
     TOKEN_TTL_SECONDS: whole(60, 30 * 86_400),
     PASSWORD_HASH_COST: whole(10, 20),
+    PASSWORD_HASH_CONCURRENCY: whole(1, 64),
+    PASSWORD_HASH_QUEUE: whole(0, 1_000),
     LOGIN_RATE_LIMIT: whole(1, 1_000_000),
     LOGIN_EMAIL_RATE_LIMIT: whole(1, 1_000_000),
     LOGIN_RATE_WINDOW_SECONDS: whole(1, 86_400),
@@ -163,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: {
       tokenTtlSeconds: values.TOKEN_TTL_SECONDS,
       passwordHashCost: values.PASSWORD_HASH_COST,
+      passwordHashConcurrency: values.PASSWORD_HASH_CONCURRENCY,
+      passwordHashQueue: values.PASSWORD_HASH_QUEUE,
       loginRateLimit: values.LOGIN_RATE_LIMIT,
       loginEmailRateLimit: values.LOGIN_EMAIL_RATE_LIMIT,
       loginRateWindowSeconds: values.LOGIN_RATE_WINDOW_SECONDS,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { pino } from 'pino';
 import { createApp } from './app';
+import { HashSlots } from './auth/hash-slots';
 import { loadConfig } from './config';
 import { Metrics } from './http/metrics';
 import { openRedis, redisCounters } from './http/redis-counters';
@@ -18,7 +19,11 @@ async function main(): Promise<void> {
   const { auth } = config;
   const stopping = new AbortController();
   const app = createApp(store, {
-    accounts: { tokenTtlMs: auth.tokenTtlSeconds * 1000, passwordHashCost: auth.passwordHashCost },
+    accounts: {
+      tokenTtlMs: auth.tokenTtlSeconds * 1000,
+      passwordHashCost: auth.passwordHashCost,
+      hashSlots: new HashSlots({ concurrency: auth.passwordHashConcurrency, queue: auth.passwordHashQueue }),
+    },
     loginLimit: { limit: auth.loginRateLimit, emailLimit: auth.loginEmailRateLimit, windowMs: auth.loginRateWindowSeconds * 1000, counters },
     signUpLimit: { limit: auth.signUpRateLimit, windowMs: auth.signUpRateWindowSeconds * 1000, counters },
     expensiveReadLimit: { limit: config.expensiveReadLimit.limit, windowMs: config.expensiveReadLimit.windowSeconds * 1000, counters },

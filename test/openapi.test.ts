@@ -83,7 +83,7 @@ describe('the OpenAPI document', () => {
       required: ['email', 'username', 'displayName', 'password'],
       additionalProperties: false,
       properties: {
-        email: { type: 'string', format: 'email', minLength: 3, maxLength: 254 },
+        email: { type: 'string', minLength: 3, maxLength: 254, not: { pattern: '^\\s|\\s$' } },
         username: { type: 'string', pattern: '^[A-Za-z0-9_-]{3,32}$' },
         displayName: { type: 'string', minLength: 1, maxLength: 100 },
         password: { type: 'string', format: 'password', minLength: 12, maxLength: 256 },

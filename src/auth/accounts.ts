@@ -2,6 +2,7 @@ import { InvalidReferenceError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
 import type { Session } from '../domain/session';
 import type { User, UserProfile } from '../domain/user';
+import { HashingBusyError, HashSlots, defaultHashLimit } from './hash-slots';
 import { PasswordHasher } from './passwords';
 import { isWellFormedToken, newToken, tokenHash } from './tokens';
 
@@ -10,6 +11,8 @@ export interface AccountOptions {
   tokenTtlMs: number;
   /** log2 of scrypt's N for new password hashes. */
   passwordHashCost: number;
+  /** Bounds the password hashes in flight, sign-up, login and password checks alike; defaultHashLimit when left out. */
+  hashSlots?: HashSlots;
   /** The clock; tests move it to expire tokens. */
   now?: () => Date;
 }
@@ -38,7 +41,7 @@ export class Accounts {
     private readonly store: Store,
     private readonly options: AccountOptions,
   ) {
-    this.passwords = new PasswordHasher(options.passwordHashCost);
+    this.passwords = new PasswordHasher(options.passwordHashCost, options.hashSlots ?? new HashSlots(defaultHashLimit));
     this.now = options.now ?? (() => new Date());
   }
 
@@ -51,9 +54,7 @@ export class Accounts {
     const credentials = await this.store.users.findCredentials(email);
     const valid = await this.passwords.verify(password, credentials?.passwordHash ?? null);
     if (!credentials || !valid) return null;
-    if (this.passwords.isOutdated(credentials.passwordHash)) {
-      await this.store.users.setPasswordHash(credentials.userId, await this.passwords.hash(password));
-    }
+    if (this.passwords.isOutdated(credentials.passwordHash)) await this.rehash(credentials.userId, password);
 
     const now = this.now();
     const token = newToken();
@@ -84,5 +85,38 @@ export class Accounts {
 
   async logout(caller: Caller): Promise<void> {
     await this.store.sessions.delete(caller.session.tokenHash);
+  }
+
+  /** Whether `password` is the caller's own; one key derived, as for a login. */
+  async isOwnPassword(caller: Caller, password: string): Promise<boolean> {
+    const credentials = await this.store.users.findCredentials(caller.user.email);
+    const valid = await this.passwords.verify(password, credentials?.passwordHash ?? null);
+    return valid && credentials?.userId === caller.user.id;
+  }
+
+  /**
+   * Replaces the caller's password when `current` is theirs, and ends every
+   * other session: whoever else held a token must log in with the new one.
+   * The session of this request stays. False, and nothing changed, when `current` is wrong.
+   */
+  async changePassword(caller: Caller, current: string, next: string): Promise<boolean> {
+    if (!(await this.isOwnPassword(caller, current))) return false;
+    await this.store.users.setPasswordHash(caller.user.id, await this.passwords.hash(next));
+    await this.store.sessions.deleteForUser(caller.user.id, caller.session.tokenHash);
+    return true;
+  }
+
+  /** Ends every session of the caller, the one of this request too. */
+  async endSessions(caller: Caller): Promise<void> {
+    await this.store.sessions.deleteForUser(caller.user.id);
+  }
+
+  /** Redoes a hash at the current cost; when the hashes are busy, the next login does it instead. */
+  private async rehash(userId: string, password: string): Promise<void> {
+    try {
+      await this.store.users.setPasswordHash(userId, await this.passwords.hash(password));
+    } catch (error) {
+      if (!(error instanceof HashingBusyError)) throw error;
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import type { HashSlots } from './hash-slots';
 
 const blockSize = 8;
 const parallelism = 1;
@@ -26,14 +27,20 @@ export class PasswordHasher {
    */
   private readonly dummy: Omit<Parsed, 'key'>;
 
-  /** @param cost log2 of scrypt's N; 17 (128 MiB) is OWASP's recommendation with r=8, p=1. */
-  constructor(private readonly cost: number) {
+  /**
+   * @param cost log2 of scrypt's N; 17 (128 MiB) is OWASP's recommendation with r=8, p=1.
+   * @param slots bounds the hashes in flight; without it (a one-off tool), none is.
+   */
+  constructor(
+    private readonly cost: number,
+    private readonly slots?: HashSlots,
+  ) {
     this.dummy = { cost, r: blockSize, p: parallelism, salt: randomBytes(16) };
   }
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(16);
-    const key = await derive(password, { cost: this.cost, r: blockSize, p: parallelism, salt });
+    const key = await this.derive(password, { cost: this.cost, r: blockSize, p: parallelism, salt });
     return `$scrypt$ln=${this.cost},r=${blockSize},p=${parallelism}$${b64(salt)}$${b64(key)}`;
   }
 
@@ -44,7 +51,7 @@ export class PasswordHasher {
    */
   async verify(password: string, stored: string | null): Promise<boolean> {
     const parsed = stored === null ? null : parse(stored);
-    const key = await derive(password, parsed ?? this.dummy);
+    const key = await this.derive(password, parsed ?? this.dummy);
     return parsed !== null && parsed.key.length === key.length && timingSafeEqual(key, parsed.key);
   }
 
@@ -52,6 +59,11 @@ export class PasswordHasher {
   isOutdated(stored: string): boolean {
     const parsed = parse(stored);
     return parsed === null || parsed.cost !== this.cost || parsed.r !== blockSize || parsed.p !== parallelism;
+  }
+
+  /** Every key derived, a dummy's too, waits for a slot: @throws HashingBusyError when none comes. */
+  private derive(password: string, parameters: Omit<Parsed, 'key'>): Promise<Buffer> {
+    return this.slots === undefined ? derive(password, parameters) : this.slots.run(() => derive(password, parameters));
   }
 }
 

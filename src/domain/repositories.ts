@@ -38,7 +38,7 @@ export interface UserRepository {
    */
   update(id: string, changes: UserChanges, expected?: ExpectedVersions): Promise<User>;
   /**
-   * Removes the user, all of their posts and all of their sessions.
+   * Removes the user, all of their posts, sessions and kept idempotency answers.
    * @throws NotFoundError, PreconditionFailedError (when `expected` does not hold)
    */
   delete(id: string, expected?: ExpectedVersions): Promise<void>;
@@ -87,6 +87,8 @@ export interface SessionRepository {
   delete(tokenHash: string): Promise<void>;
   /** Removes the sessions that expired before `now`; answers how many. */
   deleteExpired(now: Date): Promise<number>;
+  /** Removes every session of the user but the one whose hash is `exceptTokenHash`, if given; answers how many. */
+  deleteForUser(userId: string, exceptTokenHash?: string): Promise<number>;
 }
 
 /**
@@ -106,9 +108,10 @@ export interface IdempotencyKeyRepository {
   /**
    * Keeps the response of a pending record until `expiresAt`; false, and
    * nothing written, when that claim is gone (its lease ran out and another
-   * request took the id).
+   * request took the id). With `userId`, the record is that user's: deleting
+   * the user deletes it (UserRepository.delete), and a user already gone keeps none.
    */
-  complete(id: string, claimToken: string, response: StoredResponse, expiresAt: Date): Promise<boolean>;
+  complete(id: string, claimToken: string, response: StoredResponse, expiresAt: Date, userId?: string): Promise<boolean>;
   /** Deletes the record if that claim still holds it, so the key can be used afresh. */
   release(id: string, claimToken: string): Promise<void>;
 }

@@ -40,6 +40,15 @@ export function uniqueKey(value: string): string {
   return value.toLowerCase();
 }
 
+/**
+ * The key a lookup by `value` compares, or null when no stored key can match:
+ * none holds U+0000 (no valid field does, and PostgreSQL could not store it),
+ * so every store finds nobody rather than one of them failing.
+ */
+export function lookupKey(value: string): string | null {
+  return value.includes('\u0000') ? null : uniqueKey(value);
+}
+
 /** How every store keeps a profile: each unique field with its key beside it. */
 export interface StoredProfile extends UserProfile {
   emailKey: string;
@@ -62,6 +71,13 @@ export function storedProfile({ email, username, displayName }: UserChanges): Pa
 export type UniqueUserField = 'email' | 'username';
 
 /**
+ * The order in which conflicts are looked for and told: the username first,
+ * which anyone can see, so that an answer names a taken email only when the
+ * username given is free.
+ */
+const conflictOrder = ['username', 'email'] as const;
+
+/**
  * After a store reported a broken unique index, finds which field it was, in
  * a way every store can answer (their error texts differ).
  * `isTaken` must ignore the user being changed.
@@ -70,7 +86,7 @@ export async function findConflict(
   values: UserChanges,
   isTaken: (field: UniqueUserField, key: string) => Promise<boolean>,
 ): Promise<UniqueUserField | null> {
-  for (const field of ['email', 'username'] as const) {
+  for (const field of conflictOrder) {
     const value = values[field];
     if (value !== undefined && (await isTaken(field, uniqueKey(value)))) return field;
   }
@@ -86,7 +102,7 @@ export async function findBatchConflict(
   profiles: readonly UserProfile[],
   anyTaken: (field: UniqueUserField, keys: string[]) => Promise<boolean>,
 ): Promise<UniqueUserField | null> {
-  for (const field of ['email', 'username'] as const) {
+  for (const field of conflictOrder) {
     const keys = profiles.map((profile) => uniqueKey(profile[field]));
     if (new Set(keys).size < keys.length || (await anyTaken(field, keys))) return field;
   }

@@ -1,5 +1,6 @@
 import { types } from 'node:util';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { HashingBusyError } from '../auth/hash-slots';
 import {
   ConflictError,
   InvalidReferenceError,
@@ -79,6 +80,9 @@ function toProblem(error: unknown): HttpProblem {
   }
   if (error instanceof StoreTimeoutError) {
     return new HttpProblem(503, 'the store took too long to answer; try again later', undefined, { 'Retry-After': String(storeRetryAfterSeconds) });
+  }
+  if (error instanceof HashingBusyError) {
+    return new HttpProblem(503, 'the service is busy checking passwords; try again after the time in Retry-After', undefined, { 'Retry-After': '1' });
   }
   if (error instanceof NotFoundError) return new HttpProblem(404, error.message);
   if (error instanceof PreconditionFailedError) {

@@ -1,4 +1,4 @@
-import { type ValidationArguments, ValidateBy, ValidateIf } from 'class-validator';
+import { type ValidationArguments, ValidateBy, ValidateIf, isEmail } from 'class-validator';
 import { maxTagLength, normalizeTag } from '../domain/tags';
 import { uniqueKey } from '../domain/user';
 
@@ -88,18 +88,53 @@ function between(n: number, min: number, max: number): boolean {
 }
 
 /**
- * The lower-cased form, which carries the unique index, fits the store's key
- * column too: lower-casing can lengthen a string ('İ' becomes 'i̇').
+ * No white space at either end. Emails and usernames are keys: refused
+ * rather than trimmed, so that every store (MariaDB's padding collations
+ * included) and every rate-limit count read them as sent, and a key never
+ * has two spellings.
  */
-export function FitsUniqueKey(max: number): PropertyDecorator {
+export function Trimmed(): PropertyDecorator {
   return ValidateBy({
-    name: 'fitsUniqueKey',
-    constraints: [max],
+    name: 'trimmed',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && [...uniqueKey(value)].length <= max,
-      defaultMessage: (args?: ValidationArguments) => `${args!.property} must be at most ${max} characters, also in lower case`,
+      validate: (value: unknown) => typeof value === 'string' && value.trim() === value,
+      defaultMessage: (args?: ValidationArguments) => `${args!.property} must not begin or end with white space`,
     },
   });
+}
+
+/** RFC 5321's limits on an address's parts, counted in code points like every length here. */
+export const emailLocalPartMax = 64;
+export const emailLabelMax = 63;
+
+/**
+ * An email address as class-validator's IsEmail reads it (UTF-8 local parts
+ * allowed), with its limits counted in code points rather than UTF-16 units:
+ * a local part of at most 64, domain labels of at most 63, and at most `max`
+ * in all, also once lower-cased, the form that carries the unique index
+ * (lower-casing can lengthen a string: 'İ' becomes 'i̇'). IsText bounds the length as typed.
+ */
+export function IsEmailAddress(max: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'isEmailAddress',
+    constraints: [max],
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => emailProblem(value, args!.constraints[0]) === null,
+      defaultMessage: (args?: ValidationArguments) => `${args!.property} ${emailProblem(args!.value, args!.constraints[0])}`,
+    },
+  });
+}
+
+function emailProblem(value: unknown, max: number): string | null {
+  const codePoints = (text: string) => [...text].length;
+  if (typeof value !== 'string' || !isEmail(value, { ignore_max_length: true })) return 'must be an email address';
+  const at = value.lastIndexOf('@');
+  if (codePoints(value.slice(0, at)) > emailLocalPartMax) return `must have a local part of at most ${emailLocalPartMax} characters`;
+  if (value.slice(at + 1).split('.').some((label) => codePoints(label) > emailLabelMax)) {
+    return `must have domain labels of at most ${emailLabelMax} characters each`;
+  }
+  if (codePoints(uniqueKey(value)) > max) return `must be at most ${max} characters, also in lower case`;
+  return null;
 }
 
 /** The field may be left out, but when present it must be valid: `null` is not a value here. */

@@ -34,6 +34,8 @@ export interface IdempotentRoute {
   scope?: (res: Response) => string;
   /** Body fields left out of the fingerprint and of everything kept: the sign-up password. */
   unkeptFields?: readonly string[];
+  /** Whose the kept answer is, once the create ran: deleting that user deletes it. */
+  owner?: (res: Response) => string | undefined;
 }
 
 /** A create route's own handler: it answers with `res.json` (or `res.send`) or throws. */
@@ -75,7 +77,7 @@ export class IdempotentCreates {
         const now = this.options.now();
         const claimToken = randomUUID();
         const claim = { id, fingerprint, claimToken, response: null, expiresAt: later(now, this.options.leaseMs) };
-        if (await this.keys.claim(claim, now)) return this.run(req, res, create, id, claimToken);
+        if (await this.keys.claim(claim, now)) return this.run(req, res, create, id, claimToken, route.owner);
 
         const held = await this.keys.find(id, now);
         if (held !== null && held.fingerprint !== fingerprint) {
@@ -94,7 +96,7 @@ export class IdempotentCreates {
   }
 
   /** Runs the create under a claimed key, and keeps its response before sending it. */
-  private async run(req: Request, res: Response, create: Create, id: string, claimToken: string): Promise<void> {
+  private async run(req: Request, res: Response, create: Create, id: string, claimToken: string, owner: IdempotentRoute['owner']): Promise<void> {
     const captured = captureSend(res);
     try {
       await create(req, res);
@@ -107,14 +109,14 @@ export class IdempotentCreates {
       throw error;
     }
     const response = captured.restore();
-    if (response !== null && response.status < 400) await this.keep(res, id, claimToken, response);
+    if (response !== null && response.status < 400) await this.keep(res, id, claimToken, response, owner?.(res));
     else await this.release(res, id, claimToken);
     captured.send();
   }
 
-  private async keep(res: Response, id: string, claimToken: string, response: StoredResponse): Promise<void> {
+  private async keep(res: Response, id: string, claimToken: string, response: StoredResponse, userId: string | undefined): Promise<void> {
     try {
-      const kept = await this.keys.complete(id, claimToken, response, later(this.options.now(), this.options.retentionMs));
+      const kept = await this.keys.complete(id, claimToken, response, later(this.options.now(), this.options.retentionMs), userId);
       if (!kept) logOf(res).warn('the lease on an Idempotency-Key ran out before its request finished; its response is not kept');
     } catch (error) {
       // The resource exists: answer it all the same. The key stays pending until its lease ends.

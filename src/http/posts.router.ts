@@ -37,7 +37,7 @@ export function postsRouter({ posts }: Store, accounts: Accounts, creates: Idemp
       const [slice, total] = await Promise.all([posts.find(list.query), list.count ? posts.count(list.query.filter) : undefined]);
       res.json(listJson(slice, postJson, list, postPosition(list.query.sort), total));
     })
-    .post(...writer, postBody, creates.handler({ route: 'POST /posts', scope: (res) => `user ${callerOf(res).user.id}` }, async (req, res) => {
+    .post(...writer, postBody, creates.handler({ route: 'POST /posts', scope: (res) => `user ${callerOf(res).user.id}`, owner: (res) => callerOf(res).user.id }, async (req, res) => {
       const { publicationDate, tags, ...body } = parseBody(CreatePostBody, req);
       const post = await posts.create({
         ...body,

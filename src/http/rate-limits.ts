@@ -3,6 +3,7 @@ import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import { uniqueKey } from '../domain/user';
 import { callerOf } from './authenticate';
+import { passwordCheckLimit } from './password-checks';
 import { HttpProblem } from './problem';
 
 export interface RateLimit {
@@ -42,6 +43,8 @@ export interface RateLimiters {
   expensiveRead: RequestHandler;
   /** After authenticate(): it counts by the caller. */
   write: RequestHandler;
+  /** Checks of the caller's current password, right or wrong, per account: as many as logins from one address. */
+  passwordCheck: RequestHandler;
 }
 
 export function rateLimiters(limits: RateLimits): RateLimiters {
@@ -52,6 +55,7 @@ export function rateLimiters(limits: RateLimits): RateLimiters {
     signUp: signUpLimit(limits.signUp),
     expensiveRead: expensiveReadLimit(limits.expensiveRead),
     write: writeLimit(limits.write),
+    passwordCheck: passwordCheckLimit(limits.login),
   };
 }
 

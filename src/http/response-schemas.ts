@@ -50,7 +50,7 @@ function page(item: string, { total }: { total: boolean }) {
 
 export const responseSchemas = {
   PublicUser: { ...record({ id, ...profile }), description: 'A user as anyone may see them: without the email.' },
-  OwnUser: { ...record({ id, email: { type: 'string', format: 'email' }, ...profile }), description: 'A user as they see themselves.' },
+  OwnUser: { ...record({ id, email: { type: 'string', description: 'As typed at sign-up or last change; may hold non-ASCII letters.' }, ...profile }), description: 'A user as they see themselves.' },
   Post: record({
     id,
     authorId: id,

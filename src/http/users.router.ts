@@ -5,11 +5,12 @@ import type { Store } from '../domain/repositories';
 import { authenticate, callerOf } from './authenticate';
 import type { IdempotentCreates } from './idempotency';
 import { ifMatchVersions, setVersionTag } from './conditional';
-import { CreateUserBody, UpdateUserBody } from './bodies/user.bodies';
+import { ChangePasswordBody, CreateUserBody, DeleteUserBody, UpdateUserBody } from './bodies/user.bodies';
 import { accountBodyLimit, jsonBody } from './json-body';
 import type { RateLimiters } from './rate-limits';
 import { methodNotAllowed } from './error-handler';
 import { listJson, parsePostList, parseUserList, postPosition, userPosition } from './lists';
+import { requireOwnPassword, runMiddleware, wrongPassword } from './password-checks';
 import { ownUserJson, postJson, publicUserJson } from './presenters';
 import { HttpProblem } from './problem';
 import { parseBody, requireChanges } from './validation';
@@ -18,6 +19,9 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, limits:
   const router = Router();
   const signedIn = authenticate(accounts);
   const accountBody = jsonBody(accountBodyLimit);
+  // One count for sign-ups and changes of email: both tell whether an email is taken.
+  const emailClaims = limits.signUp;
+  const checks = limits.passwordCheck;
 
   router
     .route('/')
@@ -27,9 +31,10 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, limits:
       res.json(listJson(slice, publicUserJson, list, userPosition, total));
     })
     // Sign-up is anonymous: its keys belong to the route. The password is never kept, not even hashed.
-    .post(limits.signUp, accountBody, creates.handler({ route: 'POST /users', unkeptFields: ['password'] }, async (req, res) => {
+    .post(emailClaims, accountBody, creates.handler({ route: 'POST /users', unkeptFields: ['password'], owner: signedUpUser }, async (req, res) => {
       const { password, ...profile } = parseBody(CreateUserBody, req);
       const user = await accounts.signUp(profile, password);
+      res.locals.signedUp = user.id;
       setVersionTag(res.status(201).location(`/users/${encodeURIComponent(user.id)}`), user.version).json(ownUserJson(user));
     }))
     .all(methodNotAllowed('GET', 'POST'));
@@ -43,6 +48,24 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, limits:
     .all(methodNotAllowed('GET'));
 
   router
+    .route('/me/password')
+    .post(signedIn, limits.write, accountBody, async (req, res) => {
+      const { currentPassword, newPassword } = parseBody(ChangePasswordBody, req);
+      await runMiddleware(checks, req, res);
+      if (!(await accounts.changePassword(callerOf(res), currentPassword, newPassword))) throw wrongPassword();
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('POST'));
+
+  router
+    .route('/me/sessions')
+    .delete(signedIn, async (_req, res) => {
+      await accounts.endSessions(callerOf(res));
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('DELETE'));
+
+  router
     .route('/:id')
     .get(async (req, res) => {
       const user = await users.findById(req.params.id);
@@ -52,13 +75,22 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, limits:
     .patch(signedIn, limits.write, accountBody, async (req, res) => {
       const expected = ifMatchVersions(req);
       requireSelf(res, req.params.id);
-      const changes = requireChanges(parseBody(UpdateUserBody, req));
+      const { currentPassword, ...changes } = parseBody(UpdateUserBody, req);
+      requireChanges(changes);
+      if (changes.email !== undefined) {
+        if (currentPassword === undefined) throw passwordRequired('to change the email');
+        await runMiddleware(emailClaims, req, res);
+      }
+      if (currentPassword !== undefined) await requireOwnPassword(accounts, checks, req, res, currentPassword);
       const user = await users.update(req.params.id, changes, expected);
       setVersionTag(res, user.version).json(ownUserJson(user));
     })
-    .delete(signedIn, limits.write, async (req, res) => {
+    // No body at all: say what is missing rather than which media type.
+    .delete(signedIn, limits.write, (req, _res, next) => next(req.is('application/json') === null ? passwordRequired('to delete the account') : undefined), accountBody, async (req, res) => {
       const expected = ifMatchVersions(req);
       requireSelf(res, req.params.id);
+      const { currentPassword } = parseBody(DeleteUserBody, req);
+      await requireOwnPassword(accounts, checks, req, res, currentPassword);
       await users.delete(req.params.id, expected);
       res.status(204).end();
     })
@@ -79,4 +111,14 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, limits:
 
 function requireSelf(res: Response, id: string): void {
   if (callerOf(res).user.id !== id) throw new HttpProblem(403, 'a user can change or delete only themselves');
+}
+
+function passwordRequired(purpose: string): HttpProblem {
+  const message = `currentPassword is required ${purpose}`;
+  return new HttpProblem(400, `request body is invalid: ${message}`, [{ field: 'currentPassword', message }]);
+}
+
+/** The user a sign-up made, whose own its kept answer is. */
+function signedUpUser(res: Response): string | undefined {
+  return res.locals.signedUp as string | undefined;
 }

@@ -1,3 +1,4 @@
+import { HashSlots } from '../../src/auth/hash-slots';
 import type { LoginLimit } from '../../src/http/rate-limits';
 import { api, checked, publicView } from '../support/api';
 import { advanceDate, freezeDate } from '../support/clock';
@@ -119,6 +120,112 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
     });
   });
 
+  describe('one reading of input', () => {
+    // Surrounding white space is refused in every key, so no store's padding or trimming decides what it means.
+    it.each([
+      ['trailing spaces', 'victim@example.com   ', 400],
+      ['a trailing space', 'victim@example.com ', 400],
+      ['leading spaces', '  victim@example.com', 400],
+      ['a trailing tab', 'victim@example.com\t', 400],
+      ['a trailing no-break space', 'victim@example.com\u00a0', 400],
+      ['a U+0000', 'victim@example.com\u0000', 400],
+      ['full-width letters', 'ｖｉｃｔｉｍ@example.com', 401],
+      ['another case', 'VICTIM@example.COM', 200],
+    ])('when the email of a login has %s, %j, then %s on every store', async (_case, email, status) => {
+      const body = aSignUp({ email: 'victim@example.com' });
+      await http.post('/users', body);
+
+      const response = await http.post('/auth/login', { email, password: body.password });
+
+      expect(response.status).toBe(status);
+      if (status === 400) expect(response.body.errors).toEqual([{ field: 'email', message: expect.any(String) }]);
+    });
+
+    it.each([
+      ['trailing spaces', { email: 'victim@example.com   ' }, 400, 'email'],
+      ['a leading space', { email: ' victim@example.com' }, 400, 'email'],
+      ['a trailing tab', { email: 'victim@example.com\t' }, 400, 'email'],
+      ['a U+0000', { email: 'victim@example.com\u0000' }, 400, 'email'],
+      ['full-width letters', { email: 'ｖｉｃｔｉｍ@example.com' }, 201, undefined],
+      ['another case', { email: 'Victim@Example.com' }, 409, 'email'],
+      ['a username with a trailing space', { username: 'victim ' }, 400, 'username'],
+      ['a username in another case', { username: 'VICTIM' }, 409, 'username'],
+    ])('when a sign-up has %s, %j, then %s on every store', async (_case, fields, status, field) => {
+      await http.post('/users', aSignUp({ email: 'victim@example.com', username: 'victim' }));
+
+      const response = await http.post('/users', aSignUp(fields));
+
+      expect(response.status).toBe(status);
+      if (field !== undefined) expect(response.body.errors).toEqual([{ field, message: expect.any(String) }]);
+      expect((await http.get('/users?count=true')).body.total).toBe(status === 201 ? 2 : 1);
+    });
+
+    it("when a sign-up takes a username and an email that are both taken, then the 409 names the username, as when the email is free", async () => {
+      const owner = await http.signUp();
+      const registered = await http.signUp();
+      const answers = [];
+      for (const email of [registered.user.email, 'unregistered@example.com']) answers.push(await http.post('/users', aSignUp({ username: owner.user.username, email })));
+      for (const answer of answers) expect(answer.body.errors).toEqual([{ field: 'username', message: 'username is already taken' }]);
+      expect(answers[0].text).toBe(answers[1].text);
+    });
+  });
+
+  describe('password hashing in flight', () => {
+    const raw = (busy: ReturnType<typeof api>, method: 'post' | 'patch' | 'delete', path: string, body: object, token?: string) => {
+      const request = busy.raw()[method](path).set('Content-Type', 'application/json');
+      if (token !== undefined) request.set('Authorization', `Bearer ${token}`);
+      return request.send(JSON.stringify(body));
+    };
+    const expectBusy = (response: { status: number; headers: Record<string, string>; body: { detail?: string } }) => {
+      expect(response.status).toBe(503);
+      expect(response.headers['retry-after']).toBe('1');
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body.detail).toMatch(/busy/);
+    };
+
+    it('when one hash runs and one waits, then a third is refused with 503 and Retry-After, and the waiting one is answered once the first ends', async () => {
+      const slots = new HashSlots({ concurrency: 1, queue: 1 });
+      const busy = api(context, { accounts: { tokenTtlMs: 60_000, passwordHashCost: 10, hashSlots: slots } });
+      const waiting = aSignUp();
+
+      await slots.acquire();
+      const queued = raw(busy, 'post', '/users', waiting).then((response) => response);
+      while (slots.queued === 0) await new Promise((done) => setImmediate(done));
+      const third = await raw(busy, 'post', '/users', aSignUp());
+      slots.release();
+
+      expectBusy(third);
+      expect((await queued).status).toBe(201);
+      expect((await busy.get('/users?count=true')).body.total).toBe(1);
+      expect((await busy.post('/auth/login', { email: waiting.email, password: waiting.password })).status).toBe(200);
+    });
+
+    it('when every slot and place in the queue is taken, then sign-up, login with a known or unknown email, and every password check answer 503, and nothing changes', async () => {
+      const slots = new HashSlots({ concurrency: 1, queue: 1 });
+      const busy = api(context, { accounts: { tokenTtlMs: 60_000, passwordHashCost: 10, hashSlots: slots } });
+      const { user, token, password } = await busy.signUp();
+
+      await slots.acquire();
+      const queued = slots.acquire();
+      const answers = [
+        await raw(busy, 'post', '/users', aSignUp()),
+        await raw(busy, 'post', '/auth/login', { email: user.email, password }),
+        await raw(busy, 'post', '/auth/login', { email: 'nobody@example.com', password }),
+        await raw(busy, 'post', '/users/me/password', { currentPassword: password, newPassword: 'a brand new passphrase' }, token),
+        await raw(busy, 'patch', `/users/${user.id}`, { email: 'moved@example.com', currentPassword: password }, token),
+        await raw(busy, 'delete', `/users/${user.id}`, { currentPassword: password }, token),
+      ];
+      slots.release();
+      await queued;
+      slots.release();
+
+      for (const answer of answers) expectBusy(answer);
+      expect((await busy.get('/users/me', token)).body).toEqual(user);
+      expect((await busy.get('/users?count=true')).body.total).toBe(1);
+      expect((await busy.post('/auth/login', { email: user.email, password })).status).toBe(200);
+    });
+  });
+
   describe('ownership', () => {
     it("when another user's token edits or deletes a post, then 403 and the post is unchanged", async () => {
       const author = await http.signUp();
@@ -135,7 +242,8 @@ describeEachStore('accounts and ownership HTTP API', (context) => {
       const intruder = await http.signUp();
 
       expect((await http.patch(`/users/${victim.user.id}`, { displayName: 'Owned' }, intruder.token)).status).toBe(403);
-      expect((await http.delete(`/users/${victim.user.id}`, intruder.token)).status).toBe(403);
+      expect((await http.delete(`/users/${victim.user.id}`, intruder.token, { currentPassword: intruder.password })).status).toBe(403);
+      expect((await http.delete(`/users/${victim.user.id}`, intruder.token, { currentPassword: victim.password })).status).toBe(403);
       expect((await http.get(`/users/${victim.user.id}`)).body).toEqual(publicView(victim.user));
       expect((await http.get('/users/me', victim.token)).status).toBe(200);
     });
@@ -273,6 +381,42 @@ describeEachStore('login and sign-up rate limits HTTP API', (context) => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.body.detail).toMatch(/too many login attempts from this address/);
     expect((await attempt('198.51.100.8', 4)).status).toBe(401);
+  });
+
+  it('when one address changes emails, then each change counts as a sign-up from there', async () => {
+    const http = limited();
+    const body = aSignUp();
+    expect((await from(http, '203.0.113.20', '/users', body)).status).toBe(201);
+    const login = await from(http, '203.0.113.21', '/auth/login', { email: body.email, password: body.password });
+    const change = (address: string, email: string) =>
+      checked(
+        http
+          .raw()
+          .patch(`/users/${login.body.user.id}`)
+          .set('X-Forwarded-For', address)
+          .set('Authorization', `Bearer ${login.body.accessToken}`)
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify({ email, currentPassword: body.password })),
+      );
+
+    expect((await change('203.0.113.20', 'first@example.com')).status).toBe(200);
+    const refused = await change('203.0.113.20', 'second@example.com');
+    expect(refused.status).toBe(429);
+    expect((await from(http, '203.0.113.20', '/users', aSignUp())).status).toBe(429);
+    expect((await change('203.0.113.22', 'third@example.com')).status).toBe(200);
+  });
+
+  it('when the password checks of one account reach the login limit, then 429 even with the right password, and nothing changes', async () => {
+    const http = limited({ limit: 3 });
+    const { user, token, password } = await http.signUp();
+    for (let n = 0; n < 3; n++) expect((await http.delete(`/users/${user.id}`, token, { currentPassword: 'not the password at all' })).status).toBe(403);
+
+    const refused = await http.delete(`/users/${user.id}`, token, { currentPassword: password });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body.detail).toMatch(/password checks for this account/);
+    expect((await http.post('/users/me/password', { currentPassword: password, newPassword: 'a brand new passphrase' }, token)).status).toBe(429);
+    expect((await http.get('/users/me', token)).body).toEqual(user);
   });
 
   it('when one address signs up too often, then 429 and no user is made; other addresses still can', async () => {

@@ -6,19 +6,24 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
   const http = api(context);
   let token: string;
   let userId: string;
+  let password: string;
   const createPost = async () => (await http.post('/posts', { title: 'Original', content: 'Original content' }, token)).body;
   const patchPost = (id: string, body: object, ifMatch?: string) => {
     const test = http.raw().patch(`/posts/${id}`).set('Authorization', `Bearer ${token}`).set('Content-Type', 'application/json');
     if (ifMatch !== undefined) test.set('If-Match', ifMatch);
     return checked(test.send(JSON.stringify(body)));
   };
-  const deleteWith = (path: string, ifMatch: string) => checked(http.raw().delete(path).set('Authorization', `Bearer ${token}`).set('If-Match', ifMatch));
+  const deleteWith = (path: string, ifMatch: string, body?: object) => {
+    const request = http.raw().delete(path).set('Authorization', `Bearer ${token}`).set('If-Match', ifMatch);
+    return checked(body === undefined ? request : request.set('Content-Type', 'application/json').send(JSON.stringify(body)));
+  };
   const getWith = (path: string, ifNoneMatch: string) => checked(http.raw().get(path).set('If-None-Match', ifNoneMatch));
 
   beforeEach(async () => {
     const signedUp = await http.signUp();
     token = signedUp.token;
     userId = signedUp.user.id;
+    password = signedUp.password;
   });
 
   describe('ETag and If-None-Match', () => {
@@ -127,9 +132,9 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
         http.raw().patch(`/users/${userId}`).set('Authorization', `Bearer ${token}`).set('If-Match', '"1"').set('Content-Type', 'application/json').send('{"displayName":"Lost"}'),
       );
       expect(patch.status).toBe(412);
-      expect((await deleteWith(`/users/${userId}`, '"1"')).status).toBe(412);
+      expect((await deleteWith(`/users/${userId}`, '"1"', { currentPassword: password })).status).toBe(412);
       expect((await http.get('/users/me', token)).body).toEqual(current);
-      expect((await deleteWith(`/users/${userId}`, '"2"')).status).toBe(204);
+      expect((await deleteWith(`/users/${userId}`, '"2"', { currentPassword: password })).status).toBe(204);
     });
   });
 

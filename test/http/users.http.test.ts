@@ -1,4 +1,7 @@
-import { api, isoMillis, publicView } from '../support/api';
+import type { Store } from '../../src/domain/repositories';
+import { MongoStore } from '../../src/stores/mongo/mongo-store';
+import { TypeOrmStore } from '../../src/stores/typeorm/typeorm-store';
+import { api, checked, isoMillis, publicView } from '../support/api';
 import { describeEachStore } from '../support/each-store';
 import { aSignUp, emoji, malformedIds } from '../support/factories';
 
@@ -25,8 +28,28 @@ describeEachStore('users HTTP API', (context) => {
       expect((await http.get(response.headers.location)).body).toEqual(publicView(response.body));
     });
 
+    it('when the email is 254 code points with an emoji (255 UTF-16 units), then it is taken as it is, and logs in', async () => {
+      const email = `${'a'.repeat(64)}@${emoji(1)}${'b'.repeat(62)}.${'c'.repeat(63)}.${'d'.repeat(57)}.com`;
+      expect([...email]).toHaveLength(254);
+      expect(email.length).toBe(255);
+      const body = aSignUp({ email });
+
+      const response = await http.post('/users', body);
+
+      expect(response.status).toBe(201);
+      expect(response.body.email).toBe(email);
+      const login = await http.post('/auth/login', { email, password: body.password });
+      expect(login.status).toBe(200);
+      expect((await http.get('/users/me', login.body.accessToken)).body.email).toBe(email);
+    });
+
     it.each([
       ['a missing field', { ...aSignUp(), displayName: undefined }, 'displayName'],
+      ['an email of 255 code points', { ...aSignUp(), email: `${'a'.repeat(64)}@${emoji(1)}${'b'.repeat(62)}.${'c'.repeat(63)}.${'d'.repeat(58)}.com` }, 'email'],
+      ['a local part of 65 code points', { ...aSignUp(), email: `${'a'.repeat(64)}${emoji(1)}@example.com` }, 'email'],
+      ['a domain label of 64 code points', { ...aSignUp(), email: `ada@${emoji(1)}${'b'.repeat(63)}.com` }, 'email'],
+      ['an email with a trailing space', { ...aSignUp(), email: 'ada@example.com ' }, 'email'],
+      ['a username with a leading space', { ...aSignUp(), username: ' ada' }, 'username'],
       ['a missing password', { ...aSignUp(), password: undefined }, 'password'],
       ['a wrong type', { ...aSignUp(), displayName: 42 }, 'displayName'],
       ['null', { ...aSignUp(), email: null }, 'email'],
@@ -131,8 +154,8 @@ describeEachStore('users HTTP API', (context) => {
     });
 
     it('when the id is unknown or malformed, then 404', async () => {
-      const { user: gone, token } = await http.signUp();
-      await http.delete(`/users/${gone.id}`, token);
+      const { user: gone, token, password } = await http.signUp();
+      expect((await http.delete(`/users/${gone.id}`, token, { currentPassword: password })).status).toBe(204);
       for (const id of [gone.id, ...malformedIds(context.name).filter((id) => id !== '')]) {
         expect((await http.get(`/users/${encodeURIComponent(id)}`)).status).toBe(404);
       }
@@ -165,8 +188,8 @@ describeEachStore('users HTTP API', (context) => {
 
     it('when the email belongs to another user in another case, then 409 and neither user changes', async () => {
       const { user: taken } = await http.signUp({ email: 'taken@example.com' });
-      const { user, token } = await http.signUp();
-      const response = await http.patch(`/users/${user.id}`, { email: 'TAKEN@example.com' }, token);
+      const { user, token, password } = await http.signUp();
+      const response = await http.patch(`/users/${user.id}`, { email: 'TAKEN@example.com', currentPassword: password }, token);
 
       expect(response.status).toBe(409);
       expect(response.body.errors).toEqual([{ field: 'email', message: 'email is already taken' }]);
@@ -174,14 +197,83 @@ describeEachStore('users HTTP API', (context) => {
     });
   });
 
-  describe('DELETE /users/:id', () => {
-    it('when a user deletes themselves, then 204, the user is gone and so are their posts and their token', async () => {
+  describe('PATCH /users/:id, a change of email', () => {
+    it('when the current password comes with it, then 200, and the new email logs in', async () => {
+      const { user, token, password } = await http.signUp();
+
+      const response = await http.patch(`/users/${user.id}`, { email: 'Moved@example.com', currentPassword: password }, token);
+
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ ...user, email: 'Moved@example.com', updatedAt: expect.stringMatching(isoMillis), version: 2 });
+      expect((await http.post('/auth/login', { email: 'moved@example.com', password })).status).toBe(200);
+      expect((await http.post('/auth/login', { email: user.email, password })).status).toBe(401);
+    });
+
+    it.each([
+      ['without currentPassword', {}, 400],
+      ['with a wrong currentPassword', { currentPassword: 'not the password at all' }, 403],
+      ['with an empty currentPassword', { currentPassword: '' }, 400],
+    ])('when it comes %s, %j, then %s names currentPassword and nothing changes', async (_case, extra, status) => {
       const { user, token } = await http.signUp();
+
+      const response = await http.patch(`/users/${user.id}`, { email: 'moved@example.com', displayName: 'Moved', ...extra }, token);
+
+      expect(response.status).toBe(status);
+      expect(response.body.errors).toEqual([{ field: 'currentPassword', message: expect.any(String) }]);
+      expect((await http.get('/users/me', token)).body).toEqual(user);
+    });
+
+    it('when currentPassword comes with other changes only, then it is checked too', async () => {
+      const { user, token, password } = await http.signUp();
+      expect((await http.patch(`/users/${user.id}`, { displayName: 'Renamed', currentPassword: 'wrong password here' }, token)).status).toBe(403);
+      expect((await http.patch(`/users/${user.id}`, { displayName: 'Renamed', currentPassword: password }, token)).status).toBe(200);
+      expect((await http.patch(`/users/${user.id}`, { currentPassword: password }, token)).status).toBe(400);
+    });
+
+    it("when it takes another user's username and an email, then the 409 names the username alike whether the email is registered or not", async () => {
+      const owner = await http.signUp();
+      const registered = await http.signUp();
+      const { user, token, password } = await http.signUp();
+
+      const answers = [];
+      for (const email of [registered.user.email, 'unregistered@example.com']) {
+        answers.push(await http.patch(`/users/${user.id}`, { username: owner.user.username.toUpperCase(), email, currentPassword: password }, token));
+      }
+
+      for (const answer of answers) {
+        expect(answer.status).toBe(409);
+        expect(answer.body.errors).toEqual([{ field: 'username', message: 'username is already taken' }]);
+      }
+      expect(answers[0].text).toBe(answers[1].text);
+      expect((await http.get('/users/me', token)).body).toEqual(user);
+    });
+  });
+
+  describe('DELETE /users/:id', () => {
+    it.each([
+      ['without a body', undefined, 400],
+      ['without currentPassword', {}, 400],
+      ['with a wrong currentPassword', { currentPassword: 'not the password at all' }, 403],
+      ['with another field', { password: 'x', currentPassword: 'not the password at all' }, 400],
+    ])('when it comes %s, %j, then %s and the user, their posts and their token stay', async (_case, body, status) => {
+      const { user, token } = await http.signUp();
+      const post = (await http.post('/posts', { title: 't', content: 'c' }, token)).body;
+
+      const response = await http.delete(`/users/${user.id}`, token, body);
+
+      expect(response.status).toBe(status);
+      expect(response.body.errors).toEqual(expect.arrayContaining([{ field: expect.stringMatching(/^(currentPassword|password)$/), message: expect.any(String) }]));
+      expect((await http.get('/users/me', token)).body).toEqual(user);
+      expect((await http.get(`/posts/${post.id}`)).status).toBe(200);
+    });
+
+    it('when a user deletes themselves, then 204, the user is gone and so are their posts and their token', async () => {
+      const { user, token, password } = await http.signUp();
       const other = await http.signUp();
       const post = (await http.post('/posts', { title: 't', content: 'c' }, token)).body;
       const kept = (await http.post('/posts', { title: 't', content: 'c' }, other.token)).body;
 
-      const response = await http.delete(`/users/${user.id}`, token);
+      const response = await http.delete(`/users/${user.id}`, token, { currentPassword: password });
 
       expect(response.status).toBe(204);
       expect(response.text).toBe('');
@@ -189,6 +281,94 @@ describeEachStore('users HTTP API', (context) => {
       expect((await http.get(`/posts/${post.id}`)).status).toBe(404);
       expect((await http.get('/posts')).body.items).toEqual([kept]);
       expect((await http.get('/users/me', token)).status).toBe(401);
+    });
+  });
+
+  describe('POST /users/me/password', () => {
+    it('when the current password is right, then 204: the new one logs in, the old does not, this token stays and the others end', async () => {
+      const { user, token, password } = await http.signUp();
+      const other = (await http.post('/auth/login', { email: user.email, password })).body.accessToken;
+      const stranger = await http.signUp();
+
+      const response = await http.post('/users/me/password', { currentPassword: password, newPassword: 'a brand new passphrase' }, token);
+
+      expect(response.status).toBe(204);
+      expect((await http.get('/users/me', token)).status).toBe(200);
+      expect((await http.get('/users/me', other)).status).toBe(401);
+      expect((await http.get('/users/me', stranger.token)).status).toBe(200);
+      expect((await http.post('/auth/login', { email: user.email, password })).status).toBe(401);
+      expect((await http.post('/auth/login', { email: user.email, password: 'a brand new passphrase' })).status).toBe(200);
+    });
+
+    it.each([
+      ['a wrong current password', { currentPassword: 'not the password at all', newPassword: 'a brand new passphrase' }, 403, 'currentPassword'],
+      ['no current password', { currentPassword: undefined, newPassword: 'a brand new passphrase' }, 400, 'currentPassword'],
+      ['a new password of 11 characters', { newPassword: 'elevenchars' }, 400, 'newPassword'],
+      ['an unknown field', { password: 'x', newPassword: 'a brand new passphrase' }, 400, 'password'],
+    ])('when the body has %s, %j, then %s names %s, and the password and every token stay', async (_case, body, status, field) => {
+      const { user, token, password } = await http.signUp();
+      const other = (await http.post('/auth/login', { email: user.email, password })).body.accessToken;
+
+      const response = await http.post('/users/me/password', { currentPassword: password, ...body }, token);
+
+      expect(response.status).toBe(status);
+      expect(response.body.errors).toEqual(expect.arrayContaining([{ field, message: expect.any(String) }]));
+      expect((await http.get('/users/me', other)).status).toBe(200);
+      expect((await http.post('/auth/login', { email: user.email, password })).status).toBe(200);
+    });
+
+    it('when no token comes, then 401', async () => {
+      expect((await http.post('/users/me/password', { currentPassword: 'whatever it is', newPassword: 'a brand new passphrase' })).status).toBe(401);
+    });
+  });
+
+  describe('DELETE /users/me/sessions', () => {
+    it("when a user ends their sessions, then 204, every token of theirs ends, this one too, and others' stay", async () => {
+      const { user, token, password } = await http.signUp();
+      const other = (await http.post('/auth/login', { email: user.email, password })).body.accessToken;
+      const stranger = await http.signUp();
+
+      expect((await http.delete('/users/me/sessions', token)).status).toBe(204);
+
+      expect((await http.get('/users/me', token)).status).toBe(401);
+      expect((await http.get('/users/me', other)).status).toBe(401);
+      expect((await http.get('/users/me', stranger.token)).status).toBe(200);
+      const again = await http.post('/auth/login', { email: user.email, password });
+      expect((await http.get('/users/me', again.body.accessToken)).status).toBe(200);
+    });
+
+    it('when no token comes, then 401', async () => {
+      expect((await http.delete('/users/me/sessions')).status).toBe(401);
+    });
+  });
+
+  describe('what is kept for a deleted user', () => {
+    it('when a user is deleted, then no idempotency answer of theirs stays, sign-up or post, and those of others do', async () => {
+      const keyed = async (path: string, body: object, key: string, token?: string) => {
+        const request = http.raw().post(path).set('Content-Type', 'application/json').set('Idempotency-Key', key);
+        if (token !== undefined) request.set('Authorization', `Bearer ${token}`);
+        return checked(request.send(JSON.stringify(body)));
+      };
+      const leaving = aSignUp({ email: 'leaving@example.com' });
+      const staying = aSignUp({ email: 'staying@example.com' });
+      const leavingUser = (await keyed('/users', leaving, 'sign-up-1')).body;
+      await keyed('/users', staying, 'sign-up-2');
+      const token = (await http.post('/auth/login', { email: leaving.email, password: leaving.password })).body.accessToken;
+      const otherToken = (await http.post('/auth/login', { email: staying.email, password: staying.password })).body.accessToken;
+      await keyed('/posts', { title: 'Leaving', content: 'private words' }, 'post-1', token);
+      await keyed('/posts', { title: 'Staying', content: 'other words' }, 'post-1', otherToken);
+      expect(await keptAnswers(context.store)).toHaveLength(4);
+
+      expect((await http.delete(`/users/${leavingUser.id}`, token, { currentPassword: leaving.password })).status).toBe(204);
+
+      const kept = await keptAnswers(context.store);
+      expect(kept).toHaveLength(2);
+      expect(kept.join('\n')).not.toMatch(/leaving@example\.com|private words/);
+      expect(kept.join('\n')).toMatch(/staying@example\.com/);
+      // The same sign-up under the same key runs afresh: nothing answered it from before.
+      const again = await keyed('/users', leaving, 'sign-up-1');
+      expect(again.status).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBeUndefined();
     });
   });
 
@@ -213,3 +393,15 @@ describeEachStore('users HTTP API', (context) => {
     });
   });
 });
+
+/** The bodies of the idempotency answers the store keeps, of every user. */
+async function keptAnswers(store: Store): Promise<string[]> {
+  if (store instanceof TypeOrmStore) {
+    const rows: { body: string | null }[] = await store.dataSource.query('SELECT response_body AS body FROM idempotency_keys');
+    return rows.map((row) => row.body ?? '');
+  }
+  if (store instanceof MongoStore) {
+    return (await store.db.collection('idempotency_keys').find().toArray()).map((document) => JSON.stringify(document.response));
+  }
+  throw new Error('unknown store type');
+}

@@ -50,7 +50,7 @@ export function api(context: StoreContext, options: Partial<AppOptions> = {}) {
   };
   const http = {
     get: (path: string, token?: string) => send(target().get(path), token),
-    delete: (path: string, token?: string) => send(target().delete(path), token),
+    delete: (path: string, token?: string, body?: unknown) => send(target().delete(path), token, body),
     post: (path: string, body?: unknown, token?: string) => send(target().post(path), token, body),
     patch: (path: string, body?: unknown, token?: string) => send(target().patch(path), token, body),
     /** For requests the helpers above cannot make (raw bodies, odd headers); check them with `checked`. */

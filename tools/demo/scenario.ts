@@ -62,7 +62,7 @@ export async function runScenario(api: Recorder, run: string): Promise<void> {
 
   await api.call('the second user logs out', 'POST', '/auth/logout', { token: bobToken });
   await api.call('the revoked token', 'GET', '/users/me', { token: bobToken });
-  await api.call('delete the account', 'DELETE', `/users/${adaId}`, { token });
+  await api.call('delete the account, which takes the password', 'DELETE', `/users/${adaId}`, { token, body: { currentPassword: ada.password } });
   await api.call('the token of the deleted account', 'GET', '/users/me', { token });
   await api.call('her posts went with it', 'GET', `/posts?authorId=${adaId}`);
 }

@@ -1,6 +1,8 @@
-import { IsPassword, IsText } from '../field-rules';
+import { IsPassword, IsText, Trimmed } from '../field-rules';
 
 export class LoginBody {
+  /** Refused with white space around it, as at sign-up: every store then reads the same key. */
+  @Trimmed()
   @IsText(1, 254)
   email!: string;
 

@@ -1,17 +1,18 @@
-import { IsEmail, Matches } from 'class-validator';
-import { FitsUniqueKey, IsPassword, IsText, Omittable } from '../field-rules';
+import { Matches } from 'class-validator';
+import { IsEmailAddress, IsPassword, IsText, Omittable, Trimmed } from '../field-rules';
 
 /** No regex flags: the API document states this pattern, and JSON Schema patterns take none. */
 const usernameRule = /^[A-Za-z0-9_-]{3,32}$/;
 const usernameMessage = 'username must be 3 to 32 characters of letters, digits, _ and -';
 
 export class CreateUserBody {
-  @FitsUniqueKey(254)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @IsEmailAddress(254)
+  @Trimmed()
   @IsText(3, 254)
   email!: string;
 
   @Matches(usernameRule, { message: usernameMessage })
+  @Trimmed()
   username!: string;
 
   @IsText(1, 100)
@@ -21,19 +22,42 @@ export class CreateUserBody {
   password!: string;
 }
 
-/** Only the profile: no password, id, timestamps or anything else can be changed here. */
+/**
+ * Only the profile: no password, id, timestamps or anything else can be
+ * changed here. A change of email needs the current password too.
+ */
 export class UpdateUserBody {
   @Omittable()
-  @FitsUniqueKey(254)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @IsEmailAddress(254)
+  @Trimmed()
   @IsText(3, 254)
   email?: string;
 
   @Omittable()
   @Matches(usernameRule, { message: usernameMessage })
+  @Trimmed()
   username?: string;
 
   @Omittable()
   @IsText(1, 100)
   displayName?: string;
+
+  /** Required with `email` (users.router.ts checks it); any length a password may have. */
+  @Omittable()
+  @IsPassword(1, 256)
+  currentPassword?: string;
+}
+
+/** What deleting an account takes: the password, so that a stolen token alone cannot. */
+export class DeleteUserBody {
+  @IsPassword(1, 256)
+  currentPassword!: string;
+}
+
+export class ChangePasswordBody {
+  @IsPassword(1, 256)
+  currentPassword!: string;
+
+  @IsPassword(12, 256)
+  newPassword!: string;
 }

@@ -1,7 +1,7 @@
 import { LoginBody } from '../bodies/auth.bodies';
 import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery } from '../bodies/list.queries';
 import { CreatePostBody, UpdatePostBody } from '../bodies/post.bodies';
-import { CreateUserBody, UpdateUserBody } from '../bodies/user.bodies';
+import { ChangePasswordBody, CreateUserBody, DeleteUserBody, UpdateUserBody } from '../bodies/user.bodies';
 import { idempotencyKeyPattern } from '../idempotency';
 import { responseSchemas } from '../response-schemas';
 import { listFieldsOf } from '../validation';
@@ -52,6 +52,8 @@ const bodyExamples: Record<string, object> = {
   LoginBody: { email: 'ada@example.com', password: 'correct horse battery staple' },
   CreateUserBody: { email: 'ada@example.com', username: 'ada', displayName: 'Ada Lovelace', password: 'correct horse battery staple' },
   UpdateUserBody: { displayName: 'Augusta Ada King' },
+  DeleteUserBody: { currentPassword: 'correct horse battery staple' },
+  ChangePasswordBody: { currentPassword: 'correct horse battery staple', newPassword: 'a new and longer passphrase' },
   CreatePostBody: { title: 'Notes', content: 'On the Analytical Engine', publicationDate: '1843-09-01T00:00:00Z', tags: ['history', 'computing'] },
   UpdatePostBody: { title: 'Notes, revised' },
 };
@@ -170,6 +172,24 @@ const paths = () => ({
       responses: { 200: json('The caller.', 'OwnUser', versioned), ...shared(304, 401, 503) },
     }),
   },
+  '/users/me/password': {
+    post: operation('users', {
+      operationId: 'changePassword',
+      summary: 'Change your password; every other session ends',
+      description: 'The token of this request stays valid; every other token of the account is revoked. Each check counts against the account (429).',
+      signedIn: true,
+      body: ChangePasswordBody,
+      responses: { 204: empty('Changed.', rateLimited), ...shared(...bodyErrors, 401, 403, 429, 503) },
+    }),
+  },
+  '/users/me/sessions': {
+    delete: operation('users', {
+      operationId: 'endSessions',
+      summary: 'Log out everywhere: end every session of the account, this one too',
+      signedIn: true,
+      responses: { 204: empty('Every token of the account is revoked.'), ...shared(401, 503) },
+    }),
+  },
   '/users/{id}': {
     parameters: [parameter('Id')],
     get: operation('users', {
@@ -181,19 +201,22 @@ const paths = () => ({
     patch: operation('users', {
       operationId: 'updateUser',
       summary: 'Change your own profile',
+      description:
+        'A change of `email` needs `currentPassword` (403 when wrong), and counts against the sign-up limit of the client address; ' +
+        `each password check counts against the account (429). A conflict names \`username\` before \`email\`. ${writes}`,
       signedIn: true,
-      description: writes,
       body: UpdateUserBody,
       headers: ['IfMatch'],
       responses: { 200: json('The changed user.', 'OwnUser', { ...versioned, ...rateLimited }), ...shared(...bodyErrors, 401, 403, 404, 409, 412, 429, 503) },
     }),
     delete: operation('users', {
       operationId: 'deleteUser',
-      summary: 'Delete yourself, with your posts and sessions',
-      description: writes,
+      summary: 'Delete yourself, with your posts, sessions and kept idempotent answers',
+      description: `Needs \`currentPassword\` in the body (403 when wrong); each check counts against the account (429). ${writes}`,
       signedIn: true,
+      body: DeleteUserBody,
       headers: ['IfMatch'],
-      responses: { 204: empty('Deleted.', rateLimited), ...shared(400, 401, 403, 404, 412, 429, 503) },
+      responses: { 204: empty('Deleted.', rateLimited), ...shared(...bodyErrors, 401, 403, 404, 412, 429, 503) },
     }),
   },
   '/users/{id}/posts': {
@@ -301,7 +324,9 @@ const paths = () => ({
 
 const components = () => ({
   schemas: {
-    ...Object.fromEntries([LoginBody, CreateUserBody, UpdateUserBody, CreatePostBody, UpdatePostBody].map((type) => [type.name, requestSchema(type)])),
+    ...Object.fromEntries(
+      [LoginBody, CreateUserBody, UpdateUserBody, DeleteUserBody, ChangePasswordBody, CreatePostBody, UpdatePostBody].map((type) => [type.name, requestSchema(type)]),
+    ),
     ...responseSchemas,
   },
   securitySchemes: {
@@ -346,7 +371,7 @@ const components = () => ({
     Unauthorized: problem('No bearer token, or one that is unknown, expired or revoked; or a wrong email or password.', {
       'WWW-Authenticate': header('WwwAuthenticate'),
     }),
-    Forbidden: problem('Only its owner may do this.'),
+    Forbidden: problem('Only its owner may do this; or `currentPassword` is not the password of the account.'),
     NotFound: problem('No such record.'),
     MethodNotAllowed: problem('Any method not documented for a path.', { Allow: header('Allow') }),
     Conflict: problem('Taken (`errors` names the field), or a request with the same Idempotency-Key is still in progress (with Retry-After).', {
@@ -357,7 +382,10 @@ const components = () => ({
     UnsupportedMediaType: problem('The body is not `application/json` (a `+json` type neither), or not UTF-8.'),
     UnprocessableContent: problem('The Idempotency-Key was used with another body, or the author no longer exists.'),
     TooManyRequests: problem('Over a rate limit: wait the seconds of Retry-After.', { 'Retry-After': header('RetryAfter'), ...rateLimited }),
-    StoreUnavailable: problem('The store does not answer, or took longer than STATEMENT_TIMEOUT_MS.', { 'Retry-After': header('RetryAfter') }),
+    StoreUnavailable: problem(
+      'The store does not answer, or took longer than STATEMENT_TIMEOUT_MS; or, where a password is hashed, too many password checks are in progress.',
+      { 'Retry-After': header('RetryAfter') },
+    ),
     InternalError: problem('The server could not complete the request; its log line, found by X-Request-Id, says why.'),
   },
 });

@@ -1,7 +1,7 @@
 import { ValidationTypes, MATCHES } from 'class-validator';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import { maxTagLength } from '../../domain/tags';
-import { type Bounds, timestampPattern } from '../field-rules';
+import { type Bounds, emailLabelMax, emailLocalPartMax, timestampPattern } from '../field-rules';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Record<string, unknown>;
@@ -24,7 +24,14 @@ const tagPattern = '^\\P{Cc}*[^\\s\\p{Cc}]\\P{Cc}*$';
 const converters = {
   isText: fromRule(({ min, max }: Bounds) => ({ type: 'string', minLength: min, maxLength: max, pattern: textPattern })),
   isPassword: fromRule(({ min, max }: Bounds) => ({ type: 'string', format: 'password', minLength: min, maxLength: max, pattern: '^[^\\u0000]*$' })),
-  fitsUniqueKey: fromRule((max: number) => ({ description: `At most ${max} characters, also once lower-cased.` })),
+  trimmed: (): JsonSchema => ({ not: { pattern: '^\\s|\\s$' } }),
+  // No `format: email`: JSON Schema's is ASCII only (RFC 5321), and local parts here may hold other letters (RFC 6531).
+  isEmailAddress: fromRule((max: number) => ({
+    type: 'string',
+    description:
+      `An email address, whose local part may hold non-ASCII letters: a local part of at most ${emailLocalPartMax} characters, ` +
+      `domain labels of at most ${emailLabelMax}, and at most ${max} characters also once lower-cased.`,
+  })),
   isWholeNumber: fromRule(({ min, max }: Bounds) => ({ type: 'integer', minimum: min, maximum: max })),
   isTimestamp: (): JsonSchema => ({
     type: 'string',

@@ -45,6 +45,8 @@ export interface IdempotencyKeyDocument {
   claimToken: string;
   response: StoredResponse | null;
   expiresAt: Date;
+  /** Whose answer this is; deleting that user deletes it. */
+  userId?: ObjectId;
 }
 
 export interface Collections {
@@ -96,7 +98,10 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
     { name: 'expires', key: { expiresAt: 1 } },
   ],
   // Not a TTL index either: expired keys are removed when a key is claimed.
-  idempotencyKeys: [{ name: 'expires', key: { expiresAt: 1 } }],
+  idempotencyKeys: [
+    { name: 'expires', key: { expiresAt: 1 } },
+    { name: 'user', key: { userId: 1 } },
+  ],
 };
 
 /**

@@ -2,6 +2,7 @@ import type { IdempotencyRecord, StoredResponse } from '../../domain/idempotency
 import type { IdempotencyKeyRepository } from '../../domain/repositories';
 import type { Collections, IdempotencyKeyDocument } from './collections';
 import { isDuplicateKey } from './mongo-errors';
+import { parseObjectId } from './mongo-id';
 
 /*
  * The insert on `_id` is the lock, which FerretDB 1.24 keeps. Its deletes and
@@ -30,9 +31,19 @@ export class MongoIdempotencyKeyRepository implements IdempotencyKeyRepository {
     return document === null ? null : toRecord(document);
   }
 
-  async complete(id: string, claimToken: string, response: StoredResponse, expiresAt: Date): Promise<boolean> {
-    const result = await this.collections.idempotencyKeys.updateOne({ _id: id, claimToken, response: null }, { $set: { response, expiresAt } });
-    return result.matchedCount > 0;
+  async complete(id: string, claimToken: string, response: StoredResponse, expiresAt: Date, userId?: string): Promise<boolean> {
+    const owner = userId === undefined ? null : parseObjectId(userId);
+    const result = await this.collections.idempotencyKeys.updateOne(
+      { _id: id, claimToken, response: null },
+      { $set: { response, expiresAt, ...(owner !== null && { userId: owner }) } },
+    );
+    if (result.matchedCount === 0) return false;
+    // No foreign key: a user deleted before this write did not see it, so it is taken back here.
+    if (owner !== null && (await this.collections.users.findOne({ _id: owner }, { projection: { _id: 1 } })) === null) {
+      await this.release(id, claimToken);
+      return false;
+    }
+    return true;
   }
 
   async release(id: string, claimToken: string): Promise<void> {

@@ -34,4 +34,11 @@ export class MongoSessionRepository implements SessionRepository {
   async deleteExpired(now: Date): Promise<number> {
     return (await this.collections.sessions.deleteMany({ expiresAt: { $lt: now } })).deletedCount;
   }
+
+  async deleteForUser(userId: string, exceptTokenHash?: string): Promise<number> {
+    const _id = parseObjectId(userId);
+    if (_id === null) return 0;
+    const except = exceptTokenHash === undefined ? {} : { _id: { $ne: exceptTokenHash } };
+    return (await this.collections.sessions.deleteMany({ userId: _id, ...except })).deletedCount;
+  }
 }

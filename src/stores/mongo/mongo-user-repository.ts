@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, PreconditionFailedError } from '../../dom
 import type { Slice, UserQuery } from '../../domain/listing';
 import type { UserRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
-import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findBatchConflict, findConflict, storedProfile, uniqueKey } from '../../domain/user';
+import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findBatchConflict, findConflict, lookupKey, storedProfile } from '../../domain/user';
 import type { Collections, ReadBudget, UserDocument } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { isDuplicateKey } from './mongo-errors';
@@ -52,7 +52,9 @@ export class MongoUserRepository implements UserRepository {
   }
 
   async findCredentials(email: string): Promise<Credentials | null> {
-    const document = await this.collections.users.findOne({ emailKey: uniqueKey(email) }, { projection: { _id: 1, passwordHash: 1 }, ...this.budget });
+    const key = lookupKey(email);
+    if (key === null) return null;
+    const document = await this.collections.users.findOne({ emailKey: key }, { projection: { _id: 1, passwordHash: 1 }, ...this.budget });
     return document?.passwordHash ? { userId: document._id.toHexString(), passwordHash: document.passwordHash } : null;
   }
 
@@ -113,6 +115,7 @@ export class MongoUserRepository implements UserRepository {
     // delete that failed half-way finishes it.
     await this.collections.posts.deleteMany({ authorId: _id });
     await this.collections.sessions.deleteMany({ userId: _id });
+    await this.collections.idempotencyKeys.deleteMany({ userId: _id });
     if (deletedCount === 0) throw new NotFoundError('user', id);
   }
 

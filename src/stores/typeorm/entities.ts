@@ -44,6 +44,8 @@ export interface IdempotencyKeyRow {
   responseHeaders: string | null;
   responseBody: string | null;
   expiresAt: Date;
+  /** Whose answer this is; deleting that user deletes it. */
+  userId?: number | null;
 }
 
 export interface Entities {
@@ -115,6 +117,7 @@ export function entities(dialect: SqlDialect): Entities {
       responseHeaders: { type: 'text', name: 'response_headers', nullable: true },
       responseBody: { type: longTextType(dialect), name: 'response_body', nullable: true },
       expiresAt: { ...timestamp, name: 'expires_at' },
+      userId: { type: 'integer', name: 'user_id', nullable: true },
     },
   });
   return { user, post, session, idempotencyKey };

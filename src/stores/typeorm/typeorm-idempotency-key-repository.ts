@@ -2,7 +2,8 @@ import { type DataSource, type EntitySchema, IsNull, LessThanOrEqual, MoreThan, 
 import type { IdempotencyRecord, StoredResponse } from '../../domain/idempotency';
 import type { IdempotencyKeyRepository } from '../../domain/repositories';
 import type { IdempotencyKeyRow } from './entities';
-import { isUniqueViolation } from './sql-errors';
+import { isForeignKeyViolation, isUniqueViolation } from './sql-errors';
+import { parseSqlId } from './sql-id';
 
 export class TypeOrmIdempotencyKeyRepository implements IdempotencyKeyRepository {
   private readonly rows: Repository<IdempotencyKeyRow>;
@@ -27,9 +28,17 @@ export class TypeOrmIdempotencyKeyRepository implements IdempotencyKeyRepository
     return row === null ? null : toRecord(row);
   }
 
-  async complete(id: string, claimToken: string, response: StoredResponse, expiresAt: Date): Promise<boolean> {
-    const result = await this.rows.update({ id, claimToken, responseStatus: IsNull() }, { ...responseColumns(response), expiresAt });
-    return (result.affected ?? 0) > 0;
+  async complete(id: string, claimToken: string, response: StoredResponse, expiresAt: Date, userId?: string): Promise<boolean> {
+    const owner = userId === undefined ? {} : { userId: parseSqlId(userId) };
+    try {
+      const result = await this.rows.update({ id, claimToken, responseStatus: IsNull() }, { ...responseColumns(response), expiresAt, ...owner });
+      return (result.affected ?? 0) > 0;
+    } catch (error) {
+      if (!isForeignKeyViolation(error)) throw error;
+      // The user was deleted meanwhile: nothing of theirs is kept.
+      await this.release(id, claimToken);
+      return false;
+    }
   }
 
   async release(id: string, claimToken: string): Promise<void> {
@@ -45,7 +54,7 @@ function responseColumns({ status, headers, body }: StoredResponse) {
   return { responseStatus: status, responseHeaders: JSON.stringify(headers), responseBody: body };
 }
 
-function toRecord({ responseStatus, responseHeaders, responseBody, ...record }: IdempotencyKeyRow): IdempotencyRecord {
+function toRecord({ responseStatus, responseHeaders, responseBody, userId: _userId, ...record }: IdempotencyKeyRow): IdempotencyRecord {
   const response =
     responseStatus === null
       ? null

@@ -1,4 +1,4 @@
-import { type DataSource, type EntitySchema, LessThan, type Repository } from 'typeorm';
+import { type DataSource, type EntitySchema, LessThan, Not, type Repository } from 'typeorm';
 import { InvalidReferenceError } from '../../domain/errors';
 import type { SessionRepository } from '../../domain/repositories';
 import type { Session } from '../../domain/session';
@@ -34,5 +34,12 @@ export class TypeOrmSessionRepository implements SessionRepository {
 
   async deleteExpired(now: Date): Promise<number> {
     return (await this.rows.delete({ expiresAt: LessThan(now) })).affected ?? 0;
+  }
+
+  async deleteForUser(userId: string, exceptTokenHash?: string): Promise<number> {
+    const rowId = parseSqlId(userId);
+    if (rowId === null) return 0;
+    const except = exceptTokenHash === undefined ? {} : { tokenHash: Not(exceptTokenHash) };
+    return (await this.rows.delete({ userId: rowId, ...except })).affected ?? 0;
   }
 }

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, PreconditionFailedError } from '../../dom
 import type { Slice, UserQuery } from '../../domain/listing';
 import type { UserRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
-import { type Credentials, type NewUser, type User, type UserChanges, findBatchConflict, findConflict, storedProfile, uniqueKey } from '../../domain/user';
+import { type Credentials, type NewUser, type User, type UserChanges, findBatchConflict, findConflict, lookupKey, storedProfile } from '../../domain/user';
 import { batches, chunks, columnValues, insertStatement } from './bulk-inserts';
 import type { UserRow } from './entities';
 import { isUniqueViolation } from './sql-errors';
@@ -60,7 +60,9 @@ export class TypeOrmUserRepository implements UserRepository {
   }
 
   async findCredentials(email: string): Promise<Credentials | null> {
-    const row = await this.rows.findOne({ where: { emailKey: uniqueKey(email) }, select: { id: true, passwordHash: true } });
+    const key = lookupKey(email);
+    if (key === null) return null;
+    const row = await this.rows.findOne({ where: { emailKey: key }, select: { id: true, passwordHash: true } });
     return row?.passwordHash ? { userId: String(row.id), passwordHash: row.passwordHash } : null;
   }
 
@@ -98,7 +100,7 @@ export class TypeOrmUserRepository implements UserRepository {
   async delete(id: string, expected?: ExpectedVersions): Promise<void> {
     const rowId = parseSqlId(id);
     if (rowId === null) throw new NotFoundError('user', id);
-    // Posts and sessions go with their user through the foreign keys' ON DELETE CASCADE.
+    // Posts, sessions and kept idempotency answers go with their user through the foreign keys' ON DELETE CASCADE.
     if (!(await deleteVersioned(this.dataSource, this.schema, rowId, expected))) throw await this.whyNotWritten(rowId, id);
   }
 

@@ -4,6 +4,8 @@ import { AddVersions1764230400000 } from './1764230400000-add-versions';
 import { AddIdempotencyKeys1764316800000 } from './1764316800000-add-idempotency-keys';
 import { AddListOrders1764403200000 } from './1764403200000-add-list-orders';
 import { AddTagsAndSearchKeys1764489600000 } from './1764489600000-add-tags-and-search-keys';
+import { AddIdempotencyKeyOwners1764576000000 } from './1764576000000-add-idempotency-key-owners';
+import { CompareUserKeysWithoutPadding1764662400000 } from './1764662400000-compare-user-keys-without-padding';
 
 /** In order of application; listed by hand so that source and build load the same set. */
 export const migrations = [
@@ -13,4 +15,6 @@ export const migrations = [
   AddIdempotencyKeys1764316800000,
   AddListOrders1764403200000,
   AddTagsAndSearchKeys1764489600000,
+  AddIdempotencyKeyOwners1764576000000,
+  CompareUserKeysWithoutPadding1764662400000,
 ];
