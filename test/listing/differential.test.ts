@@ -112,7 +112,7 @@ describe.each(enabledStores())('%s: differential listing', (name: StoreName) => 
   // A scan limit that ends most pages before a limit's worth of matches, and the default; one sort of each field
   // in either direction (FerretDB sorts every page in memory).
   const scans: [limit: number, scanLimit: number | undefined][] = [
-    [13, 37],
+    [13, 23],
     [97, undefined],
   ];
   it.each(Object.keys(filters).filter((filterName) => filters[filterName]('').q !== undefined))(
