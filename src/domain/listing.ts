@@ -29,17 +29,43 @@ export interface Position {
 }
 
 /**
+ * The most posts one search page examines, on every store. A search compares
+ * each post's whole folded text, up to 200,000 characters a post, so its cost
+ * is the posts it examines times their length: 100 posts of 100,000
+ * characters took 20-30 ms of SQLite's time (1,000 took 280-490 ms), and a
+ * store's connection is held that long.
+ */
+export const searchScanLimit = 100;
+
+/**
  * One page of a keyset ("seek") walk: the first `limit` records after
  * `after` (from the start when absent). Its cost does not grow with depth,
  * and records added or removed meanwhile never shift it.
+ *
+ * A search (`filter.q`) examines at most `scanLimit` posts after `after`, in
+ * the list's order, and answers the first `limit` matches among them: when it
+ * examined that many and found no more than `limit`, the next page starts
+ * after the last post examined (`Slice.continueAfter`), so a page may hold
+ * fewer items, even none, and still not be the last.
  */
 export interface PostQuery {
   sort: PostSort;
   filter: PostFilter;
   limit: number;
   after?: Position;
-  /** Records to pass over first, without `after`: the slow path, whose cost grows with it. */
+  /** Records to pass over first, without `after`: the slow path, whose cost grows with it. Not with a search. */
   skip?: number;
+  /** A search's bound on the posts one page examines; `searchScanLimit` when absent. */
+  scanLimit?: number;
+}
+
+/** A filter a count takes: a search would have to examine every post, so it is not counted. */
+export type CountFilter = Omit<PostFilter, 'q'>;
+
+/** The filter of a count, checked once for every store: a PostFilter passes as a CountFilter, its search must not. */
+export function countable(filter: CountFilter): PostFilter {
+  if ((filter as PostFilter).q !== undefined) throw new Error('a search is not counted');
+  return filter;
 }
 
 /** Users are listed oldest first: by id, which grows with every sign-up on every store. */
@@ -54,6 +80,30 @@ export interface Slice<T> {
   items: T[];
   /** Whether records follow the last item. */
   hasMore: boolean;
+  /** Where the next page starts when not just after the last item: a search that examined its whole scan limit. */
+  continueAfter?: Position;
+}
+
+/**
+ * The bound of a search page, checked once for every store: the posts a page
+ * may examine, or undefined when the query is no search.
+ */
+export function searchScan(query: PostQuery): number | undefined {
+  if (query.filter.q === undefined) return undefined;
+  if (query.skip !== undefined && query.skip > 0) throw new Error('a search page takes a position, not skip');
+  const scanLimit = query.scanLimit ?? searchScanLimit;
+  if (!Number.isSafeInteger(scanLimit) || scanLimit < 1) throw new Error(`a search's scan limit must be a positive whole number, not ${scanLimit}`);
+  return scanLimit;
+}
+
+/**
+ * A search page from the first `limit + 1` matches among the posts it may
+ * examine, and the position of the last of those posts when there were
+ * `scanLimit` of them (undefined when fewer remained: the list ends there).
+ */
+export function searchSlice<T>(matches: T[], limit: number, lastExamined: Position | undefined): Slice<T> {
+  if (matches.length > limit) return { items: matches.slice(0, limit), hasMore: true };
+  return lastExamined === undefined ? { items: matches, hasMore: false } : { items: matches, hasMore: true, continueAfter: lastExamined };
 }
 
 /** The value a record is sorted by, for the position after it. */

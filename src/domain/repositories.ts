@@ -1,6 +1,6 @@
 import type { StoreKind } from '../config';
 import type { IdempotencyRecord, StoredResponse } from './idempotency';
-import type { PostFilter, PostQuery, Slice, UserQuery } from './listing';
+import type { CountFilter, PostQuery, Slice, UserQuery } from './listing';
 import type { NewPost, Post, PostChanges } from './post';
 import type { Session } from './session';
 import type { TagCount, TagQuery } from './tags';
@@ -59,10 +59,10 @@ export interface PostRepository {
    */
   createMany(inputs: NewPost[]): Promise<void>;
   findById(id: string): Promise<Post | null>;
-  /** One keyset page in any supported order, filtered; a malformed or unknown authorId matches nothing. */
+  /** One keyset page in any supported order, filtered (a search examines a bounded number of posts); a malformed or unknown authorId matches nothing. */
   find(query: PostQuery): Promise<Slice<Post>>;
-  /** How many posts the filter matches. */
-  count(filter: PostFilter): Promise<number>;
+  /** How many posts the filter matches; a search is not counted. */
+  count(filter: CountFilter): Promise<number>;
   /**
    * Applies the changes and one more version in one store operation, and
    * answers the state that operation produced; updatedAt never goes backwards.

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { type PostFilter, type PostQuery, type PostSort, type Position, type Slice, type UserQuery, sortValue } from '../domain/listing';
+import { type PostFilter, type PostQuery, type PostSort, type Position, type Slice, type UserQuery, searchScanLimit, sortValue } from '../domain/listing';
 import type { Post } from '../domain/post';
 import type { User } from '../domain/user';
 import { tagSet, type TagCount, type TagQuery } from '../domain/tags';
@@ -33,6 +33,7 @@ export function parsePostList(req: Request, route: string, author?: string): Lis
   };
   const list = `${route} sort=${sortName} ${JSON.stringify([filter.authorId, filter.publishedAfter, filter.publishedBefore, filter.tags, filter.q])}`;
   const { limit, skip, after, count } = paging(params, list);
+  if (filter.q !== undefined) refuseWithSearch({ count, skip });
   // A cursor made for this list carries a value of its sort's type; a forged one may not.
   if (after !== undefined && (sort.field === 'title' ? typeof after.value !== 'string' : !(after.value instanceof Date))) throw invalidCursor();
   return { query: { sort, filter, limit, after, skip }, count, list };
@@ -71,6 +72,17 @@ function paging(params: ListQuery, list: string) {
   };
 }
 
+/**
+ * A search examines a bounded number of posts a page (searchScanLimit): a
+ * total would examine every post, and so would an offset (it counts matches).
+ */
+function refuseWithSearch({ count, skip }: { count: boolean; skip?: number }) {
+  const refused = count ? 'count' : skip !== undefined ? 'skip' : undefined;
+  if (refused === undefined) return;
+  const message = `${refused} cannot be combined with q: a search examines at most ${searchScanLimit} posts a page; read on by nextCursor until it is null`;
+  throw new HttpProblem(400, `query is invalid: ${message}`, [{ field: refused, message }]);
+}
+
 /** Already checked by the query's rules. */
 function timestamp(value: string | undefined): Date | undefined {
   return value === undefined ? undefined : (parseTimestamp(value) ?? undefined);
@@ -85,10 +97,12 @@ export function listJson<T, J>(
   total: number | undefined,
 ) {
   const last = slice.items.at(-1);
+  // A search page that examined its whole scan limit goes on from the last post examined, not the last found.
+  const next = slice.continueAfter ?? (last === undefined ? undefined : position(last));
   return {
     items: slice.items.map(toJson),
     limit: query.limit,
-    nextCursor: slice.hasMore && last !== undefined ? encodeCursor(position(last), list) : null,
+    nextCursor: slice.hasMore && next !== undefined ? encodeCursor(next, list) : null,
     ...(total !== undefined && { total }),
   };
 }

@@ -1,5 +1,6 @@
 import { type PostSort, type PostSortField, compareCodePoints } from '../../src/domain/listing';
 import type { Post } from '../../src/domain/post';
+import { aPost } from '../support/factories';
 import { api } from '../support/api';
 import { describeEachStore } from '../support/each-store';
 import { creationRank, modelOrder } from '../support/post-model';
@@ -96,6 +97,25 @@ describeEachStore('lists HTTP API: cursors, sorts and filters', (context) => {
     expect((await http.get('/posts?skip=10000')).body.items).toEqual([]);
   });
 
+  it('when only the oldest of 250 posts contains the text, then a search answers two empty pages with a nextCursor, then that post (the README example)', async () => {
+    const fillers = Array.from({ length: 250 - posts.length - 1 }, (_, i) => aPost(authorId, { title: `filler ${i}`, content: 'hay', publicationDate: new Date('2022-01-01T00:00:00Z') }));
+    await context.store.posts.createMany(fillers);
+    const needle = await http.post('/posts', { title: 'The NEEDLE', content: 'c', publicationDate: '2000-01-01T00:00:00Z' }, token);
+    const pages: { items: { id: string }[]; limit: number; nextCursor: string | null }[] = [];
+    for (let cursor: string | null = ''; cursor !== null && pages.length < 10; cursor = pages.at(-1)!.nextCursor) {
+      const response = await http.get(`/posts?q=needle${cursor === '' ? '' : `&cursor=${encodeURIComponent(cursor)}`}`);
+      expect(response.status).toBe(200);
+      pages.push(response.body);
+    }
+    expect(pages).toEqual([
+      { items: [], limit: 20, nextCursor: expect.any(String) },
+      { items: [], limit: 20, nextCursor: expect.any(String) },
+      { items: [needle.body], limit: 20, nextCursor: null },
+    ]);
+    // The cursor of a search belongs to its list like any other.
+    expect((await http.get(`/posts?q=other&cursor=${encodeURIComponent(pages[0].nextCursor!)}`)).status).toBe(400);
+  });
+
   describe('bad cursors and parameters', () => {
     const firstCursor = async (path: string) => (await http.get(path)).body.nextCursor as string;
     const expectRefused = async (path: string, field: string) => {
@@ -139,8 +159,17 @@ describeEachStore('lists HTTP API: cursors, sorts and filters', (context) => {
       ['skip=1&cursor=abc', 'skip'],
       ['authorId=a&authorId=b', 'authorId'],
       ['tag[$ne]=x', 'tag[$ne]'],
+      ['q=x&count=true', 'count'],
+      ['q=x&skip=0', 'skip'],
     ])('when the query has %s, then 400 names %s', async (query, field) => {
       await expectRefused(`/posts?${query}`, field);
+    });
+
+    it("when an author's search asks for a count or an offset, then 400 names it", async () => {
+      await expectRefused(`/users/${authorId}/posts?q=a&count=true`, 'count');
+      await expectRefused(`/users/${authorId}/posts?q=a&skip=5`, 'skip');
+      // Without a search both are served.
+      expect((await http.get(`/users/${authorId}/posts?count=true&skip=1`)).status).toBe(200);
     });
 
     it("when an author's list is also given an authorId, then 400: the author is the path's", async () => {

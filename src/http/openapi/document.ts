@@ -1,3 +1,4 @@
+import { searchScanLimit } from '../../domain/listing';
 import { LoginBody } from '../bodies/auth.bodies';
 import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery } from '../bodies/list.queries';
 import { CreatePostBody, UpdatePostBody } from '../bodies/post.bodies';
@@ -28,7 +29,7 @@ const queryDescriptions: Record<string, string> = {
   publishedAfter: 'Only posts published strictly after this instant.',
   publishedBefore: 'Only posts published strictly before this instant.',
   tag: 'Repeatable: a post must carry every tag named.',
-  q: 'Found in the title or the content, compared case-folded; every character stands for itself.',
+  q: `Found in the title or the content, compared case-folded; every character stands for itself. A page examines at most ${searchScanLimit} posts, so it may hold fewer items than \`limit\`, even none, and still have a \`nextCursor\`: read on until it is null. Not with \`count\` or \`skip\`.`,
   authorId: 'Only the posts of this user.',
 };
 

@@ -1,7 +1,7 @@
 import { ObjectId } from 'mongodb';
 import { definedOnly } from '../../domain/changes';
 import { InvalidReferenceError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
-import type { PostFilter, PostQuery, Slice } from '../../domain/listing';
+import { type CountFilter, type PostQuery, type Slice, countable, searchScan, searchSlice, sortValue } from '../../domain/listing';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
 import { foldCase } from '../../domain/search';
@@ -10,7 +10,7 @@ import { compareCodePoints } from '../../domain/listing';
 import type { Collections, PostDocument, ReadBudget } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { parseObjectId } from './mongo-id';
-import { postFilter, postPage } from './post-queries';
+import { lastExamined, postFilter, postPage } from './post-queries';
 import { insertForUser, insertForUsers } from './user-reference';
 
 export class MongoPostRepository implements PostRepository {
@@ -58,6 +58,16 @@ export class MongoPostRepository implements PostRepository {
   }
 
   async find(query: PostQuery): Promise<Slice<Post>> {
+    const scanLimit = searchScan(query);
+    if (scanLimit !== undefined) {
+      // The last post the page may examine, by the sort's index, then the matches up to it.
+      const window = lastExamined(query, scanLimit);
+      const [last] = window === null ? [] : await this.collections.posts.find(window.filter, { projection: { [query.sort.field]: 1 }, ...this.budget }).sort(window.sort).skip(window.skip).limit(1).toArray();
+      const lastPosition = last === undefined ? undefined : { value: sortValue(last, query.sort.field), id: last._id.toHexString() };
+      const page = postPage(query, lastPosition);
+      const documents = page === null ? [] : await this.collections.posts.find(page.filter, { projection: withoutKeys, ...this.budget }).sort(page.sort).limit(query.limit + 1).toArray();
+      return searchSlice(documents.map(toPost), query.limit, lastPosition);
+    }
     const page = postPage(query);
     if (page === null) return { items: [], hasMore: false };
     const documents = await this.collections.posts
@@ -69,8 +79,8 @@ export class MongoPostRepository implements PostRepository {
     return { items: documents.slice(0, query.limit).map(toPost), hasMore: documents.length > query.limit };
   }
 
-  async count(filter: PostFilter): Promise<number> {
-    const matching = postFilter(filter);
+  async count(filter: CountFilter): Promise<number> {
+    const matching = postFilter(countable(filter));
     return matching === null ? 0 : this.collections.posts.countDocuments(matching, this.budget);
   }
 

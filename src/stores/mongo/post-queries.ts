@@ -1,5 +1,5 @@
 import type { Filter, ObjectId, Sort } from 'mongodb';
-import type { PostFilter, PostQuery } from '../../domain/listing';
+import type { PostFilter, PostQuery, PostSort, Position } from '../../domain/listing';
 import { foldCase } from '../../domain/search';
 import type { PostDocument } from './collections';
 import { parseObjectId } from './mongo-id';
@@ -34,22 +34,46 @@ function escapeRegExp(text: string): string {
 
 /**
  * One keyset page: `(value, _id)` beyond the position, in the sort's order.
- * MongoDB compares strings by their UTF-8 bytes, which is code-point order.
+ * MongoDB compares strings by their UTF-8 bytes, which is code-point order. A
+ * search page reads no further than `upTo`, the last post it may examine
+ * (see lastExamined), when there is one.
  */
-export function postPage({ sort, filter, after }: PostQuery): { filter: Filter<PostDocument>; sort: Sort } | null {
+export function postPage({ sort, filter, after }: PostQuery, upTo?: Position): { filter: Filter<PostDocument>; sort: Sort } | null {
   const matching = postFilter(filter);
   if (matching === null) return null;
   const direction = sort.direction === 'desc' ? -1 : 1;
-  if (after === undefined) return { filter: matching, sort: { [sort.field]: direction, _id: direction } };
-  const afterId: ObjectId | null = parseObjectId(after.id);
-  if (afterId === null) return null;
-  const beyond = sort.direction === 'desc' ? '$lt' : '$gt';
-  const within = sort.direction === 'desc' ? '$lte' : '$gte';
-  // The first term bounds the index range by itself, and the equal value is a branch of its own that
-  // bounds it by _id, as in the SQL adapter.
-  const seek = {
-    [sort.field]: { [within]: after.value },
-    $or: [{ [sort.field]: { [beyond]: after.value } }, { [sort.field]: after.value, _id: { [beyond]: afterId } }],
-  };
-  return { filter: { $and: [matching, seek] } as Filter<PostDocument>, sort: { [sort.field]: direction, _id: direction } };
+  const bounds: Filter<PostDocument>[] = [];
+  for (const [position, before] of [[after, false], [upTo, true]] as const) {
+    if (position === undefined) continue;
+    const bound = seek(sort, position, before);
+    if (bound === null) return null;
+    bounds.push(bound);
+  }
+  const order: Sort = { [sort.field]: direction, _id: direction };
+  return { filter: bounds.length === 0 ? matching : ({ $and: [matching, ...bounds] } as Filter<PostDocument>), sort: order };
+}
+
+/**
+ * The last post a search page may examine: the `scanLimit`-th after the
+ * page's position that the filters other than the search match.
+ */
+export function lastExamined(query: PostQuery, scanLimit: number): { filter: Filter<PostDocument>; sort: Sort; skip: number } | null {
+  const page = postPage({ ...query, filter: { ...query.filter, q: undefined } });
+  return page === null ? null : { ...page, skip: scanLimit - 1 };
+}
+
+/**
+ * The documents beyond a position in the sort's order; with `upTo`, those
+ * before it and the one at it. The first term bounds the index range by
+ * itself, and the equal value is a branch of its own that bounds it by _id,
+ * as in the SQL adapter.
+ */
+function seek(sort: PostSort, position: Position, upTo: boolean): Filter<PostDocument> | null {
+  const id: ObjectId | null = parseObjectId(position.id);
+  if (id === null) return null;
+  const beyond = (sort.direction === 'desc') !== upTo ? '$lt' : '$gt';
+  return {
+    [sort.field]: { [`${beyond}e`]: position.value },
+    $or: [{ [sort.field]: { [beyond]: position.value } }, { [sort.field]: position.value, _id: { [upTo ? `${beyond}e` : beyond]: id } }],
+  } as Filter<PostDocument>;
 }

@@ -1,4 +1,4 @@
-import { compareCodePoints, type PostFilter, type PostQuery, type PostSortField } from '../../domain/listing';
+import { compareCodePoints, type PostFilter, type PostQuery, type PostSortField, type Position } from '../../domain/listing';
 import { foldCase } from '../../domain/search';
 import type { SqlDialect } from './dialect';
 import { parseSqlId } from './sql-id';
@@ -72,41 +72,63 @@ export function parseTags(raw: unknown): string[] {
   return names.sort(compareCodePoints);
 }
 /**
- * Rows beyond the position `(:afterValue, :afterId)`, spelt so that each
+ * Rows beyond the position `(:{name}Value, :{name}Id)`, spelt so that each
  * dialect reads only them from the index on (column, id). The first term
  * bounds the range by itself (without it SQLite and PostgreSQL read every row
  * before the position); the rest must bound it within the rows that share the
  * sort value, or a deep page reads all of them (hundreds where many posts
  * share a date). PostgreSQL does that with a row comparison; MariaDB reads
- * every row for one, so there the equal value is its own branch.
+ * every row for one, so there the equal value is its own branch. `upTo` is the
+ * other end of a range: the rows before the position, and the row at it.
  */
-const seekCondition: Record<SqlDialect, (column: string, id: string, beyond: '<' | '>') => string> = {
-  sqlite: (column, id, beyond) => `${column} ${beyond}= :afterValue AND (${column} ${beyond} :afterValue OR ${id} ${beyond} :afterId)`,
-  postgres: (column, id, beyond) => `${column} ${beyond}= :afterValue AND (${column}, ${id}) ${beyond} (:afterValue, :afterId)`,
-  mysql: (column, id, beyond) =>
-    `${column} ${beyond}= :afterValue AND (${column} ${beyond} :afterValue OR (${column} = :afterValue AND ${id} ${beyond} :afterId))`,
+type Seek = (column: string, id: string, beyond: '<' | '>', name: string, upTo: boolean) => string;
+const seekCondition: Record<SqlDialect, Seek> = {
+  sqlite: (column, id, beyond, name, upTo) => `${column} ${beyond}= :${name}Value AND (${column} ${beyond} :${name}Value OR ${id} ${beyond}${upTo ? '=' : ''} :${name}Id)`,
+  postgres: (column, id, beyond, name, upTo) => `${column} ${beyond}= :${name}Value AND (${column}, ${id}) ${beyond}${upTo ? '=' : ''} (:${name}Value, :${name}Id)`,
+  mysql: (column, id, beyond, name, upTo) =>
+    `${column} ${beyond}= :${name}Value AND (${column} ${beyond} :${name}Value OR (${column} = :${name}Value AND ${id} ${beyond}${upTo ? '=' : ''} :${name}Id))`,
 };
 
 /**
  * One keyset page: `(value, id)` beyond the position, in the sort's order,
  * one more row than asked for to tell whether more follow. On PostgreSQL titles compare in the "C" collation, by code
- * point, as the index does; MariaDB's title column is binary already.
+ * point, as the index does; MariaDB's title column is binary already. A search page reads no further than `upTo`, the
+ * last post it may examine (see lastExamined), when there is one.
  */
-export function postPage(dialect: SqlDialect, escape: Escape, { sort, filter, limit, after, skip }: PostQuery): PostStatement | null {
-  const statement = filteredPosts(dialect, filter);
-  if (statement === null) return null;
+export function postPage(dialect: SqlDialect, escape: Escape, query: PostQuery, upTo?: Position): PostStatement | null {
+  const statement = filteredPosts(dialect, query.filter);
+  if (statement === null || !seek(dialect, escape, statement, query, upTo)) return null;
+  statement.limit = query.limit + 1;
+  if (query.skip) statement.offset = query.skip;
+  return statement;
+}
+
+/**
+ * The position of the last post a search page may examine: the `scanLimit`-th
+ * post after the page's position that the filters other than the search
+ * match, read from the sort's index alone. No row when fewer remain.
+ */
+export function lastExamined(dialect: SqlDialect, escape: Escape, query: PostQuery, scanLimit: number): PostStatement | null {
+  const statement = filteredPosts(dialect, { ...query.filter, q: undefined });
+  if (statement === null || !seek(dialect, escape, statement, query)) return null;
+  statement.limit = 1;
+  statement.offset = scanLimit - 1;
+  return statement;
+}
+
+/** Adds the position's bounds and the sort's order to a statement; false when the position names no possible row. */
+function seek(dialect: SqlDialect, escape: Escape, statement: PostStatement, { sort, after }: PostQuery, upTo?: Position): boolean {
   const column = `${escape('post')}.${escape(sortColumns[sort.field])}${sort.field === 'title' && dialect === 'postgres' ? ' COLLATE "C"' : ''}`;
   const id = `${escape('post')}.${escape('id')}`;
-  if (after !== undefined) {
-    const afterId = parseSqlId(after.id);
-    if (afterId === null) return null;
-    const beyond = sort.direction === 'desc' ? '<' : '>';
-    statement.where.push(seekCondition[dialect](column, id, beyond));
-    Object.assign(statement.parameters, { afterValue: after.value, afterId });
+  const beyond = sort.direction === 'desc' ? '<' : '>';
+  for (const [name, position, before] of [['after', after, false], ['upTo', upTo, true]] as const) {
+    if (position === undefined) continue;
+    const rowId = parseSqlId(position.id);
+    if (rowId === null) return false;
+    statement.where.push(seekCondition[dialect](column, id, before ? (beyond === '<' ? '>' : '<') : beyond, name, before));
+    Object.assign(statement.parameters, { [`${name}Value`]: position.value, [`${name}Id`]: rowId });
   }
   const order = sort.direction === 'desc' ? 'DESC' : 'ASC';
   statement.order.push([column, order], [id, order]);
-  statement.limit = limit + 1;
-  if (skip) statement.offset = skip;
-  return statement;
+  return true;
 }

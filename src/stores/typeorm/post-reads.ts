@@ -1,12 +1,14 @@
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { DriverUtils } from 'typeorm/driver/DriverUtils';
 import { type DataSource, type EntityTarget, QueryFailedError, type Repository, type SelectQueryBuilder } from 'typeorm';
+import type { Position, PostSortField } from '../../domain/listing';
 import type { Post } from '../../domain/post';
 import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
 import { type PostStatement, parseTags, tagsColumn } from './post-queries';
+import { SqliteReader } from './sqlite-reader';
 import { bindable, compiledStatement, sqliteConnection } from './sqlite-statements';
 
 /** A statement's text and the names of its parameters, in the order its placeholders take them. */
@@ -16,6 +18,8 @@ interface Prepared {
   /** What PostgreSQL knows the statement by, on each connection that has run it. */
   name: string;
 }
+
+type ReadKind = 'posts' | 'count' | 'position';
 
 /** Statements of more shapes than this (`skip` makes one per offset) are made again when next needed. */
 const maxPrepared = 200;
@@ -37,6 +41,9 @@ export class PostReads {
   private readonly rows: Repository<PostRow>;
   private readonly dialect: SqlDialect;
   private readonly columns: { property: string; alias: string; metadata: ColumnMetadata }[];
+  /** Lists of a SQLite file are read on a thread of their own (see SqliteReader), started by the first. */
+  private reader: SqliteReader | undefined;
+  private readonly readerFile: { path: string; timeoutMs: number } | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -47,21 +54,37 @@ export class PostReads {
     this.columns = this.rows.metadata.columns
       .filter((column) => column.isSelect)
       .map((metadata) => ({ property: metadata.propertyName, alias: DriverUtils.buildAlias(dataSource.driver, undefined, 'post', metadata.databaseName), metadata }));
+    const { options } = dataSource;
+    if (options.type === 'better-sqlite3' && options.database !== ':memory:') this.readerFile = { path: options.database, timeoutMs: options.timeout ?? 5_000 };
   }
 
   /** The posts the statement selects, each with its tags, read in the same statement so that both are of one version. */
   async posts(statement: PostStatement): Promise<Post[]> {
-    const rows: Record<string, unknown>[] = await this.run('posts', statement);
+    const rows: Record<string, unknown>[] = await this.run('posts', statement, false);
+    return rows.map((row) => this.toPost(row));
+  }
+
+  /** As posts, for a list: the statement may examine many rows, so on SQLite it runs on the reader thread. */
+  async list(statement: PostStatement): Promise<Post[]> {
+    const rows: Record<string, unknown>[] = await this.run('posts', statement, true);
     return rows.map((row) => this.toPost(row));
   }
 
   async count(statement: PostStatement): Promise<number> {
-    const [row] = await this.run('count', statement);
+    const [row] = await this.run('count', statement, true);
     return Number(row.n);
   }
 
+  /** The position of the one row the statement selects, by the sort's column (its first order) and id; null without a row. */
+  async position(statement: PostStatement, field: PostSortField): Promise<Position | null> {
+    const [row] = await this.run('position', statement, true);
+    if (row === undefined) return null;
+    const metadata = this.rows.metadata.findColumnWithPropertyName(field)!;
+    return { value: this.dataSource.driver.prepareHydratedValue(row.position_value, metadata), id: String(row.position_id) };
+  }
+
   /** The text and the bound values a read runs with: also for EXPLAIN. */
-  statement(kind: 'posts' | 'count', statement: PostStatement): [sql: string, values: unknown[]] {
+  statement(kind: ReadKind, statement: PostStatement): [sql: string, values: unknown[]] {
     const prepared = this.prepare(kind, statement);
     return [prepared.sql, this.values(prepared, statement)];
   }
@@ -70,13 +93,21 @@ export class PostReads {
     return names.map((name) => this.bound(parameters[name]));
   }
 
-  private async run(kind: 'posts' | 'count', statement: PostStatement): Promise<Record<string, unknown>[]> {
+  async close(): Promise<void> {
+    await this.reader?.close();
+  }
+
+  private async run(kind: ReadKind, statement: PostStatement, examinesMany: boolean): Promise<Record<string, unknown>[]> {
     const prepared = this.prepare(kind, statement);
     const { sql, name } = prepared;
     const values = this.values(prepared, statement);
     try {
       switch (this.dialect) {
         case 'sqlite':
+          if (examinesMany && this.readerFile !== undefined) {
+            this.reader ??= new SqliteReader(this.readerFile.path, this.readerFile.timeoutMs);
+            return await this.reader.all(sql, values);
+          }
           // better-sqlite3 answers at once: straight from its compiled statement, without TypeORM's query runner.
           return compiledStatement(sqliteConnection(this.dataSource), sql).all(...values) as Record<string, unknown>[];
         case 'postgres':
@@ -95,7 +126,7 @@ export class PostReads {
     }
   }
 
-  private prepare(kind: 'posts' | 'count', statement: PostStatement): Prepared {
+  private prepare(kind: ReadKind, statement: PostStatement): Prepared {
     const key = `${kind}\n${statement.where.join('\n')}\n${statement.order.flat().join(' ')}\n${statement.limit}\n${statement.offset}`;
     let prepared = this.prepared.get(key);
     if (prepared === undefined) {
@@ -108,9 +139,10 @@ export class PostReads {
     return prepared;
   }
 
-  private build(kind: 'posts' | 'count', { where, order, limit, offset }: PostStatement, parameters: Record<string, unknown>): SelectQueryBuilder<PostRow> {
+  private build(kind: ReadKind, { where, order, limit, offset }: PostStatement, parameters: Record<string, unknown>): SelectQueryBuilder<PostRow> {
     const query = this.rows.createQueryBuilder('post');
     if (kind === 'count') query.select('COUNT(*)', 'n');
+    else if (kind === 'position') query.select(order[0][0], 'position_value').addSelect(order[1][0], 'position_id');
     else query.addSelect(tagsColumn(this.dialect), 'tags');
     for (const condition of where) query.andWhere(condition);
     for (const [column, direction] of order) query.addOrderBy(column, direction);

@@ -1,13 +1,13 @@
 import type { DataSource, EntitySchema, Repository } from 'typeorm';
 import { InvalidReferenceError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
-import type { PostFilter, PostQuery, Slice } from '../../domain/listing';
+import { type CountFilter, type PostQuery, type Slice, countable, searchScan, searchSlice } from '../../domain/listing';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
 import { chunks } from './bulk-inserts';
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
-import { filteredPosts, postPage } from './post-queries';
+import { filteredPosts, lastExamined, postPage } from './post-queries';
 import { PostReads } from './post-reads';
 import { PostWrites } from './post-writes';
 import { isForeignKeyViolation } from './sql-errors';
@@ -70,14 +70,28 @@ export class TypeOrmPostRepository implements PostRepository {
   }
 
   async find(query: PostQuery): Promise<Slice<Post>> {
-    const page = postPage(this.dialect, (name) => this.dataSource.driver.escape(name), query);
-    const posts = page === null ? [] : await this.reads.posts(page);
+    const escape = (name: string) => this.dataSource.driver.escape(name);
+    const scanLimit = searchScan(query);
+    if (scanLimit !== undefined) {
+      // Two statements: the last post the page may examine, from the sort's index alone, then the matches up to it.
+      const window = lastExamined(this.dialect, escape, query, scanLimit);
+      const last = window === null ? null : await this.reads.position(window, query.sort.field);
+      const page = postPage(this.dialect, escape, query, last ?? undefined);
+      return searchSlice(page === null ? [] : await this.reads.list(page), query.limit, last ?? undefined);
+    }
+    const page = postPage(this.dialect, escape, query);
+    const posts = page === null ? [] : await this.reads.list(page);
     return { items: posts.slice(0, query.limit), hasMore: posts.length > query.limit };
   }
 
-  async count(filter: PostFilter): Promise<number> {
-    const matching = filteredPosts(this.dialect, filter);
+  async count(filter: CountFilter): Promise<number> {
+    const matching = filteredPosts(this.dialect, countable(filter));
     return matching === null ? 0 : this.reads.count(matching);
+  }
+
+  /** Ends what the repository runs of its own (SQLite's reader thread). */
+  async close(): Promise<void> {
+    await this.reads.close();
   }
 
   async update(id: string, changes: PostChanges, expected?: ExpectedVersions): Promise<Post> {

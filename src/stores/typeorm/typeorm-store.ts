@@ -44,6 +44,7 @@ export class TypeOrmStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.posts.close();
     await this.dataSource.destroy();
   }
 }
