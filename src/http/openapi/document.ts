@@ -1,5 +1,5 @@
 import { LoginBody } from '../bodies/auth.bodies';
-import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery } from '../bodies/list.queries';
+import { AuthorPostListQuery, ListQuery, PostListQuery } from '../bodies/list.queries';
 import { CreatePostBody, UpdatePostBody } from '../bodies/post.bodies';
 import { CreateUserBody, UpdateUserBody } from '../bodies/user.bodies';
 import { idempotencyKeyPattern } from '../idempotency';
@@ -245,7 +245,7 @@ const paths = () => ({
     get: operation('tags', {
       operationId: 'listTags',
       summary: 'The tags in use, most used first',
-      query: CursorQuery,
+      query: ListQuery,
       responses: { 200: json('A page of tags and how many posts carry each.', 'TagPage'), ...shared(400, 503) },
     }),
   },
