@@ -1,4 +1,8 @@
-import { api, checked } from '../support/api';
+import { type IncomingHttpHeaders, type Server, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/app';
+import { createServer } from '../../src/http/server';
+import { api, checked, testAppOptions } from '../support/api';
 import { describeEachStore } from '../support/each-store';
 
 describeEachStore('versions and conditional requests HTTP API', (context) => {
@@ -57,6 +61,72 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
 
     it('when If-None-Match matches a user, then 304', async () => {
       expect((await getWith(`/users/${userId}`, '"1"')).status).toBe(304);
+    });
+  });
+
+  describe('If-None-Match over a real connection, whatever Cache-Control says', () => {
+    let server: Server;
+    let origin: string;
+    /** What each request arrived with, to show what the client sent. */
+    const arrived: IncomingHttpHeaders[] = [];
+
+    beforeAll(async () => {
+      const app = createApp(context.store, testAppOptions);
+      server = createServer((req, res) => {
+        arrived.push(req.headers);
+        app(req, res);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+    const nodeGet = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; etag: string | undefined; body: string }>((resolve, reject) => {
+        get(`${origin}${path}`, { headers }, (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (body += chunk));
+          response.on('end', () => resolve({ status: response.statusCode!, etag: response.headers.etag, body }));
+        }).on('error', reject);
+      });
+
+    it('when fetch() sends If-None-Match naming the current version, then 304, although fetch adds Cache-Control: no-cache', async () => {
+      const post = await createPost();
+      for (const path of [`/posts/${post.id}`, `/users/${userId}`]) {
+        arrived.length = 0;
+        const response = await fetch(`${origin}${path}`, { headers: { 'If-None-Match': '"1"' } });
+        expect(arrived[0]['cache-control']).toBe('no-cache');
+        expect(response.status).toBe(304);
+        expect(response.headers.get('etag')).toBe('"1"');
+        expect(await response.text()).toBe('');
+      }
+      const me = await fetch(`${origin}/users/me`, { headers: { 'If-None-Match': 'W/"1"', Authorization: `Bearer ${token}` } });
+      expect(me.status).toBe(304);
+    });
+
+    it('when fetch() sends If-None-Match naming an older version, then 200 with the current post', async () => {
+      const post = await createPost();
+      await patchPost(post.id, { title: 'Newer' });
+      const response = await fetch(`${origin}/posts/${post.id}`, { headers: { 'If-None-Match': '"1"' } });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ title: 'Newer', version: 2 });
+    });
+
+    it.each([
+      ['Cache-Control: no-cache', { 'Cache-Control': 'no-cache' }],
+      ['Cache-Control: no-cache and Pragma: no-cache', { 'Cache-Control': 'no-cache', Pragma: 'no-cache' }],
+      ['Pragma: no-cache', { Pragma: 'no-cache' }],
+      ['Cache-Control: max-age=0', { 'Cache-Control': 'max-age=0' }],
+      ['Cache-Control: no-store', { 'Cache-Control': 'no-store' }],
+      ['no Cache-Control', {}],
+    ])('when node:http sends a matching If-None-Match with %s, then 304 with the ETag and no body', async (_case, headers) => {
+      const post = await createPost();
+      for (const tag of ['"1"', 'W/"1"', '"9", "1"', '*']) {
+        const response = await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': tag });
+        expect(response).toEqual({ status: 304, etag: '"1"', body: '' });
+      }
+      expect((await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': '"2"' })).status).toBe(200);
     });
   });
 
