@@ -1,4 +1,4 @@
-import { type IncomingHttpHeaders, type Server, get } from 'node:http';
+import { type IncomingHttpHeaders, type Server, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/app';
 import { createServer } from '../../src/http/server';
@@ -33,6 +33,29 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
       expect(changed.headers.etag).toBe('"2"');
       expect(changed.body.version).toBe(2);
       expect((await http.get(`/posts/${created.body.id}`)).headers.etag).toBe('"2"');
+    });
+
+    it('when a PATCH names only values equal to the stored ones, then it is applied all the same: a new version and ETag', async () => {
+      const post = (await http.post('/posts', { title: 'Same', content: 'Same content', tags: ['a', 'b'] }, token)).body;
+      const again = await patchPost(post.id, { title: 'Same', content: 'Same content', tags: ['B', 'a'], publicationDate: post.publicationDate });
+      expect(again.status).toBe(200);
+      expect(again.headers.etag).toBe('"2"');
+      expect(again.body).toMatchObject({ title: 'Same', content: 'Same content', tags: ['a', 'b'], publicationDate: post.publicationDate, version: 2 });
+      const user = (await http.get('/users/me', token)).body;
+      const unchanged = await http.patch(`/users/${userId}`, { displayName: user.displayName, username: user.username, email: user.email }, token);
+      expect(unchanged.status).toBe(200);
+      expect(unchanged.headers.etag).toBe('"2"');
+      expect(unchanged.body).toEqual({ ...user, version: 2, updatedAt: expect.any(String) });
+    });
+
+    it('when a PATCH names no field, then 400 and the version stays', async () => {
+      const post = await createPost();
+      const empty = await patchPost(post.id, {});
+      expect(empty.status).toBe(400);
+      expect(empty.body.detail).toBe('request body must name at least one field');
+      expect((await http.patch(`/users/${userId}`, {}, token)).status).toBe(400);
+      expect((await http.get(`/posts/${post.id}`)).body.version).toBe(1);
+      expect((await http.get('/users/me', token)).body.version).toBe(1);
     });
 
     it('when a user signs up, is read and changes, then the same holds for users', async () => {
@@ -81,14 +104,16 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
     });
     afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-    const nodeGet = (path: string, headers: Record<string, string>) =>
+    const nodeGet = (path: string, headers: Record<string, string>, method = 'GET') =>
       new Promise<{ status: number; etag: string | undefined; body: string }>((resolve, reject) => {
-        get(`${origin}${path}`, { headers }, (response) => {
+        request(`${origin}${path}`, { method, headers }, (response) => {
           let body = '';
           response.setEncoding('utf8');
           response.on('data', (chunk: string) => (body += chunk));
           response.on('end', () => resolve({ status: response.statusCode!, etag: response.headers.etag, body }));
-        }).on('error', reject);
+        })
+          .on('error', reject)
+          .end();
       });
 
     it('when fetch() sends If-None-Match naming the current version, then 304, although fetch adds Cache-Control: no-cache', async () => {
@@ -125,6 +150,7 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
       for (const tag of ['"1"', 'W/"1"', '"9", "1"', '*']) {
         const response = await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': tag });
         expect(response).toEqual({ status: 304, etag: '"1"', body: '' });
+        expect(await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': tag }, 'HEAD')).toEqual({ status: 304, etag: '"1"', body: '' });
       }
       expect((await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': '"2"' })).status).toBe(200);
     });
