@@ -102,7 +102,11 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     });
-    afterAll(() => new Promise((resolve) => server.close(resolve)));
+    afterAll(async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections(); // fetch() keeps its connections open for reuse
+      await closed;
+    });
 
     const nodeGet = (path: string, headers: Record<string, string>, method = 'GET') =>
       new Promise<{ status: number; etag: string | undefined; body: string }>((resolve, reject) => {
