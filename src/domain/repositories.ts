@@ -77,6 +77,8 @@ export interface PostRepository {
 export interface TagRepository {
   /** One page of the tags in use, most used first, then by name in code-point order. */
   find(query: TagQuery): Promise<Slice<TagCount>>;
+  /** How many tags are in use. */
+  count(): Promise<number>;
 }
 
 export interface SessionRepository {

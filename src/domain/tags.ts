@@ -28,4 +28,6 @@ export interface TagCount {
 export interface TagQuery {
   limit: number;
   after?: TagCount;
+  /** Tags to pass over first, without `after`: the slow path, whose cost grows with it. */
+  skip?: number;
 }

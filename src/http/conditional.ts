@@ -3,12 +3,25 @@ import type { ExpectedVersions } from '../domain/versions';
 import { HttpProblem } from './problem';
 
 /**
- * A record's version is its strong entity tag, `"3"`. Express answers
- * If-None-Match with 304 by itself (weak comparison, RFC 9110 §13.1.2) once the
- * ETag is set, so GET handlers only call this.
+ * A record's version is its strong entity tag, `"3"`. A GET or HEAD whose If-None-Match is `*` or names that
+ * tag (weak comparison, RFC 9110 §13.1.2) is answered 304 with the tag and no body, so GET handlers only call
+ * this. Evaluated here, whatever Cache-Control the request carries: Express's own check ignores If-None-Match
+ * beside `no-cache`, a cache's rule, not an origin server's, and the Fetch standard adds `no-cache` to every
+ * conditional request, so no fetch() client would ever get a 304.
  */
 export function setVersionTag(res: Response, version: number): Response {
-  return res.set('ETag', `"${version}"`);
+  const tag = `"${version}"`;
+  res.set('ETag', tag);
+  const { method } = res.req;
+  if ((method === 'GET' || method === 'HEAD') && listsTag(res.req.get('If-None-Match'), tag)) res.status(304);
+  return res;
+}
+
+/** Whether If-None-Match is `*` or lists `tag`, weak or strong: then its condition, "none matches", is false. */
+function listsTag(header: string | undefined, tag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((listed) => listed.trim().replace(/^W\//, '') === tag);
 }
 
 const entityTagList = /^\s*(?:W\/)?"[\x21\x23-\x7e\x80-\xff]*"\s*(?:,\s*(?:W\/)?"[\x21\x23-\x7e\x80-\xff]*"\s*)*$/;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Position } from '../domain/listing';
+import { parseTimestamp, textProblem } from './field-rules';
 import { HttpProblem } from './problem';
 
 /**
@@ -9,7 +10,8 @@ import { HttpProblem } from './problem';
  * fails the check and is refused, the same way on every store, so it can never
  * start a wrong page. The check is a plain hash, not a signature: a client can
  * forge a well-formed cursor, but what it names is only a place in a public
- * list.
+ * list, and its values are held to the rules of the fields they stand for
+ * before any store sees them.
  */
 export function encodeCursor(position: Position, list: string): string {
   const payload = Buffer.from(JSON.stringify(positionJson(position))).toString('base64url');
@@ -31,6 +33,12 @@ function positionJson({ value, id }: Position): PositionJson {
   return typeof value === 'number' ? ['n', value, id] : ['s', value, id];
 }
 
+/**
+ * The position, when each value is one the list could hold: a date within the range of every date field,
+ * in the form encodeCursor writes; text as a title is (a user id stands there in the users' list); a tag's
+ * post count, at least 1. An id is text of a title's length too: an id no store issues is left to the
+ * store, whose rule for it is "not found", so the list ends there.
+ */
 function parsePosition(json: string): Position | null {
   let parsed: unknown;
   try {
@@ -40,13 +48,27 @@ function parsePosition(json: string): Position | null {
   }
   if (!Array.isArray(parsed) || parsed.length !== 3) return null;
   const [kind, value, id] = parsed as unknown[];
-  if (typeof id !== 'string') return null;
-  if (kind === 'n') return Number.isSafeInteger(value) ? { value: value as number, id } : null;
-  if (typeof value !== 'string') return null;
-  if (kind === 's') return { value, id };
-  if (kind !== 'd') return null;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? null : { value: new Date(time), id };
+  if (textProblem(id, titleBounds) !== null) return null;
+  const position = positionOf(kind, value);
+  return position === null ? null : { value: position, id: id as string };
+}
+
+/** The bounds of a title (bodies/post.bodies.ts), the longest text a list is sorted by. */
+const titleBounds = { min: 1, max: 255 };
+
+function positionOf(kind: unknown, value: unknown): Position['value'] | null {
+  switch (kind) {
+    case 'n':
+      return Number.isSafeInteger(value) && (value as number) >= 1 ? (value as number) : null;
+    case 's':
+      return textProblem(value, titleBounds) === null ? (value as string) : null;
+    case 'd': {
+      const date = typeof value === 'string' ? parseTimestamp(value) : null;
+      return date !== null && date.toISOString() === value ? date : null;
+    }
+    default:
+      return null;
+  }
 }
 
 function check(payload: string, list: string): string {

@@ -29,7 +29,8 @@ export function IsText(min: number, max: number): PropertyDecorator {
   });
 }
 
-function textProblem(value: unknown, { min, max }: Bounds): string | null {
+/** What is wrong with `value` as text of `min` to `max` code points, or null when nothing is. */
+export function textProblem(value: unknown, { min, max }: Bounds): string | null {
   if (typeof value !== 'string') return 'must be a string';
   if (value.includes('\u0000')) return 'must not contain the character U+0000';
   // A lone surrogate is not Unicode text: every driver would store U+FFFD instead.

@@ -2,8 +2,8 @@ import type { Request } from 'express';
 import { type PostFilter, type PostQuery, type PostSort, type Position, type Slice, type UserQuery, searchScanLimit, sortValue } from '../domain/listing';
 import type { Post } from '../domain/post';
 import type { User } from '../domain/user';
-import { tagSet, type TagCount, type TagQuery } from '../domain/tags';
-import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery, postSortNames } from './bodies/list.queries';
+import { maxTagLength, normalizeTag, tagSet, type TagCount, type TagQuery } from '../domain/tags';
+import { AuthorPostListQuery, ListQuery, PostListQuery, postSortNames } from './bodies/list.queries';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursors';
 import { parseTimestamp } from './field-rules';
 import { HttpProblem } from './problem';
@@ -48,11 +48,15 @@ export function parseUserList(req: Request): ListRequest<UserQuery> {
 /** `GET /tags`: most used first; a cursor holds the last tag's count and name. */
 export function parseTagList(req: Request): ListRequest<TagQuery> {
   const list = 'GET /tags';
-  const params = parseQuery(CursorQuery, req);
-  const position = params.cursor === undefined ? undefined : decodeCursor(params.cursor, list);
-  if (position !== undefined && typeof position.value !== 'number') throw invalidCursor();
+  const { limit, skip, after: position, count } = paging(parseQuery(ListQuery, req), list);
+  if (position !== undefined && (typeof position.value !== 'number' || !isStoredTag(position.id))) throw invalidCursor();
   const after = position === undefined ? undefined : { postCount: position.value as number, name: position.id };
-  return { query: { limit: params.limit === undefined ? defaultLimit : Number(params.limit), after }, count: false, list };
+  return { query: { limit, skip, after }, count, list };
+}
+
+/** A name as tags are stored: normalized, 1 to 32 code points, without control characters. */
+function isStoredTag(name: string): boolean {
+  return normalizeTag(name) === name && [...name].length <= maxTagLength && !/\p{Cc}/u.test(name);
 }
 
 export function tagPosition(tag: TagCount): Position {

@@ -36,13 +36,13 @@ const profile = {
   version,
 };
 
-function page(item: string, { total }: { total: boolean }) {
+function page(item: string) {
   return record(
     {
       items: { type: 'array', items: ref(item) },
       limit: { type: 'integer', minimum: 1, maximum: 100 },
       nextCursor: { type: ['string', 'null'], description: 'Pass it as `cursor` for the next page; null on the last page.' },
-      ...(total && { total: { type: 'integer', minimum: 0, description: 'How many items match, when asked for with `count=true`.' } }),
+      total: { type: 'integer', minimum: 0, description: 'How many items match, when asked for with `count=true`.' },
     },
     ['total'],
   );
@@ -63,9 +63,9 @@ export const responseSchemas = {
     version,
   }),
   TagCount: record({ name: { type: 'string' }, postCount: { type: 'integer', minimum: 1 } }),
-  UserPage: page('PublicUser', { total: true }),
-  PostPage: page('Post', { total: true }),
-  TagPage: page('TagCount', { total: false }),
+  UserPage: page('PublicUser'),
+  PostPage: page('Post'),
+  TagPage: page('TagCount'),
   Login: record({
     accessToken: { type: 'string', minLength: 1 },
     tokenType: { const: 'Bearer' },

@@ -1,4 +1,5 @@
 import {
+  type IncomingMessage,
   type RequestListener,
   type Server,
   type ServerOptions,
@@ -9,12 +10,15 @@ import {
 } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { problemDocument } from './problem';
+import { securityHeaderValues } from './security-headers';
 
 /**
  * The HTTP server for the app. What Node refuses before the app sees a request
  * (a request it cannot parse, headers over 16 KB, a request too slow to
- * arrive, no Host, an unknown Expect) gets a problem too, then the connection
- * is closed; Node's own answers have no body.
+ * arrive, no Host, an unknown Expect) gets a problem too, with the security
+ * headers of every answer, then the connection is closed; Node's own answers
+ * have no body. So does CONNECT, which Node hands over as a bare socket and
+ * would otherwise close without a byte: this service is not a proxy.
  */
 export function createServer(app: RequestListener, options: ServerOptions = {}): Server {
   /** The latest response on each connection until it is done. */
@@ -47,15 +51,20 @@ export function createServer(app: RequestListener, options: ServerOptions = {}):
       return;
     }
     const [status, detail] = parserProblems[error.code ?? ''] ?? [400, 'request is not valid HTTP/1.1'];
-    const body = problemDocument({ status, detail });
-    const head = [
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
-      'Content-Type: application/problem+json',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      'X-Content-Type-Options: nosniff',
-      'Connection: close',
-    ];
-    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
+    socket.end(rawProblem(status, detail), () => socket.destroy());
+  });
+
+  server.on('connect', (req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => {}); // a client gone before the answer is out: nothing is owed
+    // RFC 9112 §3.2.3: CONNECT names host:port, a tunnel this service does not offer; any other target is malformed.
+    const [status, detail, headers]: Parameters<typeof rawProblem> = /^[^/*][^/]*:\d+$/.test(req.url ?? '')
+      ? [405, 'CONNECT is not allowed: this service is not a proxy', { Allow: '' }]
+      : [400, 'CONNECT needs a host:port target, and this service is not a proxy'];
+    const answer = () => socket.end(rawProblem(status, detail, headers), () => socket.destroy());
+    // An answer still owed on this connection goes out first.
+    const earlier = responding.get(socket);
+    if (earlier === undefined) answer();
+    else earlier.once('close', answer);
   });
   unfinishedResponses.set(server, unfinished);
   return server;
@@ -94,12 +103,26 @@ function closeAfter(server: Server, res: ServerResponse): void {
 function refuse(res: ServerResponse, status: number, detail: string): void {
   const body = problemDocument({ status, detail });
   res.writeHead(status, {
+    ...securityHeaderValues,
     'Content-Type': 'application/problem+json',
     'Content-Length': Buffer.byteLength(body),
-    'X-Content-Type-Options': 'nosniff',
     Connection: 'close',
   });
   res.end(body);
+}
+
+/** A whole problem answer, head and body, for a socket no ServerResponse writes to. */
+function rawProblem(status: number, detail: string, headers: Record<string, string> = {}): string {
+  const body = problemDocument({ status, detail });
+  const fields = {
+    ...securityHeaderValues,
+    ...headers,
+    'Content-Type': 'application/problem+json',
+    'Content-Length': String(Buffer.byteLength(body)),
+    Connection: 'close',
+  };
+  const head = [`HTTP/1.1 ${status} ${STATUS_CODES[status]}`, ...Object.entries(fields).map(([name, value]) => `${name}: ${value}`)];
+  return `${head.join('\r\n')}\r\n\r\n${body}`;
 }
 
 /** Node's parser errors (llhttp's `HPE_*` codes and its request timeout), by what the client got wrong. */

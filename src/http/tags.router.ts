@@ -12,7 +12,8 @@ export function tagsRouter({ tags }: Store, limits: RateLimiters): Router {
     .route('/')
     .get(limits.expensiveRead, async (req, res) => {
       const list = parseTagList(req);
-      res.json(listJson(await tags.find(list.query), tagJson, list, tagPosition, undefined));
+      const [slice, total] = await Promise.all([tags.find(list.query), list.count ? tags.count() : undefined]);
+      res.json(listJson(slice, tagJson, list, tagPosition, total));
     })
     .all(methodNotAllowed('GET'));
   return router;

@@ -120,7 +120,7 @@ function fieldErrors(error: ValidationError): FieldError[] {
 /** A PATCH that changes nothing is almost always a client mistake (a misspelt or dropped field). */
 export function requireChanges<T extends object>(body: T): T {
   if (Object.values(body).every((value) => value === undefined)) {
-    throw new HttpProblem(400, 'request body must change at least one field');
+    throw new HttpProblem(400, 'request body must name at least one field');
   }
   return body;
 }

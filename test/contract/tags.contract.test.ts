@@ -82,6 +82,32 @@ describeEachStore('tags contract', (context) => {
     ]);
   });
 
+  it('when tags are counted, then each name some post carries counts once, and a name whose posts are gone no longer counts', async () => {
+    expect(await context.store.tags.count()).toBe(0);
+    const first = await posts().create(aPost(authorId, { tags: ['b', 'ß', 'a'] }));
+    await posts().create(aPost(authorId, { tags: ['ß', 'a'] }));
+    const last = await posts().create(aPost(authorId, { tags: ['a', 'z'] }));
+    await posts().create(aPost(authorId, { tags: [] }));
+    expect(await context.store.tags.count()).toBe(4);
+    await posts().update(first.id, { tags: ['a'] });
+    expect(await context.store.tags.count()).toBe(3);
+    await posts().delete(last.id);
+    expect(await context.store.tags.count()).toBe(2);
+  });
+
+  it('when tags are skipped, then the page starts that many tags into the list, in its order, and says whether more follow', async () => {
+    for (const [i, tag] of awkward.entries()) {
+      for (let n = 0; n <= i % 3; n += 1) await posts().create(aPost(authorId, { tags: [tag] }));
+    }
+    const whole = await allTags(100);
+    expect(whole).toHaveLength(awkward.length);
+    for (const skip of [0, 1, 5, whole.length - 1, whole.length, whole.length + 5]) {
+      const page = await context.store.tags.find({ limit: 2, skip });
+      expect(page.items).toEqual(whole.slice(skip, skip + 2));
+      expect(page.hasMore).toBe(skip + 2 < whole.length);
+    }
+  });
+
   it('when tags are listed a page at a time, then the pages together are the whole list, in order', async () => {
     for (const [i, tag] of awkward.entries()) {
       // Tag i is on i + 1 posts, and a second tag of each count ties with it.

@@ -1,4 +1,8 @@
-import { api, checked } from '../support/api';
+import { type IncomingHttpHeaders, type Server, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/app';
+import { createServer } from '../../src/http/server';
+import { api, checked, testAppOptions } from '../support/api';
 import { describeEachStore } from '../support/each-store';
 import { setStoredUpdatedAt } from '../support/stored-records';
 
@@ -37,6 +41,29 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
       expect((await http.get(`/posts/${created.body.id}`)).headers.etag).toBe('"2"');
     });
 
+    it('when a PATCH names only values equal to the stored ones, then it is applied all the same: a new version and ETag', async () => {
+      const post = (await http.post('/posts', { title: 'Same', content: 'Same content', tags: ['a', 'b'] }, token)).body;
+      const again = await patchPost(post.id, { title: 'Same', content: 'Same content', tags: ['B', 'a'], publicationDate: post.publicationDate });
+      expect(again.status).toBe(200);
+      expect(again.headers.etag).toBe('"2"');
+      expect(again.body).toMatchObject({ title: 'Same', content: 'Same content', tags: ['a', 'b'], publicationDate: post.publicationDate, version: 2 });
+      const user = (await http.get('/users/me', token)).body;
+      const unchanged = await http.patch(`/users/${userId}`, { displayName: user.displayName, username: user.username, email: user.email }, token);
+      expect(unchanged.status).toBe(200);
+      expect(unchanged.headers.etag).toBe('"2"');
+      expect(unchanged.body).toEqual({ ...user, version: 2, updatedAt: expect.any(String) });
+    });
+
+    it('when a PATCH names no field, then 400 and the version stays', async () => {
+      const post = await createPost();
+      const empty = await patchPost(post.id, {});
+      expect(empty.status).toBe(400);
+      expect(empty.body.detail).toBe('request body must name at least one field');
+      expect((await http.patch(`/users/${userId}`, {}, token)).status).toBe(400);
+      expect((await http.get(`/posts/${post.id}`)).body.version).toBe(1);
+      expect((await http.get('/users/me', token)).body.version).toBe(1);
+    });
+
     it('when a user signs up, is read and changes, then the same holds for users', async () => {
       const signUp = await http.post('/users', { email: 'etag@example.com', username: 'etag_user', displayName: 'E', password: 'long enough password' });
       expect(signUp.headers.etag).toBe('"1"');
@@ -63,6 +90,79 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
 
     it('when If-None-Match matches a user, then 304', async () => {
       expect((await getWith(`/users/${userId}`, '"1"')).status).toBe(304);
+    });
+  });
+
+  describe('If-None-Match over a real connection, whatever Cache-Control says', () => {
+    let server: Server;
+    let origin: string;
+    /** What each request arrived with, to show what the client sent. */
+    const arrived: IncomingHttpHeaders[] = [];
+
+    beforeAll(async () => {
+      const app = createApp(context.store, testAppOptions);
+      server = createServer((req, res) => {
+        arrived.push(req.headers);
+        app(req, res);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections(); // fetch() keeps its connections open for reuse
+      await closed;
+    });
+
+    const nodeGet = (path: string, headers: Record<string, string>, method = 'GET') =>
+      new Promise<{ status: number; etag: string | undefined; body: string }>((resolve, reject) => {
+        request(`${origin}${path}`, { method, headers }, (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (body += chunk));
+          response.on('end', () => resolve({ status: response.statusCode!, etag: response.headers.etag, body }));
+        })
+          .on('error', reject)
+          .end();
+      });
+
+    it('when fetch() sends If-None-Match naming the current version, then 304, although fetch adds Cache-Control: no-cache', async () => {
+      const post = await createPost();
+      for (const path of [`/posts/${post.id}`, `/users/${userId}`]) {
+        arrived.length = 0;
+        const response = await fetch(`${origin}${path}`, { headers: { 'If-None-Match': '"1"' } });
+        expect(arrived[0]['cache-control']).toBe('no-cache');
+        expect(response.status).toBe(304);
+        expect(response.headers.get('etag')).toBe('"1"');
+        expect(await response.text()).toBe('');
+      }
+      const me = await fetch(`${origin}/users/me`, { headers: { 'If-None-Match': 'W/"1"', Authorization: `Bearer ${token}` } });
+      expect(me.status).toBe(304);
+    });
+
+    it('when fetch() sends If-None-Match naming an older version, then 200 with the current post', async () => {
+      const post = await createPost();
+      await patchPost(post.id, { title: 'Newer' });
+      const response = await fetch(`${origin}/posts/${post.id}`, { headers: { 'If-None-Match': '"1"' } });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ title: 'Newer', version: 2 });
+    });
+
+    it.each([
+      ['Cache-Control: no-cache', { 'Cache-Control': 'no-cache' }],
+      ['Cache-Control: no-cache and Pragma: no-cache', { 'Cache-Control': 'no-cache', Pragma: 'no-cache' }],
+      ['Pragma: no-cache', { Pragma: 'no-cache' }],
+      ['Cache-Control: max-age=0', { 'Cache-Control': 'max-age=0' }],
+      ['Cache-Control: no-store', { 'Cache-Control': 'no-store' }],
+      ['no Cache-Control', {}],
+    ])('when node:http sends a matching If-None-Match with %s, then 304 with the ETag and no body', async (_case, headers) => {
+      const post = await createPost();
+      for (const tag of ['"1"', 'W/"1"', '"9", "1"', '*']) {
+        const response = await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': tag });
+        expect(response).toEqual({ status: 304, etag: '"1"', body: '' });
+        expect(await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': tag }, 'HEAD')).toEqual({ status: 304, etag: '"1"', body: '' });
+      }
+      expect((await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': '"2"' })).status).toBe(200);
     });
   });
 

@@ -5,6 +5,22 @@ import { createServer } from '../../src/http/server';
 import { testAppOptions } from '../support/api';
 import { describeEachStore } from '../support/each-store';
 
+/** What helmet sets on every answer (test/security-headers.test.ts checks their values). */
+const helmetHeaderNames = [
+  'content-security-policy',
+  'cross-origin-opener-policy',
+  'cross-origin-resource-policy',
+  'origin-agent-cluster',
+  'referrer-policy',
+  'strict-transport-security',
+  'x-content-type-options',
+  'x-dns-prefetch-control',
+  'x-download-options',
+  'x-frame-options',
+  'x-permitted-cross-domain-policies',
+  'x-xss-protection',
+];
+
 /** Longer than any answer takes here, shorter than the test timeout: silence is a failure, not a hang. */
 const silenceMs = 10_000;
 
@@ -49,14 +65,24 @@ describeEachStore('HTTP parser errors', (context) => {
     return { status: Number(statusLine.split(' ')[1]), headers, body: raw.slice(end + 4) };
   };
 
-  /** One problem document, then the connection closed: nothing else on the wire. */
+  /** Helmet's headers, as the app sets them on its own answers. */
+  let securityHeaders: Record<string, string>;
+  beforeAll(async () => {
+    const { headers } = parse(await exchange('GET /users HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'));
+    securityHeaders = Object.fromEntries(helmetHeaderNames.map((name) => [name, headers[name]]));
+    expect(Object.values(securityHeaders)).not.toContain(undefined);
+  });
+
+  /** One problem document, with the security headers of every answer, then the connection closed: nothing else on the wire. */
   const expectProblem = (raw: string, status: number, detail: RegExp) => {
     const response = parse(raw);
     expect(response.status).toBe(status);
     expect(response.headers['content-type']).toBe('application/problem+json');
     expect(response.headers.connection).toBe('close');
+    expect(response.headers).toMatchObject(securityHeaders);
     expect(Number(response.headers['content-length'])).toBe(Buffer.byteLength(response.body, 'latin1'));
     expect(JSON.parse(response.body)).toEqual({ type: 'about:blank', title: STATUS_CODES[status], status, detail: expect.stringMatching(detail) });
+    return response;
   };
 
   const expectStillServing = async () => {
@@ -105,6 +131,34 @@ describeEachStore('HTTP parser errors', (context) => {
   it('when Expect is not 100-continue, then 417 and the connection closes', async () => {
     expectProblem(await exchange(post('Expect: magic\r\nContent-Length: 2\r\n', '{}')), 417, /Expect/);
     await expectStillServing();
+  });
+
+  it.each([
+    ['host:port', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'],
+    ['an IPv6 address and port, over HTTP/1.0', 'CONNECT [::1]:22 HTTP/1.0\r\n\r\n'],
+    ['host:port and bytes for the tunnel', 'CONNECT 127.0.0.1:5432 HTTP/1.1\r\nHost: 127.0.0.1:5432\r\n\r\nGET /users HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+  ])('when CONNECT names %s, then 405 with an empty Allow, and the connection closes', async (_case, bytes) => {
+    const response = expectProblem(await exchange(bytes), 405, /not a proxy/);
+    expect(response.headers.allow).toBe('');
+    await expectStillServing();
+  });
+
+  it.each([
+    ['a path', 'CONNECT /posts HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['*', 'CONNECT * HTTP/1.1\r\nHost: localhost\r\n\r\n'],
+    ['an absolute URL', 'CONNECT http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n'],
+  ])('when CONNECT names %s, then 400 and the connection closes', async (_case, bytes) => {
+    expectProblem(await exchange(bytes), 400, /host:port/);
+    await expectStillServing();
+  });
+
+  it('when CONNECT follows a request on the same connection, then that request is answered first, then the 405', async () => {
+    const raw = await exchange('GET /users HTTP/1.1\r\nHost: localhost\r\n\r\nCONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    expect(raw).toMatch(/^HTTP\/1\.1 200 /);
+    const first = parse(raw);
+    const length = Number(first.headers['content-length']);
+    expect(JSON.parse(first.body.slice(0, length))).toMatchObject({ items: [], nextCursor: null });
+    expectProblem(first.body.slice(length), 405, /not a proxy/);
   });
 
   it('when a malformed request follows one still being answered, then nothing is written in front of that answer and the connection closes', async () => {

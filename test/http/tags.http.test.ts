@@ -140,12 +140,39 @@ describeEachStore('tags and search HTTP API', (context) => {
       expect((await http.get(`/posts?tag=WEB&limit=1&cursor=${cursor}`)).status).toBe(200);
     });
 
-    it.each([['limit=0'], ['limit=101'], ['limit=x'], ['cursor=abc'], ['skip=1'], ['count=true'], ['sort=name']])(
-      'when GET /tags has %s, then 400',
-      async (query) => {
-        expect((await http.get(`/tags?${query}`)).status).toBe(400);
-      },
-    );
+    it('when GET /tags asks for count, then total is the number of tags in use; skip passes over that many', async () => {
+      const whole = (await http.get('/tags?limit=100')).body.items;
+      const counted = await http.get('/tags?limit=1&count=true');
+      expect(counted.body).toMatchObject({ items: whole.slice(0, 1), total: 4 });
+      expect((await http.get('/tags?count=false')).body).not.toHaveProperty('total');
+      const skipped = await http.get('/tags?limit=2&skip=1&count=true');
+      expect(skipped.body).toEqual({ items: whole.slice(1, 3), limit: 2, nextCursor: expect.any(String), total: 4 });
+      // The cursor of a skipped page continues it like any other.
+      const rest = await http.get(`/tags?limit=2&cursor=${encodeURIComponent(skipped.body.nextCursor)}`);
+      expect(rest.body).toMatchObject({ items: whole.slice(3), nextCursor: null });
+      expect((await http.get('/tags?skip=10000')).body).toMatchObject({ items: [], nextCursor: null });
+      await http.delete(`/posts/${ids['Straße']}`, token);
+      expect((await http.get('/tags?count=true')).body.total).toBe(3);
+    });
+
+    it.each([
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['limit=x', 'limit'],
+      ['cursor=abc', 'cursor'],
+      ['skip=10001', 'skip'],
+      ['skip=-1', 'skip'],
+      ['skip=1&skip=2', 'skip'],
+      ['count=yes', 'count'],
+      ['sort=name', 'sort'],
+    ])('when GET /tags has %s, then 400 names %s', async (query, field) => {
+      await expectRefused(await http.get(`/tags?${query}`), field);
+    });
+
+    it('when GET /tags has both skip and a cursor, then 400 names skip', async () => {
+      const cursor = encodeURIComponent((await http.get('/tags?limit=1')).body.nextCursor);
+      await expectRefused(await http.get(`/tags?skip=1&cursor=${cursor}`), 'skip');
+    });
 
     it('when /tags is written to, then 405 names the allowed method', async () => {
       const response = await http.post('/tags', { name: 'x' }, token);

@@ -144,17 +144,17 @@ describe.each(enabledStores().filter((name) => name !== 'sqlite'))('%s: statemen
   }
 
   if (name === 'mongodb') {
-    it('when a search and count outlasts STATEMENT_TIMEOUT_MS, then 503 with Retry-After, logged with MaxTimeMSExpired; with a budget it fits, the same request answers 200', async () => {
-      // Enough long posts that scanning them all for a text none holds takes far longer than 1 ms.
+    it('when a page with its total outlasts STATEMENT_TIMEOUT_MS, then 503 with Retry-After, logged with MaxTimeMSExpired; with a budget it fits, the same request answers 200', async () => {
+      // Enough long posts that sorting and counting them all takes far longer than 1 ms.
       await service.store.posts.createMany(Array.from({ length: 2_000 }, (_, i) => aPost(authorId, { content: `${'words '.repeat(300)}${i}` })));
       const slow = await startService(database.url, 1, logLines);
       const roomy = await startService(database.url, 60_000, logLines);
       try {
-        const search = '/posts?q=nothing-holds-this&count=true&limit=100';
+        const search = '/posts?count=true&limit=100';
         await expectTooLong(await call('GET', search, undefined, slow.base), (err) => expect(err?.cause).toMatchObject({ code: 50 }));
         const answer = await call('GET', search, undefined, roomy.base);
         expect(answer.status).toBe(200);
-        expect(await answer.json()).toMatchObject({ items: [], total: 0 });
+        expect(await answer.json()).toMatchObject({ total: 2_000 });
       } finally {
         await stopService(slow);
         await stopService(roomy);

@@ -1,6 +1,6 @@
 import { searchScanLimit } from '../../domain/listing';
 import { LoginBody } from '../bodies/auth.bodies';
-import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery } from '../bodies/list.queries';
+import { AuthorPostListQuery, ListQuery, PostListQuery } from '../bodies/list.queries';
 import { CreatePostBody, UpdatePostBody } from '../bodies/post.bodies';
 import { ChangePasswordBody, CreateUserBody, DeleteUserBody, UpdateUserBody } from '../bodies/user.bodies';
 import { idempotencyKeyPattern } from '../idempotency';
@@ -279,7 +279,7 @@ const paths = () => ({
       operationId: 'listTags',
       summary: 'The tags in use, most used first',
       description: 'Limited per client address like the other lists when it asks for a total or a `skip` of 1,000 or more (429).',
-      query: CursorQuery,
+      query: ListQuery,
       responses: { 200: json('A page of tags and how many posts carry each.', 'TagPage', rateLimited), ...shared(400, 429, 503) },
     }),
   },
