@@ -105,7 +105,7 @@ function bodyParserProblem(error: unknown): HttpProblem | null {
     case 'entity.utf8.invalid':
       return new HttpProblem(400, 'request body is not valid UTF-8');
     case 'entity.too.large':
-      return new HttpProblem(413, 'request body is larger than 1 MB');
+      return new HttpProblem(413, 'request body is too large');
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return new HttpProblem(415, 'request body must be UTF-8 JSON, optionally gzip or deflate compressed');

@@ -48,7 +48,7 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
       expect(again.headers.etag).toBe('"2"');
       expect(again.body).toMatchObject({ title: 'Same', content: 'Same content', tags: ['a', 'b'], publicationDate: post.publicationDate, version: 2 });
       const user = (await http.get('/users/me', token)).body;
-      const unchanged = await http.patch(`/users/${userId}`, { displayName: user.displayName, username: user.username, email: user.email }, token);
+      const unchanged = await http.patch(`/users/${userId}`, { displayName: user.displayName, username: user.username }, token);
       expect(unchanged.status).toBe(200);
       expect(unchanged.headers.etag).toBe('"2"');
       expect(unchanged.body).toEqual({ ...user, version: 2, updatedAt: expect.any(String) });

@@ -123,7 +123,7 @@ describe('npm run seed', () => {
     const run = await seed('--users', '2', '--posts', '3', '--database-url', url);
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^seed: failed: user email is already taken .*\n$/);
+    expect(run.stderr).toMatch(/^seed: failed: user username is already taken .*\n$/);
   }, 60_000);
 
   it.each([
