@@ -1,6 +1,4 @@
 import { runInNewContext } from 'node:vm';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import request from 'supertest';
 import { QueryFailedError } from 'typeorm';
 import { createApp } from '../src/app';
@@ -9,6 +7,7 @@ import { StoreUnavailableError } from '../src/domain/errors';
 import { errorForLog } from '../src/http/error-handler';
 import { openStore } from '../src/stores/open-store';
 import { testAppOptions } from './support/api';
+import { loggerInto } from './support/log-lines';
 
 describe('errors in the log', () => {
   const failedInsert = () => {
@@ -58,15 +57,7 @@ describe('errors in the log', () => {
 
   it('when a request fails with a 500, then the log has one line for it, at error level, with its request id and the real error', async () => {
     const lines: string[] = [];
-    const logger = pino(
-      { level: 'info' },
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-          done();
-        },
-      }),
-    );
+    const logger = loggerInto(lines);
     const store = await openStore(databaseConfig('sqlite::memory:'));
     const app = createApp(store, { ...testAppOptions, logger });
     // A store closed under the app: every query then fails in TypeORM, with an error no rule maps.

@@ -1,7 +1,5 @@
 import { Agent, type Server, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { createApp } from '../../src/app';
 import { databaseConfig, sqlitePath } from '../../src/config';
 import type { Store } from '../../src/domain/repositories';
@@ -9,6 +7,7 @@ import { openStore } from '../../src/stores/open-store';
 import { testAppOptions } from '../support/api';
 import { aSignUp } from '../support/factories';
 import { type TestDatabase, createTestDatabase, enabledStores } from '../support/stores';
+import { loggerInto } from '../support/log-lines';
 
 /** better-sqlite3 ships no types; this is the part used here. */
 const Database = require('better-sqlite3') as new (file: string) => { exec(sql: string): void; close(): void };
@@ -29,15 +28,7 @@ interface Service {
 async function startService(url: string, connectTimeoutMs: number): Promise<Service> {
   const store = await openStore(databaseConfig(url, connectTimeoutMs));
   const logLines: string[] = [];
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        done();
-      },
-    }),
-  );
+  const logger = loggerInto(logLines);
   const app = createApp(store, { ...testAppOptions, logger });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

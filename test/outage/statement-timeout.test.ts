@@ -1,9 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import mysql2 from 'mysql2/promise';
 import pg from 'pg';
-import { pino } from 'pino';
 import { createApp } from '../../src/app';
 import { databaseConfig } from '../../src/config';
 import type { Store } from '../../src/domain/repositories';
@@ -11,6 +9,7 @@ import { openStore } from '../../src/stores/open-store';
 import { testAppOptions } from '../support/api';
 import { aPost, aSignUp } from '../support/factories';
 import { type StoreName, type TestDatabase, createTestDatabase, enabledStores } from '../support/stores';
+import { loggerInto } from '../support/log-lines';
 
 /** STATEMENT_TIMEOUT_MS for the app under test: short, so that a held lock outlasts it at once. */
 const budgetMs = 300;
@@ -71,15 +70,7 @@ interface Service {
 
 async function startService(url: string, statementTimeoutMs: number, logLines: string[]): Promise<Service> {
   const store = await openStore(databaseConfig(url, 5_000, statementTimeoutMs));
-  const logger = pino(
-    { level: 'info' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-        done();
-      },
-    }),
-  );
+  const logger = loggerInto(logLines);
   const app = createApp(store, { ...testAppOptions, logger });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -1,7 +1,5 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { createApp } from '../../src/app';
 import { databaseConfig, sqlitePath } from '../../src/config';
 import type { Store } from '../../src/domain/repositories';
@@ -10,6 +8,7 @@ import { testAppOptions } from '../support/api';
 import { aSignUp } from '../support/factories';
 import { type StoreName, type TestDatabase, createTestDatabase, enabledStores } from '../support/stores';
 import { startTcpProxy } from '../support/tcp-proxy';
+import { loggerInto } from '../support/log-lines';
 
 /** DATABASE_CONNECT_TIMEOUT_MS for the app under test: every wait of every store is bounded by it. */
 const connectTimeoutMs = 1_000;
@@ -89,15 +88,7 @@ describe.each(enabledStores())('%s: store outage', (name) => {
     database = await createTestDatabase(name);
     outage = await outageOf(name, database);
     store = await openStore(databaseConfig(outage.url, connectTimeoutMs));
-    const logger = pino(
-      { level: 'info' },
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-          done();
-        },
-      }),
-    );
+    const logger = loggerInto(logLines);
     const app = createApp(store, { ...testAppOptions, logger });
     server = await new Promise<Server>((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
