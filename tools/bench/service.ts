@@ -15,8 +15,8 @@ export interface RunningService {
 /**
  * Runs a built service (`dist/src/main.js`) as its own process on DATABASE_URL,
  * so the bench's own work never shares its event loop; answers once it serves.
- * `env` adds to or overrides the service's settings (LOG_LEVEL is silent unless it says otherwise). The
- * rate limits on writes and costly reads are lifted: the bench measures throughput, which they would cap.
+ * `env` adds to or overrides the service's settings (LOG_LEVEL is silent unless it says otherwise; the
+ * rate limits are as shipped unless it passes unreachedLimits).
  */
 export async function startService(mainJs: string, databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<RunningService> {
   const port = await freePort();
@@ -25,8 +25,6 @@ export async function startService(mainJs: string, databaseUrl: string, env: Nod
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
-    EXPENSIVE_READ_RATE_LIMIT: '1000000',
-    WRITE_RATE_LIMIT: '1000000',
     ...env,
   });
 }
