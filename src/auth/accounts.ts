@@ -1,6 +1,6 @@
 import { InvalidReferenceError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
-import type { Session } from '../domain/session';
+import type { SignedIn } from '../domain/session';
 import type { User, UserProfile } from '../domain/user';
 import { HashingBusyError, HashSlots, defaultHashLimit } from './hash-slots';
 import { PasswordHasher } from './passwords';
@@ -23,10 +23,8 @@ export interface Login {
   user: User;
 }
 
-export interface Caller {
-  user: User;
-  session: Session;
-}
+/** Who made a request: the session its token opened, and that session's user. */
+export type Caller = SignedIn;
 
 /**
  * Sign-up, login and bearer tokens over whichever store is configured. Tokens
@@ -73,14 +71,13 @@ export class Accounts {
   /** The user behind a bearer token, or null when the token is unknown, revoked or expired. */
   async authenticate(token: string): Promise<Caller | null> {
     if (!isWellFormedToken(token)) return null;
-    const session = await this.store.sessions.findByTokenHash(tokenHash(token));
-    if (session === null) return null;
-    if (session.expiresAt.getTime() <= this.now().getTime()) {
-      await this.store.sessions.delete(session.tokenHash);
+    const signedIn = await this.store.sessions.findWithUser(tokenHash(token));
+    if (signedIn === null) return null;
+    if (signedIn.session.expiresAt.getTime() <= this.now().getTime()) {
+      await this.store.sessions.delete(signedIn.session.tokenHash);
       return null;
     }
-    const user = await this.store.users.findById(session.userId);
-    return user && { user, session };
+    return signedIn;
   }
 
   async logout(caller: Caller): Promise<void> {

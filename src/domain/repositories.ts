@@ -2,7 +2,7 @@ import type { StoreKind } from '../config';
 import type { IdempotencyRecord, StoredResponse } from './idempotency';
 import type { CountFilter, PostQuery, Slice, UserQuery } from './listing';
 import type { NewPost, Post, PostChanges } from './post';
-import type { Session } from './session';
+import type { Session, SignedIn } from './session';
 import type { TagCount, TagQuery } from './tags';
 import type { Credentials, NewUser, User, UserChanges } from './user';
 import type { ExpectedVersions } from './versions';
@@ -84,7 +84,11 @@ export interface TagRepository {
 export interface SessionRepository {
   /** @throws InvalidReferenceError when the user does not exist. */
   create(session: Session): Promise<void>;
-  findByTokenHash(tokenHash: string): Promise<Session | null>;
+  /**
+   * The session with this hash and its user, in one call to the store: every signed-in request makes it.
+   * Null when no session has the hash. Expired sessions are answered too; the caller judges the time.
+   */
+  findWithUser(tokenHash: string): Promise<SignedIn | null>;
   /** Deleting a session that is already gone is not an error: logging out twice is fine. */
   delete(tokenHash: string): Promise<void>;
   /** Removes the sessions that expired before `now`; answers how many. */

@@ -7,6 +7,7 @@ import { aProfile, aUser, malformedIds } from '../support/factories';
 describeEachStore('credentials and sessions repository contract', (context) => {
   const users = () => context.store.users;
   const sessions = () => context.store.sessions;
+  const sessionOf = async (tokenHash: string) => (await sessions().findWithUser(tokenHash))?.session ?? null;
   let hashes = 0;
   const aSession = (userId: string, overrides: Partial<Session> = {}): Session => {
     hashes += 1;
@@ -55,12 +56,29 @@ describeEachStore('credentials and sessions repository contract', (context) => {
   });
 
   describe('sessions', () => {
-    it('when a session is created, then it reads back by its token hash, to the millisecond', async () => {
+    it('when a session is created, then it reads back by its token hash with its user, to the millisecond', async () => {
       const user = await users().create(aUser());
       const session = aSession(user.id);
       await sessions().create(session);
-      expect(await sessions().findByTokenHash(session.tokenHash)).toEqual(session);
-      expect(await sessions().findByTokenHash('f'.repeat(64))).toBeNull();
+      expect(await sessions().findWithUser(session.tokenHash)).toEqual({ session, user });
+      expect(await sessions().findWithUser('f'.repeat(64))).toBeNull();
+    });
+
+    it("when the user's profile changes, then their sessions read back with the profile as it is now", async () => {
+      const [user, other] = [await users().create(aUser()), await users().create(aUser())];
+      const [first, second, theirs] = [aSession(user.id), aSession(user.id), aSession(other.id)];
+      for (const session of [first, second, theirs]) await sessions().create(session);
+
+      await users().update(user.id, { displayName: 'Renamed' });
+      const changed = await users().update(user.id, { username: `renamed${user.username}` });
+
+      expect(await sessions().findWithUser(first.tokenHash)).toEqual({ session: first, user: changed });
+      expect(await sessions().findWithUser(second.tokenHash)).toEqual({ session: second, user: changed });
+      expect(await sessions().findWithUser(theirs.tokenHash)).toEqual({ session: theirs, user: other });
+      // A new session starts from the profile as it is now.
+      const later = aSession(user.id);
+      await sessions().create(later);
+      expect(await sessions().findWithUser(later.tokenHash)).toEqual({ session: later, user: changed });
     });
 
     it('when the user does not exist or the id is malformed, then create is an invalid reference', async () => {
@@ -69,7 +87,7 @@ describeEachStore('credentials and sessions repository contract', (context) => {
       for (const userId of [gone.id, ...malformedIds(context.name)]) {
         const session = aSession(userId);
         await expect(sessions().create(session)).rejects.toEqual(new InvalidReferenceError('userId', userId));
-        expect(await sessions().findByTokenHash(session.tokenHash)).toBeNull();
+        expect(await sessionOf(session.tokenHash)).toBeNull();
       }
     });
 
@@ -82,8 +100,8 @@ describeEachStore('credentials and sessions repository contract', (context) => {
       await sessions().delete(gone.tokenHash);
       await sessions().delete(gone.tokenHash);
 
-      expect(await sessions().findByTokenHash(gone.tokenHash)).toBeNull();
-      expect(await sessions().findByTokenHash(kept.tokenHash)).toEqual(kept);
+      expect(await sessionOf(gone.tokenHash)).toBeNull();
+      expect(await sessionOf(kept.tokenHash)).toEqual(kept);
     });
 
     it('when expired sessions are removed, then only those that ended before now go', async () => {
@@ -96,9 +114,9 @@ describeEachStore('credentials and sessions repository contract', (context) => {
 
       expect(await sessions().deleteExpired(now)).toBe(1);
 
-      expect(await sessions().findByTokenHash(expired.tokenHash)).toBeNull();
-      expect(await sessions().findByTokenHash(endsNow.tokenHash)).toEqual(endsNow);
-      expect(await sessions().findByTokenHash(live.tokenHash)).toEqual(live);
+      expect(await sessionOf(expired.tokenHash)).toBeNull();
+      expect(await sessionOf(endsNow.tokenHash)).toEqual(endsNow);
+      expect(await sessionOf(live.tokenHash)).toEqual(live);
     });
 
     it("when a user's sessions are ended but one, then only that one and other users' sessions stay", async () => {
@@ -108,10 +126,10 @@ describeEachStore('credentials and sessions repository contract', (context) => {
 
       expect(await sessions().deleteForUser(user.id, current.tokenHash)).toBe(2);
 
-      expect(await sessions().findByTokenHash(current.tokenHash)).toEqual(current);
-      expect(await sessions().findByTokenHash(second.tokenHash)).toBeNull();
-      expect(await sessions().findByTokenHash(third.tokenHash)).toBeNull();
-      expect(await sessions().findByTokenHash(theirs.tokenHash)).toEqual(theirs);
+      expect(await sessionOf(current.tokenHash)).toEqual(current);
+      expect(await sessionOf(second.tokenHash)).toBeNull();
+      expect(await sessionOf(third.tokenHash)).toBeNull();
+      expect(await sessionOf(theirs.tokenHash)).toEqual(theirs);
     });
 
     it("when all of a user's sessions are ended, then none of theirs stays, and an unknown or malformed id ends nothing", async () => {
@@ -123,9 +141,9 @@ describeEachStore('credentials and sessions repository contract', (context) => {
       expect(await sessions().deleteForUser(user.id)).toBe(0);
       for (const id of malformedIds(context.name)) expect(await sessions().deleteForUser(id)).toBe(0);
 
-      expect(await sessions().findByTokenHash(mine.tokenHash)).toBeNull();
-      expect(await sessions().findByTokenHash(alsoMine.tokenHash)).toBeNull();
-      expect(await sessions().findByTokenHash(theirs.tokenHash)).toEqual(theirs);
+      expect(await sessionOf(mine.tokenHash)).toBeNull();
+      expect(await sessionOf(alsoMine.tokenHash)).toBeNull();
+      expect(await sessionOf(theirs.tokenHash)).toEqual(theirs);
     });
 
     it('when a user is deleted, then their sessions go and others stay', async () => {
@@ -136,8 +154,8 @@ describeEachStore('credentials and sessions repository contract', (context) => {
 
       await users().delete(user.id);
 
-      expect(await sessions().findByTokenHash(mine.tokenHash)).toBeNull();
-      expect(await sessions().findByTokenHash(theirs.tokenHash)).toEqual(theirs);
+      expect(await sessionOf(mine.tokenHash)).toBeNull();
+      expect(await sessionOf(theirs.tokenHash)).toEqual(theirs);
     });
   });
 

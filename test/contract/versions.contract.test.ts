@@ -92,7 +92,7 @@ describeEachStore('versions and conditional writes contract', (context) => {
 
       expect(await users().findById(user.id)).toMatchObject({ displayName: 'Current', version: 2 });
       expect(await posts().findById(post.id)).toEqual(post);
-      expect(await context.store.sessions.findByTokenHash(session.tokenHash)).toEqual(session);
+      expect((await context.store.sessions.findWithUser(session.tokenHash))?.session).toEqual(session);
       await users().delete(user.id, [2]);
       expect(await posts().findById(post.id)).toBeNull();
     });

@@ -30,12 +30,17 @@ export interface PostDocument {
   version: number;
 }
 
+/** A user's profile as each of their sessions keeps it (see user-copies.ts). */
+export type UserCopy = Pick<UserDocument, 'email' | 'username' | 'displayName' | 'createdAt' | 'updatedAt' | 'version'>;
+
 /** `_id` is the SHA-256 hash of the bearer token. */
 export interface SessionDocument {
   _id: string;
   userId: ObjectId;
   createdAt: Date;
   expiresAt: Date;
+  /** Absent from sessions written before copies were kept: their user is read apart. */
+  user?: UserCopy;
 }
 
 /** `_id` is the hash of an Idempotency-Key and its scope; `response` is null while pending. */

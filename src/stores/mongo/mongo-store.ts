@@ -33,7 +33,7 @@ export class MongoStore implements Store {
     this.users = new MongoUserRepository(all, writes, budget);
     this.posts = new MongoPostRepository(all, writes, budget);
     this.tags = new MongoTagRepository(all, budget);
-    this.sessions = new MongoSessionRepository(all);
+    this.sessions = new MongoSessionRepository(all, budget);
     this.idempotencyKeys = new MongoIdempotencyKeyRepository(all);
     this.warnings =
       writes.isolation === 'process'

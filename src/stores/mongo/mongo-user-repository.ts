@@ -8,6 +8,7 @@ import type { Collections, ReadBudget, UserDocument } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { isDuplicateKey } from './mongo-errors';
 import { parseObjectId } from './mongo-id';
+import { refreshUserCopies, toUser as copyToUser, userCopy } from './user-copies';
 
 export class MongoUserRepository implements UserRepository {
   constructor(
@@ -98,6 +99,7 @@ export class MongoUserRepository implements UserRepository {
       }
     });
     if (document === null) throw await this.whyNotWritten(_id, id);
+    await refreshUserCopies(this.collections, _id, userCopy(document));
     return toUser(document);
   }
 
@@ -140,13 +142,5 @@ function newUserDocument(input: NewUser, now: Date): UserDocument {
 }
 
 function toUser(document: UserDocument): User {
-  return {
-    id: document._id.toHexString(),
-    email: document.email,
-    username: document.username,
-    displayName: document.displayName,
-    createdAt: document.createdAt,
-    updatedAt: document.updatedAt,
-    version: document.version,
-  };
+  return copyToUser(document._id, document);
 }

@@ -3,13 +3,12 @@ import { DriverUtils } from 'typeorm/driver/DriverUtils';
 import { type DataSource, type EntityTarget, QueryFailedError, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { Position, PostSortField } from '../../domain/listing';
 import type { Post } from '../../domain/post';
-import type { MysqlDriver } from 'typeorm/driver/mysql/MysqlDriver';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
 import { type PostStatement, parseTags, tagsColumn } from './post-queries';
 import { SqliteReader } from './sqlite-reader';
-import { bindable, compiledStatement, sqliteConnection } from './sqlite-statements';
+import { bindable } from './sqlite-statements';
+import { runDirect } from './direct-statements';
 
 /** A statement's text and the names of its parameters, in the order its placeholders take them. */
 interface Prepared {
@@ -101,29 +100,16 @@ export class PostReads {
     const prepared = this.prepare(kind, statement);
     const { sql, name } = prepared;
     const values = this.values(prepared, statement);
-    try {
-      switch (this.dialect) {
-        case 'sqlite':
-          if (examinesMany && this.readerFile !== undefined) {
-            this.reader ??= new SqliteReader(this.readerFile.path, this.readerFile.timeoutMs);
-            return await this.reader.all(sql, values);
-          }
-          // better-sqlite3 answers at once: straight from its compiled statement, without TypeORM's query runner.
-          return compiledStatement(sqliteConnection(this.dataSource), sql).all(...values) as Record<string, unknown>[];
-        case 'postgres':
-          // A named statement is parsed once per connection, and its plan can be kept: TypeORM names none.
-          return (await (this.dataSource.driver as PostgresDriver).master.query({ name, text: sql, values })).rows;
-        case 'mysql': {
-          // Straight to the pool too: TypeORM's query runner costs as much as a short read.
-          const { pool } = this.dataSource.driver as MysqlDriver;
-          return await new Promise((done, fail) =>
-            pool.query(sql, values, (error: Error | null, rows: Record<string, unknown>[]) => (error ? fail(error) : done(rows))),
-          );
-        }
+    // A list of a SQLite file is read on the reader thread; any other read straight on the driver.
+    if (examinesMany && this.readerFile !== undefined) {
+      this.reader ??= new SqliteReader(this.readerFile.path, this.readerFile.timeoutMs);
+      try {
+        return await this.reader.all(sql, values);
+      } catch (error) {
+        throw error instanceof QueryFailedError ? error : new QueryFailedError(sql, values, error as Error);
       }
-    } catch (error) {
-      throw error instanceof QueryFailedError ? error : new QueryFailedError(sql, values, error as Error);
     }
+    return (await runDirect(this.dataSource, { sql, name }, values)).rows;
   }
 
   private prepare(kind: ReadKind, statement: PostStatement): Prepared {

@@ -30,7 +30,7 @@ export class TypeOrmStore implements Store {
     this.users = new TypeOrmUserRepository(dataSource, schemas.user);
     this.posts = new TypeOrmPostRepository(dataSource, schemas.post, insertReturning);
     this.tags = new TypeOrmTagRepository(dataSource);
-    this.sessions = new TypeOrmSessionRepository(dataSource, schemas.session);
+    this.sessions = new TypeOrmSessionRepository(dataSource, schemas.session, schemas.user);
     this.idempotencyKeys = new TypeOrmIdempotencyKeyRepository(dataSource, schemas.idempotencyKey);
     this.kind = dialectOf(dataSource.options);
   }

@@ -123,7 +123,7 @@ function newUserRow(input: NewUser, now: Date): Omit<UserRow, 'id'> {
   return { ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now, version: 1 };
 }
 
-function toUser(row: UserRow): User {
+export function toUser(row: UserRow): User {
   return {
     id: String(row.id),
     email: row.email,

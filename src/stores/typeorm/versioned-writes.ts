@@ -78,11 +78,14 @@ function whereVersionIn<Query extends WhereExpressionBuilder>(query: Query, expe
   return expected.length === 0 ? query.andWhere('1 = 0') : query.andWhere('version IN (:...expected)', { expected: [...expected] });
 }
 
-/** A raw row as the entity reads it, through the driver's own conversions; columns never selected stay out. */
-export function hydrate<Row>(dataSource: DataSource, schema: EntitySchema<Row>, raw: Record<string, unknown>): Row {
+/**
+ * A raw row as the entity reads it, through the driver's own conversions; columns never selected stay out.
+ * With `prefix`, each column is read from the one named by it and the column's name (a join's `u_id`).
+ */
+export function hydrate<Row>(dataSource: DataSource, schema: EntitySchema<Row>, raw: Record<string, unknown>, prefix = ''): Row {
   const row: Record<string, unknown> = {};
   for (const column of dataSource.getMetadata(schema).columns) {
-    if (column.isSelect) row[column.propertyName] = dataSource.driver.prepareHydratedValue(raw[column.databaseName], column);
+    if (column.isSelect) row[column.propertyName] = dataSource.driver.prepareHydratedValue(raw[prefix + column.databaseName], column);
   }
   return row as Row;
 }
