@@ -46,6 +46,16 @@ export class PreconditionFailedError extends DomainError {
   }
 }
 
+/** A write named the author it may be made by, and the record has another: nothing was written. */
+export class NotAuthorError extends DomainError {
+  constructor(
+    readonly entity: Entity,
+    readonly id: string,
+  ) {
+    super(`${entity} ${id} belongs to another author`);
+  }
+}
+
 /**
  * The store cannot be reached or used right now (down, unreachable, out of
  * connections, locked); the same request may succeed later. The driver's

@@ -5,7 +5,7 @@ import type { NewPost, Post, PostChanges } from './post';
 import type { Session, SignedIn } from './session';
 import type { TagCount, TagQuery } from './tags';
 import type { Credentials, NewUser, User, UserChanges } from './user';
-import type { ExpectedVersions } from './versions';
+import type { ExpectedVersions, WriteCondition } from './versions';
 
 /**
  * The port every store implements. Ids are opaque strings: an id the store
@@ -64,13 +64,15 @@ export interface PostRepository {
   /** How many posts the filter matches; a search is not counted. */
   count(filter: CountFilter): Promise<number>;
   /**
-   * Applies the changes and one more version in one store operation, and
-   * answers the state that operation produced; updatedAt never goes backwards.
-   * @throws NotFoundError, PreconditionFailedError (when `expected` does not hold)
+   * Applies the changes and one more version in one store operation, only while `condition` holds, and
+   * answers the state that operation produced; updatedAt never goes backwards. The store is read apart
+   * only when nothing was written, to tell why.
+   * @throws NotFoundError, NotAuthorError (when the post has another author), PreconditionFailedError (when
+   * no `expected` version holds); in that order
    */
-  update(id: string, changes: PostChanges, expected?: ExpectedVersions): Promise<Post>;
-  /** @throws NotFoundError, PreconditionFailedError (when `expected` does not hold) */
-  delete(id: string, expected?: ExpectedVersions): Promise<void>;
+  update(id: string, changes: PostChanges, condition?: WriteCondition): Promise<Post>;
+  /** As update: one store operation, read apart only to tell why nothing was deleted. @throws as update */
+  delete(id: string, condition?: WriteCondition): Promise<void>;
 }
 
 /** Tags belong to posts: a tag no post carries any more is not listed. */

@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { Router } from 'express';
 import type { Accounts } from '../auth/accounts';
 import { NotFoundError } from '../domain/errors';
 import type { PostChanges } from '../domain/post';
@@ -13,7 +13,6 @@ import { parseTimestamp } from './field-rules';
 import { jsonBody, postBodyLimit } from './json-body';
 import { listJson, parsePostList, postPosition } from './lists';
 import { postJson } from './presenters';
-import { HttpProblem } from './problem';
 import type { RateLimiters } from './rate-limits';
 import { parseBody, requireChanges } from './validation';
 
@@ -22,13 +21,6 @@ export function postsRouter({ posts }: Store, accounts: Accounts, creates: Idemp
   // Each write is counted against its author before its body is read.
   const writer = [authenticate(accounts), limits.write];
   const postBody = jsonBody(postBodyLimit);
-
-  /** Only the author may change or delete a post; anyone may read it. */
-  const requireAuthor = async (req: Request<{ id: string }>, res: Response): Promise<void> => {
-    const post = await posts.findById(req.params.id);
-    if (post === null) throw new NotFoundError('post', req.params.id);
-    if (post.authorId !== callerOf(res).user.id) throw new HttpProblem(403, 'only the author can change or delete a post');
-  };
 
   router
     .route('/')
@@ -58,16 +50,14 @@ export function postsRouter({ posts }: Store, accounts: Accounts, creates: Idemp
     })
     .patch(...writer, postBody, async (req, res) => {
       const expected = ifMatchVersions(req);
-      await requireAuthor(req, res);
       const { publicationDate, tags, ...body } = requireChanges(parseBody(UpdatePostBody, req));
       const changes: PostChanges = { ...body, publicationDate: timestamp(publicationDate), tags: tags === undefined ? undefined : tagSet(tags) };
-      const post = await posts.update(req.params.id, changes, expected);
+      // Only the author may change or delete a post; the store checks it in the write itself.
+      const post = await posts.update(req.params.id, changes, { expected, authorId: callerOf(res).user.id });
       setVersionTag(res, post.version).json(postJson(post));
     })
     .delete(...writer, async (req, res) => {
-      const expected = ifMatchVersions(req);
-      await requireAuthor(req, res);
-      await posts.delete(req.params.id, expected);
+      await posts.delete(req.params.id, { expected: ifMatchVersions(req), authorId: callerOf(res).user.id });
       res.status(204).end();
     })
     .all(methodNotAllowed('GET', 'PATCH', 'DELETE'));

@@ -52,7 +52,7 @@ describeEachStore('tags contract', (context) => {
 
   it('when a conditional tag change finds another version, then nothing changes', async () => {
     const post = await posts().create(aPost(authorId, { tags: ['kept'] }));
-    await expect(posts().update(post.id, { tags: ['lost'] }, [7])).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(posts().update(post.id, { tags: ['lost'] }, { expected: [7] })).rejects.toBeInstanceOf(PreconditionFailedError);
     expect(await posts().findById(post.id)).toEqual(post);
   });
 

@@ -1,5 +1,5 @@
 import { databaseConfig } from '../../src/config';
-import { NotFoundError, PreconditionFailedError } from '../../src/domain/errors';
+import { NotAuthorError, NotFoundError, PreconditionFailedError } from '../../src/domain/errors';
 import { openStore } from '../../src/stores/open-store';
 import { describeEachStore } from '../support/each-store';
 import { aPost, aUser, malformedIds } from '../support/factories';
@@ -24,7 +24,7 @@ describeEachStore('versions and conditional writes contract', (context) => {
 
     it('when the expected version is current, then the change is made', async () => {
       const post = await aPostBy();
-      const updated = await posts().update(post.id, { title: 'checked' }, [1]);
+      const updated = await posts().update(post.id, { title: 'checked' }, { expected: [1] });
       expect(updated).toMatchObject({ title: 'checked', version: 2 });
       expect(await posts().findById(post.id)).toEqual(updated);
     });
@@ -32,7 +32,7 @@ describeEachStore('versions and conditional writes contract', (context) => {
     it('when one of several expected versions is current, then the change is made', async () => {
       const post = await aPostBy();
       await posts().update(post.id, { title: 'second' });
-      expect((await posts().update(post.id, { title: 'third' }, [1, 2, 7])).version).toBe(3);
+      expect((await posts().update(post.id, { title: 'third' }, { expected: [1, 2, 7] })).version).toBe(3);
     });
 
     it.each([
@@ -42,16 +42,16 @@ describeEachStore('versions and conditional writes contract', (context) => {
     ])('when the update expects %s, then it is refused and nothing changes', async (_case, expected) => {
       const post = await aPostBy();
       const current = await posts().update(post.id, { title: 'current' });
-      await expect(posts().update(post.id, { title: 'lost' }, expected)).rejects.toEqual(new PreconditionFailedError('post', post.id));
+      await expect(posts().update(post.id, { title: 'lost' }, { expected })).rejects.toEqual(new PreconditionFailedError('post', post.id));
       expect(await posts().findById(post.id)).toEqual(current);
     });
 
     it('when a delete expects a stale version, then it is refused and the post stays; with the current one it goes', async () => {
       const post = await aPostBy();
       const current = await posts().update(post.id, { title: 'current' });
-      await expect(posts().delete(post.id, [1])).rejects.toEqual(new PreconditionFailedError('post', post.id));
+      await expect(posts().delete(post.id, { expected: [1] })).rejects.toEqual(new PreconditionFailedError('post', post.id));
       expect(await posts().findById(post.id)).toEqual(current);
-      await posts().delete(post.id, [2]);
+      await posts().delete(post.id, { expected: [2] });
       expect(await posts().findById(post.id)).toBeNull();
     });
 
@@ -59,9 +59,35 @@ describeEachStore('versions and conditional writes contract', (context) => {
       const gone = await aPostBy();
       await posts().delete(gone.id);
       for (const id of [gone.id, ...malformedIds(context.name)]) {
-        await expect(posts().update(id, { title: 'x' }, [1])).rejects.toEqual(new NotFoundError('post', id));
-        await expect(posts().delete(id, [1])).rejects.toEqual(new NotFoundError('post', id));
+        await expect(posts().update(id, { title: 'x' }, { expected: [1] })).rejects.toEqual(new NotFoundError('post', id));
+        await expect(posts().delete(id, { expected: [1] })).rejects.toEqual(new NotFoundError('post', id));
       }
+    });
+
+    it('when a write names another author, then it is refused as not the author, before any version, and nothing changes', async () => {
+      const post = await aPostBy();
+      const other = await users().create(aUser());
+      for (const expected of [undefined, [1], [7]]) {
+        await expect(posts().update(post.id, { title: 'theirs' }, { authorId: other.id, expected })).rejects.toEqual(new NotAuthorError('post', post.id));
+        await expect(posts().delete(post.id, { authorId: other.id, expected })).rejects.toEqual(new NotAuthorError('post', post.id));
+      }
+      for (const authorId of malformedIds(context.name)) {
+        await expect(posts().update(post.id, { title: 'theirs' }, { authorId })).rejects.toEqual(new NotAuthorError('post', post.id));
+      }
+      expect(await posts().findById(post.id)).toEqual(post);
+    });
+
+    it('when a write names the author, then a stale version is still refused as such, and the current one writes', async () => {
+      const post = await aPostBy();
+      const condition = { authorId: post.authorId };
+      await expect(posts().update(post.id, { title: 'lost' }, { ...condition, expected: [2] })).rejects.toEqual(new PreconditionFailedError('post', post.id));
+      const updated = await posts().update(post.id, { title: 'mine', tags: ['kept'] }, { ...condition, expected: [1] });
+      expect(updated).toMatchObject({ title: 'mine', tags: ['kept'], version: 2 });
+      expect(await posts().update(post.id, { content: 'also mine' }, condition)).toMatchObject({ content: 'also mine', tags: ['kept'], version: 3 });
+      await expect(posts().delete(post.id, { ...condition, expected: [2] })).rejects.toEqual(new PreconditionFailedError('post', post.id));
+      await posts().delete(post.id, condition);
+      expect(await posts().findById(post.id)).toBeNull();
+      await expect(posts().delete(post.id, condition)).rejects.toEqual(new NotFoundError('post', post.id));
     });
   });
 
@@ -116,7 +142,7 @@ describeEachStore('versions and conditional writes contract', (context) => {
       const ahead = new Date(Date.now() + hour);
       await setStoredUpdatedAt(context.store, 'post', post.id, ahead);
 
-      const updated = await posts().update(post.id, { title: 'Written later' }, [1]);
+      const updated = await posts().update(post.id, { title: 'Written later' }, { expected: [1] });
 
       expect(updated).toEqual({ ...post, title: 'Written later', version: 2, updatedAt: ahead });
       expect(await posts().findById(post.id)).toEqual(updated);
@@ -141,7 +167,7 @@ describeEachStore('versions and conditional writes contract', (context) => {
       try {
         const post = await aPostBy();
         const outcomes = await Promise.allSettled(
-          Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? posts() : other.posts).update(post.id, { title: `writer ${i}` }, [1])),
+          Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? posts() : other.posts).update(post.id, { title: `writer ${i}` }, { expected: [1] })),
         );
         const winners = outcomes.filter((outcome) => outcome.status === 'fulfilled');
         expect(winners).toHaveLength(1);

@@ -32,7 +32,7 @@ describe.each(enabledStores())('%s: upgrading a database written before versions
       const found = async (q: string) => (await store.posts.find({ sort: { field: 'title', direction: 'asc' }, filter: { q }, limit: 5 })).items;
       expect(await found('BEFORE VERSIONS')).toEqual([post]);
       expect(await found('STRASSE')).toEqual([post]);
-      expect((await store.posts.update(postId, { title: 'Changed' }, [1])).version).toBe(2);
+      expect((await store.posts.update(postId, { title: 'Changed' }, { expected: [1] })).version).toBe(2);
       expect((await store.users.findCredentials('pioneer@example.com'))?.userId).toBe(userId);
     } finally {
       await store.close();

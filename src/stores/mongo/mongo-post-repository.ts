@@ -1,11 +1,11 @@
-import { ObjectId } from 'mongodb';
+import { type Filter, ObjectId } from 'mongodb';
 import { definedOnly } from '../../domain/changes';
-import { InvalidReferenceError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
+import { InvalidReferenceError, NotAuthorError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
 import { type CountFilter, type PostQuery, type Slice, countable, searchScan, searchSlice, sortValue } from '../../domain/listing';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
 import { foldCase } from '../../domain/search';
-import type { ExpectedVersions } from '../../domain/versions';
+import type { WriteCondition } from '../../domain/versions';
 import { compareCodePoints } from '../../domain/listing';
 import type { Collections, PostDocument, ReadBudget } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
@@ -84,34 +84,44 @@ export class MongoPostRepository implements PostRepository {
     return matching === null ? 0 : this.collections.posts.countDocuments(matching, this.budget);
   }
 
-  async update(id: string, changes: PostChanges, expected?: ExpectedVersions): Promise<Post> {
+  async update(id: string, changes: PostChanges, condition: WriteCondition = {}): Promise<Post> {
     const _id = parseObjectId(id);
     if (_id === null) throw new NotFoundError('post', id);
+    const filter = writeFilter(_id, condition);
+    if (filter === null) throw await this.whyNotWritten(_id, id, condition);
     const document = await this.writes.run(_id, () =>
       this.collections.posts.findOneAndUpdate(
-        { _id, ...versionFilter(expected) },
+        filter,
         // $max: a writer that read the clock earlier but writes later never moves updatedAt back.
         { $set: definedOnly(storedChanges(changes)), $inc: { version: 1 }, $max: { updatedAt: new Date() } },
         { returnDocument: 'after' },
       ),
     );
-    if (document === null) throw await this.whyNotWritten(_id, id);
+    if (document === null) throw await this.whyNotWritten(_id, id, condition);
     return toPost(document);
   }
 
-  async delete(id: string, expected?: ExpectedVersions): Promise<void> {
+  async delete(id: string, condition: WriteCondition = {}): Promise<void> {
     const _id = parseObjectId(id);
     if (_id === null) throw new NotFoundError('post', id);
-    const { deletedCount } = await this.writes.run(_id, () => this.collections.posts.deleteOne({ _id, ...versionFilter(expected) }));
-    if (deletedCount === 0) throw await this.whyNotWritten(_id, id);
+    const filter = writeFilter(_id, condition);
+    const { deletedCount } = filter === null ? { deletedCount: 0 } : await this.writes.run(_id, () => this.collections.posts.deleteOne(filter));
+    if (deletedCount === 0) throw await this.whyNotWritten(_id, id, condition);
   }
 
-  /** A conditional write that matched no document: the post is gone, or has another version. */
-  private async whyNotWritten(_id: ObjectId, id: string): Promise<Error> {
-    const exists = (await this.collections.posts.findOne({ _id }, { projection: { _id: 1 } })) !== null;
-    return exists ? new PreconditionFailedError('post', id) : new NotFoundError('post', id);
+  /** A conditional write that matched no document: the post is gone, has another author, or another version. */
+  private async whyNotWritten(_id: ObjectId, id: string, { authorId }: WriteCondition): Promise<Error> {
+    const found = await this.collections.posts.findOne({ _id }, { projection: { authorId: 1 } });
+    if (found === null) return new NotFoundError('post', id);
+    return authorId !== undefined && found.authorId.toHexString() !== authorId ? new NotAuthorError('post', id) : new PreconditionFailedError('post', id);
   }
+}
 
+/** The filter of a write to post `_id` under `condition`; null when no post could match it (an author id no user could have). */
+function writeFilter(_id: ObjectId, { expected, authorId }: WriteCondition): Filter<PostDocument> | null {
+  if (authorId === undefined) return { _id, ...versionFilter(expected) };
+  const author = parseObjectId(authorId);
+  return author === null ? null : { _id, authorId: author, ...versionFilter(expected) };
 }
 
 /** The document `create` writes for a new post: tags in order, the search keys, version 1, created and updated `now`. */

@@ -2,10 +2,13 @@ import type { ObjectId } from 'mongodb';
 import type { Collections } from './collections';
 
 /**
- * MongoDB has no foreign keys. Inserts a document that belongs to a user only
- * while the user exists; if the user was deleted between the check and the
- * insert (the delete removes only what it can see), takes the insert back.
- * Answers whether the document stayed.
+ * MongoDB has no foreign keys. Inserts a document that belongs to a user,
+ * then reads whether the user exists, and takes the insert back if not: a
+ * delete of the user removes their documents after the user, so a document
+ * inserted before that read is either seen by the delete or taken back here.
+ * One insert and one read on the happy path; a document of a user that never
+ * existed is visible to readers for as long as that takes. Answers whether
+ * the document stayed.
  */
 export async function insertForUser(
   collections: Collections,
@@ -34,8 +37,6 @@ export async function insertForUsers(
     const found = new Set((await users.find(filter, { projection: { _id: 1 } }).toArray()).map(({ _id }) => _id.toHexString()));
     return distinct.find((id) => !found.has(id.toHexString())) ?? null;
   };
-  const missing = await firstMissing();
-  if (missing !== null) return missing;
   await insert();
   const gone = await firstMissing();
   if (gone !== null) await takeBack();

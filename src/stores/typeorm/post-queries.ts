@@ -61,9 +61,9 @@ export function filteredPosts(dialect: SqlDialect, filter: PostFilter): PostStat
   return statement;
 }
 
-/** The column a statement also selects each post's tags into, as a JSON array. */
-export function tagsColumn(dialect: SqlDialect): string {
-  return `(SELECT ${tagsJson[dialect]} FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = post.id)`;
+/** The column a statement also selects each post's tags into, as a JSON array; `posts` names the posts table in it. */
+export function tagsColumn(dialect: SqlDialect, posts = 'post'): string {
+  return `(SELECT ${tagsJson[dialect]} FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = ${posts}.id)`;
 }
 
 /** The tag names a row carries in its tags column, in code-point order. */

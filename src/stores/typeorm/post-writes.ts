@@ -6,7 +6,9 @@ import type { ExpectedVersions } from '../../domain/versions';
 import { type ColumnValues, batches, chunks, columnValues, insertStatement } from './bulk-inserts';
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
-import { type Work, transaction } from './transactions';
+import { DirectStatements } from './direct-statements';
+import { parseTags, tagsColumn } from './post-queries';
+import { type Statement, type Work, transaction } from './transactions';
 import { hydrate } from './versioned-writes';
 
 /** A post's row with its tags: what every write answers. */
@@ -21,6 +23,7 @@ export interface TaggedRow {
  */
 export class PostWrites {
   private readonly dialect: SqlDialect;
+  private readonly statements: DirectStatements;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -29,18 +32,29 @@ export class PostWrites {
     private readonly returning: boolean,
   ) {
     this.dialect = dialectOf(dataSource.options);
+    this.statements = new DirectStatements(dataSource, 'post_write');
   }
 
-  /** @throws QueryFailedError with a foreign-key violation when the author does not exist. */
+  /**
+   * One statement without tags; with tags, one transaction that adds the names not yet known, the post
+   * and its links.
+   * @throws QueryFailedError with a foreign-key violation when the author does not exist.
+   */
   async create(authorId: number, input: NewPost, now: Date): Promise<TaggedRow> {
     const { dataSource, schema, returning } = this;
     const row = newPostRow(authorId, input, now);
-    const tags = input.tags ?? [];
-    await this.ensureTags(tags);
+    const tags = [...(input.tags ?? [])].sort(compareCodePoints);
+    const values = columnValues(dataSource, schema, row);
+    if (tags.length === 0) {
+      const insert = insertStatement('posts', [values], returning ? ' RETURNING id' : '');
+      const outcome = await this.statements.run(insert.sql, insert.parameters);
+      return { row: { ...row, id: returning ? Number(outcome.rows[0].id) : outcome.insertId! }, tags };
+    }
     return transaction(dataSource, function* () {
-      const [id] = yield* insertPosts([columnValues(dataSource, schema, row)], returning);
+      yield* addTagNames(dialectOf(dataSource.options), tags);
+      const [id] = yield* insertPosts([values], returning);
       yield* linkTags(id, tags, { replacing: false });
-      return { row: { ...row, id }, tags: [...tags].sort(compareCodePoints) };
+      return { row: { ...row, id }, tags };
     });
   }
 
@@ -64,31 +78,24 @@ export class PostWrites {
   }
 
   /**
-   * Adds each name not yet in `tags`, in its own short transaction before the
-   * post's: tag names are never deleted, so they stay for it, and a post's
-   * transaction then only reads them. Done inside it, concurrent writers of
-   * new tags deadlock on MariaDB's unique-index locks. A name whose post
-   * fails to be written stays unused, and unused names are not listed.
+   * Adds each name not yet in `tags`, in a short transaction of its own before the posts': tag names are
+   * never deleted, so they stay for them, and an unused name is not listed.
    */
   private async ensureTags(tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
     const dialect = this.dialect;
-    // In code-point order, so concurrent writers lock names in the same order.
-    const names = [...tags].sort(compareCodePoints).map((name) => ({ name }));
-    // MariaDB has no DO NOTHING; setting the name to itself changes nothing and, unlike INSERT IGNORE, hides no other error.
-    const onConflict = dialect === 'mysql' ? ' ON DUPLICATE KEY UPDATE name = name' : ' ON CONFLICT (name) DO NOTHING';
-    await transaction(this.dataSource, function* () {
-      for (const batch of batches(names)) yield insertStatement('tags', batch, onConflict);
-    });
+    await transaction(this.dataSource, () => addTagNames(dialect, tags));
   }
 
   /**
-   * Applies the changes and one more version to post `id`, only while it has
-   * one of the `expected` versions when given; null when no post matched.
-   * updatedAt never goes backwards, even when a writer that read the clock
-   * earlier commits later.
+   * Applies the changes and one more version to post `id`, only while `condition` holds (its author, one of
+   * the expected versions); null when no post matched. Without new tags it is one statement on PostgreSQL
+   * and SQLite (UPDATE … RETURNING the row and its tags); on MariaDB, which has no UPDATE … RETURNING, the
+   * update and the read of the row share a transaction, whose row lock keeps other writers out until the
+   * read is done. New tags make it one transaction everywhere. updatedAt never goes backwards, even when a
+   * writer that read the clock earlier commits later.
    */
-  async update(id: number, changes: PostChanges, expected: ExpectedVersions): Promise<TaggedRow | null> {
+  async update(id: number, changes: PostChanges, condition: SqlWriteCondition): Promise<TaggedRow | null> {
     const { dialect, dataSource, schema } = this;
     const { title, content, publicationDate, tags } = changes;
     const set: Record<string, unknown> = {
@@ -101,27 +108,70 @@ export class PostWrites {
       'version = version + 1',
       'updated_at = CASE WHEN updated_at > :now THEN updated_at ELSE :now END',
     ];
-    const versionCondition = expected === undefined ? '' : expected.length === 0 ? ' AND 1 = 0' : ' AND version IN (:...expected)';
-    if (tags !== undefined) await this.ensureTags(tags);
+    const where = writeConditions(condition);
+    const update = { sql: `UPDATE posts SET ${assignments.join(', ')} WHERE ${where.sql}`, parameters: { ...set, ...where.parameters, now: new Date() } };
+    const withTags = `${tagsColumn(dialect, 'posts')} AS tags`;
+    const toTagged = (raw: Record<string, unknown>, sorted?: string[]): TaggedRow => ({ row: hydrate(dataSource, schema, raw), tags: sorted ?? parseTags(raw.tags) });
+
+    if (tags === undefined && dialect !== 'mysql') {
+      const [raw] = (await this.statements.run(`${update.sql} RETURNING *, ${withTags}`, update.parameters)).rows;
+      return raw === undefined ? null : toTagged(raw);
+    }
+    const sorted = tags === undefined ? undefined : [...tags].sort(compareCodePoints);
     return transaction(dataSource, function* () {
-      const update = {
-        sql: `UPDATE posts SET ${assignments.join(', ')} WHERE id = :id${versionCondition}`,
-        parameters: { ...set, now: new Date(), id, expected: expected === undefined ? undefined : [...expected] },
-      };
+      if (sorted !== undefined) yield* addTagNames(dialect, sorted);
       let raw: Record<string, unknown> | undefined;
       if (dialect === 'mysql') {
-        // No UPDATE … RETURNING: the row lock the update took keeps other writers out until this read.
         if ((yield update).affected === 0) return null;
-        raw = (yield { sql: 'SELECT * FROM posts WHERE id = :id', parameters: { id } }).rows[0];
+        raw = (yield { sql: `SELECT *, ${withTags} FROM posts WHERE id = :id`, parameters: { id } }).rows[0];
       } else {
         raw = (yield { ...update, sql: `${update.sql} RETURNING *` }).rows[0];
         if (raw === undefined) return null;
       }
-      if (tags !== undefined) yield* linkTags(id, tags, { replacing: true });
-      const row = hydrate(dataSource, schema, raw);
-      return { row, tags: tags === undefined ? (yield* readTags([id])).get(id) ?? [] : [...tags].sort(compareCodePoints) };
+      if (sorted !== undefined) yield* linkTags(id, sorted, { replacing: true });
+      return toTagged(raw, sorted);
     });
   }
+
+  /** Deletes post `id` (its tag links go with it), only while `condition` holds; whether it went. One statement. */
+  async delete(condition: SqlWriteCondition): Promise<boolean> {
+    const where = writeConditions(condition);
+    return (await this.statements.run(`DELETE FROM posts WHERE ${where.sql}`, where.parameters)).affected > 0;
+  }
+
+  /** Why a write under `condition` matched no row: the post is gone, has another author, or another version. */
+  async whyNotWritten({ id, authorId }: SqlWriteCondition): Promise<'missing' | 'not author' | 'other version'> {
+    const [row] = (await this.statements.run('SELECT author_id FROM posts WHERE id = :id', { id })).rows;
+    if (row === undefined) return 'missing';
+    return authorId !== undefined && Number(row.author_id) !== authorId ? 'not author' : 'other version';
+  }
+}
+
+/** A write's condition in a SQL store's terms: the row's id, and its author's when the write names one. */
+export interface SqlWriteCondition {
+  id: number;
+  authorId?: number;
+  expected?: ExpectedVersions;
+}
+
+/** No expected versions at all (only tags we never issued) matches no row; `IN ()` is not SQL. */
+function writeConditions({ id, authorId, expected }: SqlWriteCondition): Statement {
+  const conditions = ['id = :id'];
+  if (authorId !== undefined) conditions.push('author_id = :authorId');
+  if (expected !== undefined) conditions.push(expected.length === 0 ? '1 = 0' : 'version IN (:...expected)');
+  return { sql: conditions.join(' AND '), parameters: { id, ...(authorId !== undefined && { authorId }), ...(expected !== undefined && expected.length > 0 && { expected: [...expected] }) } };
+}
+
+/**
+ * Adds each of `names` not yet in `tags`, in code-point order, so that concurrent writers lock them in the
+ * same order. MariaDB has no DO NOTHING; setting the name to itself changes nothing and, unlike INSERT
+ * IGNORE, hides no other error. A deadlock with a writer of the same new names is run again whole (see
+ * transaction).
+ */
+function* addTagNames(dialect: SqlDialect, names: readonly string[]): Work<void> {
+  const rows = [...names].sort(compareCodePoints).map((name) => ({ name }));
+  const onConflict = dialect === 'mysql' ? ' ON DUPLICATE KEY UPDATE name = name' : ' ON CONFLICT (name) DO NOTHING';
+  for (const batch of batches(rows)) yield insertStatement('tags', batch, onConflict);
 }
 
 /** The row `create` writes for a new post: its search keys, version 1, created and updated `now`. */

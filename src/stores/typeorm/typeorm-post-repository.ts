@@ -1,18 +1,17 @@
 import type { DataSource, EntitySchema, Repository } from 'typeorm';
-import { InvalidReferenceError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
+import { InvalidReferenceError, NotAuthorError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
 import { type CountFilter, type PostQuery, type Slice, countable, searchScan, searchSlice } from '../../domain/listing';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
-import type { ExpectedVersions } from '../../domain/versions';
+import type { WriteCondition } from '../../domain/versions';
 import { chunks } from './bulk-inserts';
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
 import { filteredPosts, lastExamined, postPage } from './post-queries';
 import { PostReads } from './post-reads';
-import { PostWrites } from './post-writes';
+import { PostWrites, type SqlWriteCondition } from './post-writes';
 import { isForeignKeyViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
-import { deleteVersioned } from './versioned-writes';
 
 export class TypeOrmPostRepository implements PostRepository {
   private readonly rows: Repository<PostRow>;
@@ -94,24 +93,40 @@ export class TypeOrmPostRepository implements PostRepository {
     await this.reads.close();
   }
 
-  async update(id: string, changes: PostChanges, expected?: ExpectedVersions): Promise<Post> {
-    const rowId = parseSqlId(id);
-    if (rowId === null) throw new NotFoundError('post', id);
-    const written = await this.writes.update(rowId, changes, expected);
-    if (written === null) throw await this.whyNotWritten(rowId, id);
+  async update(id: string, changes: PostChanges, condition: WriteCondition = {}): Promise<Post> {
+    const where = sqlCondition(id, condition);
+    const written = where === null ? null : await this.writes.update(where.id, changes, where);
+    if (written === null) throw await this.whyNotWritten(id, where);
     return toPost(written.row, written.tags);
   }
 
-  async delete(id: string, expected?: ExpectedVersions): Promise<void> {
-    const rowId = parseSqlId(id);
-    if (rowId === null) throw new NotFoundError('post', id);
-    if (!(await deleteVersioned(this.dataSource, this.schema, rowId, expected))) throw await this.whyNotWritten(rowId, id);
+  async delete(id: string, condition: WriteCondition = {}): Promise<void> {
+    const where = sqlCondition(id, condition);
+    if (where === null || !(await this.writes.delete(where))) throw await this.whyNotWritten(id, where);
   }
 
-  /** A conditional write that matched no row: the post is gone, or has another version. */
-  private async whyNotWritten(rowId: number, id: string): Promise<Error> {
-    return (await this.rows.existsBy({ id: rowId })) ? new PreconditionFailedError('post', id) : new NotFoundError('post', id);
+  /** A conditional write that matched no row: the post is gone, has another author, or another version. */
+  private async whyNotWritten(id: string, where: SqlWriteCondition | null): Promise<Error> {
+    if (where === null) return new NotFoundError('post', id);
+    switch (await this.writes.whyNotWritten(where)) {
+      case 'missing':
+        return new NotFoundError('post', id);
+      case 'not author':
+        return new NotAuthorError('post', id);
+      case 'other version':
+        return new PreconditionFailedError('post', id);
+    }
   }
+}
+
+/**
+ * The condition of a write to post `id` in row ids; null when no post can match: an id no SQL store could
+ * have issued. An author id that could not be issued names an author no post has.
+ */
+function sqlCondition(id: string, { expected, authorId }: WriteCondition): SqlWriteCondition | null {
+  const rowId = parseSqlId(id);
+  if (rowId === null) return null;
+  return { id: rowId, expected, ...(authorId !== undefined && { authorId: parseSqlId(authorId) ?? 0 }) };
 }
 
 /** Which of these user ids name no user. */
