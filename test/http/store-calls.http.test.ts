@@ -1,0 +1,111 @@
+import type { StoreName } from '../support/stores';
+import { api } from '../support/api';
+import { describeEachStore } from '../support/each-store';
+import { type StoreCalls, recordStoreCalls, storeCalls } from '../support/store-calls';
+
+/**
+ * What each signed-in request on the happy path sends its store, as the driver sends it. One call
+ * authenticates (the session and its user together); one more makes the write: a statement, or one
+ * transaction. On MongoDB, which has no foreign keys, a new post is followed by one read of its author
+ * (user-reference.ts).
+ */
+type Request = 'GET /users/me' | 'POST /posts' | 'POST /posts with tags' | 'PATCH /posts/:id' | 'PATCH /posts/:id with tags and If-Match' | 'DELETE /posts/:id';
+
+const session = { sqlite: ['SELECT'], postgres: ['SELECT'], mysql: ['SELECT'], mongodb: ['find sessions'] } as const;
+
+/** Each request's statements or commands after the session's read, store by store. */
+const writes: Record<Request, Record<StoreName, string[]>> = {
+  'GET /users/me': { sqlite: [], postgres: [], mysql: [], mongodb: [] },
+  'POST /posts': {
+    sqlite: ['INSERT INTO posts'],
+    postgres: ['INSERT INTO posts'],
+    mysql: ['INSERT INTO posts'],
+    mongodb: ['insert posts', 'find users'],
+  },
+  'POST /posts with tags': {
+    sqlite: ['BEGIN IMMEDIATE', 'INSERT INTO tags', 'INSERT INTO posts', 'INSERT INTO post_tags', 'COMMIT'],
+    postgres: ['START TRANSACTION', 'INSERT INTO tags', 'INSERT INTO posts', 'INSERT INTO post_tags', 'COMMIT'],
+    mysql: ['START TRANSACTION', 'INSERT INTO tags', 'INSERT INTO posts', 'INSERT INTO post_tags', 'COMMIT'],
+    mongodb: ['insert posts', 'find users'],
+  },
+  'PATCH /posts/:id': {
+    sqlite: ['UPDATE posts'],
+    postgres: ['UPDATE posts'],
+    mysql: ['START TRANSACTION', 'UPDATE posts', 'SELECT', 'COMMIT'],
+    mongodb: ['findAndModify posts'],
+  },
+  'PATCH /posts/:id with tags and If-Match': {
+    sqlite: ['BEGIN IMMEDIATE', 'INSERT INTO tags', 'UPDATE posts', 'DELETE FROM post_tags', 'INSERT INTO post_tags', 'COMMIT'],
+    postgres: ['START TRANSACTION', 'INSERT INTO tags', 'UPDATE posts', 'DELETE FROM post_tags', 'INSERT INTO post_tags', 'COMMIT'],
+    mysql: ['START TRANSACTION', 'INSERT INTO tags', 'UPDATE posts', 'SELECT', 'DELETE FROM post_tags', 'INSERT INTO post_tags', 'COMMIT'],
+    mongodb: ['findAndModify posts'],
+  },
+  'DELETE /posts/:id': {
+    sqlite: ['DELETE FROM posts'],
+    postgres: ['DELETE FROM posts'],
+    mysql: ['DELETE FROM posts'],
+    mongodb: ['delete posts'],
+  },
+};
+
+describeEachStore('store calls of signed-in requests', (context) => {
+  const http = api(context);
+  let calls: StoreCalls;
+  let token: string;
+  let postId: string;
+
+  beforeAll(() => {
+    calls = recordStoreCalls(context.name);
+  });
+  afterAll(() => calls.restore());
+
+  beforeEach(async () => {
+    ({ token } = await http.signUp());
+    // Warm: every pooled connection the requests below may take is open, and every statement made once.
+    for (let i = 0; i < 3; i += 1) {
+      postId = (await http.post('/posts', { title: 'Warm', content: 'Up', tags: ['warm'] }, token)).body.id;
+      await http.patch(`/posts/${postId}`, { title: 'Warmer', tags: ['warmer'] }, token);
+    }
+  });
+
+  /** Sends `request` while recording, and answers its status and what the store was sent. */
+  const recorded = async (request: () => Promise<{ status: number }>) => {
+    calls.start();
+    const { status } = await request();
+    return { status, sent: calls.sent() };
+  };
+
+  const requests: [Request, () => Promise<{ status: number }>, number][] = [
+    ['GET /users/me', () => http.get('/users/me', token), 200],
+    ['POST /posts', () => http.post('/posts', { title: 'Plain', content: 'No tags' }, token), 201],
+    ['POST /posts with tags', () => http.post('/posts', { title: 'Tagged', content: 'Two tags', tags: ['first', 'second'] }, token), 201],
+    ['PATCH /posts/:id', () => http.patch(`/posts/${postId}`, { title: 'Changed' }, token), 200],
+    [
+      'PATCH /posts/:id with tags and If-Match',
+      () => checkedPatch(http.raw().patch(`/posts/${postId}`), token, { title: 'Retagged', tags: ['new-one'] }, '"2"'),
+      200,
+    ],
+    ['DELETE /posts/:id', () => http.delete(`/posts/${postId}`, token), 204],
+  ];
+
+  it.each(requests)('when %s succeeds, then the store is called once to authenticate, and a write once more (a new post on MongoDB twice)', async (name, request, status) => {
+    const { status: answered, sent } = await recorded(request);
+    expect(answered).toBe(status);
+    expect(sent).toEqual([...session[context.name], ...writes[name][context.name]]);
+    const expected = name === 'GET /users/me' ? 1 : context.name === 'mongodb' && name.startsWith('POST') ? 3 : 2;
+    expect(storeCalls(sent)).toBe(expected);
+  });
+
+  it("when a write names another author's post, then the write is tried once and one read tells why it was refused", async () => {
+    const other = await http.signUp();
+    const { status, sent } = await recorded(() => http.patch(`/posts/${postId}`, { title: 'Not mine' }, other.token));
+    expect(status).toBe(403);
+    // The session, the write that matched nothing, then the read that tells 403 from 404 and 412.
+    expect(storeCalls(sent)).toBe(3);
+    expect(sent.at(-1)).toBe(context.name === 'mongodb' ? 'find posts' : 'SELECT');
+  });
+});
+
+function checkedPatch(test: import('supertest').Test, token: string, body: unknown, ifMatch: string) {
+  return test.set('Authorization', `Bearer ${token}`).set('If-Match', ifMatch).set('Content-Type', 'application/json').send(JSON.stringify(body));
+}
