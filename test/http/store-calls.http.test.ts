@@ -7,15 +7,22 @@ import { type StoreCalls, recordStoreCalls, storeCalls } from '../support/store-
  * What each signed-in request on the happy path sends its store, as the driver sends it. One call
  * authenticates (the session and its user together); one more makes the write: a statement, or one
  * transaction. On MongoDB, which has no foreign keys, a new post is followed by one read of its author
- * (user-reference.ts).
+ * (user-reference.ts), and a change of a profile by the rewrite of its copies on the user's sessions.
  */
-type Request = 'GET /users/me' | 'POST /posts' | 'POST /posts with tags' | 'PATCH /posts/:id' | 'PATCH /posts/:id with tags and If-Match' | 'DELETE /posts/:id';
+type Request = 'GET /users/me' | 'PATCH /users/:id' | 'POST /posts' | 'POST /posts with tags' | 'PATCH /posts/:id' | 'PATCH /posts/:id with tags and If-Match' | 'DELETE /posts/:id';
 
 const session = { sqlite: ['SELECT'], postgres: ['SELECT'], mysql: ['SELECT'], mongodb: ['find sessions'] } as const;
 
 /** Each request's statements or commands after the session's read, store by store. */
 const writes: Record<Request, Record<StoreName, string[]>> = {
   'GET /users/me': { sqlite: [], postgres: [], mysql: [], mongodb: [] },
+  // On MongoDB the profile's copies on the user's sessions are rewritten too (user-copies.ts).
+  'PATCH /users/:id': {
+    sqlite: ['UPDATE users'],
+    postgres: ['UPDATE users'],
+    mysql: ['START TRANSACTION', 'UPDATE users', 'SELECT', 'COMMIT'],
+    mongodb: ['findAndModify users', 'update sessions'],
+  },
   'POST /posts': {
     sqlite: ['INSERT INTO posts'],
     postgres: ['INSERT INTO posts'],
@@ -52,6 +59,7 @@ describeEachStore('store calls of signed-in requests', (context) => {
   const http = api(context);
   let calls: StoreCalls;
   let token: string;
+  let userId: string;
   let postId: string;
 
   beforeAll(() => {
@@ -60,7 +68,7 @@ describeEachStore('store calls of signed-in requests', (context) => {
   afterAll(() => calls.restore());
 
   beforeEach(async () => {
-    ({ token } = await http.signUp());
+    ({ token, user: { id: userId } } = await http.signUp());
     // Warm: every pooled connection the requests below may take is open, and every statement made once.
     for (let i = 0; i < 3; i += 1) {
       postId = (await http.post('/posts', { title: 'Warm', content: 'Up', tags: ['warm'] }, token)).body.id;
@@ -77,6 +85,7 @@ describeEachStore('store calls of signed-in requests', (context) => {
 
   const requests: [Request, () => Promise<{ status: number }>, number][] = [
     ['GET /users/me', () => http.get('/users/me', token), 200],
+    ['PATCH /users/:id', () => http.patch(`/users/${userId}`, { displayName: 'Renamed' }, token), 200],
     ['POST /posts', () => http.post('/posts', { title: 'Plain', content: 'No tags' }, token), 201],
     ['POST /posts with tags', () => http.post('/posts', { title: 'Tagged', content: 'Two tags', tags: ['first', 'second'] }, token), 201],
     ['PATCH /posts/:id', () => http.patch(`/posts/${postId}`, { title: 'Changed' }, token), 200],
@@ -88,11 +97,12 @@ describeEachStore('store calls of signed-in requests', (context) => {
     ['DELETE /posts/:id', () => http.delete(`/posts/${postId}`, token), 204],
   ];
 
-  it.each(requests)('when %s succeeds, then the store is called once to authenticate, and a write once more (a new post on MongoDB twice)', async (name, request, status) => {
+  it.each(requests)('when %s succeeds, then the store is called once to authenticate, and a write once more (on MongoDB twice for a new post or a profile)', async (name, request, status) => {
     const { status: answered, sent } = await recorded(request);
     expect(answered).toBe(status);
     expect(sent).toEqual([...session[context.name], ...writes[name][context.name]]);
-    const expected = name === 'GET /users/me' ? 1 : context.name === 'mongodb' && name.startsWith('POST') ? 3 : 2;
+    const twiceOnMongoDb = name.startsWith('POST') || name.startsWith('PATCH /users');
+    const expected = name === 'GET /users/me' ? 1 : context.name === 'mongodb' && twiceOnMongoDb ? 3 : 2;
     expect(storeCalls(sent)).toBe(expected);
   });
 

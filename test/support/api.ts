@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import type { Express } from 'express';
+import { pino } from 'pino';
 import request, { type Response, type Test } from 'supertest';
 import { type AppOptions, createApp } from '../../src/app';
 import type { StoreContext } from './each-store';
@@ -11,8 +13,22 @@ const leaks = /\n\s+at |QueryFailedError|MongoServerError|MongoError|SQLITE_|ER_
 /** Every password any test has sent; no response may ever contain one. */
 const passwordsSent = new Set<string>();
 
+/** The service's error lines of the latest 5xx answers, so that a test failing on one shows its cause. */
+const errorLines: string[] = [];
+const errorLogger = pino(
+  { level: 'error' },
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      errorLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      errorLines.splice(0, Math.max(0, errorLines.length - 100));
+      done();
+    },
+  }),
+);
+
 /** Cheap hashing and no rate limits to speak of: the suites that test those set their own. */
 export const testAppOptions: AppOptions = {
+  logger: errorLogger,
   accounts: { tokenTtlMs: 3_600_000, passwordHashCost: 10 },
   loginLimit: { limit: 1_000_000, emailLimit: 1_000_000, windowMs: 60_000 },
   signUpLimit: { limit: 1_000_000, windowMs: 60_000 },
@@ -87,7 +103,11 @@ function remember(body: unknown): void {
 export async function checked(test: Test): Promise<Response> {
   const response = await test;
   expectDocumented(response);
-  expect(response.status).toBeLessThan(500);
+  if (response.status >= 500) {
+    const id = response.headers['x-request-id'];
+    const logged = errorLines.filter((line) => id !== undefined && line.includes(`"${id}"`));
+    throw new Error(`${response.status} ${response.text}\nthe service logged: ${logged.join('\n') || 'nothing'}`);
+  }
   // The API document is text of our own, whose schemas and examples show password fields on purpose.
   const text = new URL(response.request.url).pathname === '/openapi.json' ? '' : (response.text ?? '');
   for (const password of passwordsSent) expect(text).not.toContain(password);

@@ -40,6 +40,36 @@ describe.each(enabledStores())('%s: upgrading a database written before versions
   });
 });
 
+describe.each(enabledStores().filter((name) => name === 'mongodb'))('%s: sessions written before they kept a copy of their user', (name: StoreName) => {
+  let database: TestDatabase;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(name);
+  });
+  afterEach(async () => {
+    await database.drop();
+  });
+
+  it('when such a session is read, then its user is read apart; once the profile changes, the session carries it', async () => {
+    const store = await openStore(databaseConfig(database.url));
+    const client = await MongoClient.connect(database.url);
+    try {
+      const user = await store.users.create({ email: 'early@example.com', username: 'early', displayName: 'Early', passwordHash: 'x' });
+      const session = { tokenHash: 'e'.repeat(64), userId: user.id, createdAt: new Date('2026-01-01T00:00:00.000Z'), expiresAt: new Date('2027-01-01T00:00:00.000Z') };
+      // As an earlier version wrote it: no user field.
+      await client.db().collection('sessions').insertOne({ _id: session.tokenHash as never, userId: new ObjectId(user.id), createdAt: session.createdAt, expiresAt: session.expiresAt });
+
+      expect(await store.sessions.findWithUser(session.tokenHash)).toEqual({ session, user });
+      const changed = await store.users.update(user.id, { displayName: 'Later' });
+      expect(await client.db().collection('sessions').findOne({ _id: session.tokenHash as never })).toMatchObject({ user: { displayName: 'Later', version: 2 } });
+      expect(await store.sessions.findWithUser(session.tokenHash)).toEqual({ session, user: changed });
+    } finally {
+      await client.close();
+      await store.close();
+    }
+  });
+});
+
 /** A database at the migration before versions, with one user and one post in it. */
 async function seedSql(url: string): Promise<{ userId: string; postId: string }> {
   const dataSource = createDataSource(databaseConfig(url));

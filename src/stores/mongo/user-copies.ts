@@ -14,9 +14,9 @@ export function userCopy({ email, username, displayName, createdAt, updatedAt, v
   return { email, username, displayName, createdAt, updatedAt, version };
 }
 
-/** Brings the copies on the user's sessions up to `user`, where they are older. */
+/** Brings the copies on the user's sessions up to `user`, where they are older or absent (sessions written before copies were kept). */
 export async function refreshUserCopies({ sessions }: Collections, userId: ObjectId, user: UserCopy): Promise<void> {
-  await sessions.updateMany({ userId, 'user.version': { $lt: user.version } }, { $set: { user } });
+  await sessions.updateMany({ userId, $or: [{ 'user.version': { $lt: user.version } }, { user: { $exists: false } }] }, { $set: { user } });
 }
 
 export function toUser(id: ObjectId, user: UserCopy): User {
