@@ -4,15 +4,16 @@ import { createApp } from './app';
 import { HashSlots } from './auth/hash-slots';
 import { loadConfig } from './config';
 import { Metrics } from './http/metrics';
-import { openRedis, redisCounters } from './http/redis-counters';
 import { createServer, stopServer } from './http/server';
 import { openStore } from './stores/open-store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
-  const redis = config.redisUrl === undefined ? undefined : await openRedis(config.redisUrl, logger);
-  const counters = redis && redisCounters(redis, logger);
+  // ioredis is loaded only when counters are shared.
+  const shared = config.redisUrl === undefined ? undefined : await import('./http/redis-counters');
+  const redis = shared && (await shared.openRedis(config.redisUrl!, logger));
+  const counters = shared && redis && shared.redisCounters(redis, logger);
   const metrics = new Metrics();
   const store = await openStore(config.database, metrics.storeTimer(config.database.kind));
   for (const warning of store.warnings) logger.warn({ store: config.database.kind }, warning);

@@ -1,10 +1,6 @@
 import { type DatabaseConfig, serverAddress } from '../config';
 import { StoreTimeoutError, StoreUnavailableError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
-import { isStoreTimeout as isMongoTimeout, isStoreUnavailable as isMongoUnavailable } from './mongo/mongo-errors';
-import { openMongoStore } from './mongo/mongo-store';
-import { isStoreTimeout as isSqlTimeout, isStoreUnavailable as isSqlUnavailable } from './typeorm/sql-errors';
-import { openTypeOrmStore } from './typeorm/typeorm-store';
 
 /** Raised when the configured store cannot be reached or prepared at start; its message is one line for the operator. */
 export class StoreOpenError extends Error {}
@@ -12,15 +8,19 @@ export class StoreOpenError extends Error {}
 /** Told how long each repository call took, by repository and method (`posts.find`), once it has settled. */
 export type OperationTimer = (operation: string, seconds: number) => void;
 
-/** The single switch from DATABASE_URL's scheme to an adapter. */
+/**
+ * The single switch from DATABASE_URL's scheme to an adapter. Only the adapter of the configured store is
+ * loaded, with its drivers: a service on SQLite never loads the MongoDB driver, nor TypeORM one on MongoDB.
+ */
 export async function openStore(database: DatabaseConfig, timed?: OperationTimer): Promise<Store> {
+  const adapter = database.kind === 'mongodb' ? await mongoAdapter() : await sqlAdapter();
   let store: Store;
   try {
-    store = database.kind === 'mongodb' ? await openMongoStore(database) : await openTypeOrmStore(database);
+    store = await adapter.open(database);
   } catch (error) {
     throw new StoreOpenError(`cannot open ${database.kind} store at ${where(database.url)}: ${reason(error)}`);
   }
-  return observed(store, database.kind === 'mongodb' ? mongoErrors : sqlErrors, timed);
+  return observed(store, adapter, timed);
 }
 
 type ErrorTranslation = (error: unknown) => unknown;
@@ -31,8 +31,19 @@ interface ErrorKinds {
   isTimeout(error: unknown): boolean;
 }
 
-const sqlErrors: ErrorKinds = { isUnavailable: isSqlUnavailable, isTimeout: isSqlTimeout };
-const mongoErrors: ErrorKinds = { isUnavailable: isMongoUnavailable, isTimeout: isMongoTimeout };
+interface Adapter extends ErrorKinds {
+  open(database: DatabaseConfig): Promise<Store>;
+}
+
+async function sqlAdapter(): Promise<Adapter> {
+  const [{ openTypeOrmStore }, errors] = await Promise.all([import('./typeorm/typeorm-store'), import('./typeorm/sql-errors')]);
+  return { open: openTypeOrmStore, isUnavailable: errors.isStoreUnavailable, isTimeout: errors.isStoreTimeout };
+}
+
+async function mongoAdapter(): Promise<Adapter> {
+  const [{ openMongoStore }, errors] = await Promise.all([import('./mongo/mongo-store'), import('./mongo/mongo-errors')]);
+  return { open: openMongoStore, isUnavailable: errors.isStoreUnavailable, isTimeout: errors.isStoreTimeout };
+}
 
 /**
  * The store as it is, except that an error its adapter recognises as an outage or as a statement ended by the

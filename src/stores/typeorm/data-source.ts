@@ -1,5 +1,5 @@
-import mysql2 from 'mysql2';
-import pg from 'pg';
+import type mysql2 from 'mysql2';
+import type pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { type DatabaseConfig, sqlitePath } from '../../config';
 import type { SqlDialect } from './dialect';
@@ -51,7 +51,7 @@ export function createDataSource(
       // instants of zones whose offset had seconds (Local Mean Time, before about 1900) by those seconds.
       // pg has no per-connection switch for it; this process-wide one changes only how an instant is
       // spelt (in UTC), never which instant, so no other pg client in the process can be hurt by it.
-      pg.defaults.parseInputDatesAsUTC = true;
+      serverDriver<typeof pg>('pg').defaults.parseInputDatesAsUTC = true;
       options = {
         ...common,
         type: 'postgres',
@@ -91,8 +91,9 @@ export function createDataSource(
  */
 function withSessionBudget(budgetMs: number): typeof mysql2 {
   const seconds = Math.ceil(budgetMs / 1000);
+  const mysql = serverDriver<typeof mysql2>('mysql2');
   const createPool = (config: mysql2.PoolOptions) => {
-    const pool = mysql2.createPool(config);
+    const pool = mysql.createPool(config);
     pool.on('connection', (connection) => {
       // A connection that could not be given its budget is not used.
       const unless = (error: Error | null) => error && connection.destroy();
@@ -103,5 +104,11 @@ function withSessionBudget(budgetMs: number): typeof mysql2 {
     });
     return pool;
   };
-  return Object.assign(Object.create(mysql2) as typeof mysql2, { createPool });
+  return Object.assign(Object.create(mysql) as typeof mysql2, { createPool });
+}
+
+/** A server's driver, loaded when a data source of its dialect is made, as TypeORM loads its own: SQLite needs neither. */
+function serverDriver<Driver>(name: 'pg' | 'mysql2'): Driver {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(name) as Driver;
 }
