@@ -9,7 +9,8 @@ import { openStore } from './stores/open-store';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = pino({ level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] });
+  // The request log redacts credentials itself (request-log.ts); no other line carries a request's headers.
+  const logger = pino({ level: config.logLevel });
   // ioredis is loaded only when counters are shared.
   const shared = config.redisUrl === undefined ? undefined : await import('./http/redis-counters');
   const redis = shared && (await shared.openRedis(config.redisUrl!, logger));
