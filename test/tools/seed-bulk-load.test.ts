@@ -147,6 +147,7 @@ describe.each(sqlStores)('%s: seeding an empty database by bulk load', (name) =>
       try {
         await load.posts([post(0, authorId), post(1, authorId)]);
         await load.posts([post(2, '999999')]);
+        await load.finish();
       } catch (error) {
         failure = error;
       } finally {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { PasswordHasher } from '../../src/auth/passwords';
-import { type DatabaseConfig, loadConfig } from '../../src/config';
+import { type DatabaseConfig, loadConfig, sqlitePath } from '../../src/config';
 import type { NewPost } from '../../src/domain/post';
 import type { Store, UserRepository } from '../../src/domain/repositories';
 import type { NewUser } from '../../src/domain/user';
@@ -61,7 +61,7 @@ export async function seedStore(
   const store = await openStore(config.database);
   try {
     const passwordHash = await new PasswordHasher(config.auth.passwordHashCost).hash(seededPassword);
-    const mode: SeedMode = bulkLoad && counts.posts > 0 && config.database.kind !== 'mongodb' && (await isEmpty(store)) ? 'bulk load' : 'port';
+    const mode: SeedMode = bulkLoad && counts.posts > 0 && bulkLoadable(config.database) && (await isEmpty(store)) ? 'bulk load' : 'port';
     const started = performance.now();
     for (let from = 0; from < counts.users; from += batch) {
       const to = Math.min(counts.users, from + batch);
@@ -96,6 +96,11 @@ export async function seedStore(
   }
 }
 
+/** SQL stores but a SQLite database in memory, which lives only in the store's connection. */
+function bulkLoadable(database: DatabaseConfig): boolean {
+  return database.kind !== 'mongodb' && !(database.kind === 'sqlite' && sqlitePath(database.url) === ':memory:');
+}
+
 /** Whether the store holds no users and no posts: only then are the posts bulk loaded. */
 async function isEmpty(store: Store): Promise<boolean> {
   return (await store.users.count()) === 0 && (await store.posts.count({})) === 0;
@@ -116,7 +121,12 @@ async function bulkLoadPosts(
   try {
     for (let from = 0; from < counts.posts; from += batch) {
       const to = Math.min(counts.posts, from + batch);
-      await load.posts(range(from, to).map(post));
+      // Made as the load takes them, a slice at a time.
+      await load.posts(
+        (function* () {
+          for (let i = from; i < to; i += 1) yield post(i);
+        })(),
+      );
       // Told when the batch is taken, as the one before it is written by then.
       if (from > 0) progress?.({ users: counts.users, posts: from });
     }

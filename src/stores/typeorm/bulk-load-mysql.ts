@@ -1,7 +1,12 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { type DeferredLoad, type LoadedPost, postColumns, postValues } from './bulk-load-rows';
-import { batches, chunks, insertStatement } from './bulk-inserts';
+import { type DeferredLoad, type LoadBatch, type NextIds, postColumns, postValues } from './bulk-load-rows';
+import { type ColumnValues, batches, chunks, insertStatement } from './bulk-inserts';
 import type { Statement } from './transactions';
+
+/** The part of mysql2's connection used to write a statement's values into its text, as its query() does. */
+interface Formatter {
+  format(sql: string, values: unknown[]): string;
+}
 
 /** A table's parts that a load sets aside: how to drop them, and how to add them back as they were. */
 interface SetAside {
@@ -24,21 +29,21 @@ interface SetAside {
  * killed mid-load leaves the tables without them (drop the database then).
  * unique_checks stays on: these tables have no secondary unique index to defer.
  */
-export class MysqlBulkLoad implements DeferredLoad {
+export class MysqlBulkLoad implements DeferredLoad<string[]> {
   private runner: QueryRunner | undefined;
   private setAside: SetAside[] = [];
-  private nextId = 0;
+  private formatter: Formatter | undefined;
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async begin(): Promise<boolean> {
+  async begin(): Promise<NextIds | null> {
     this.runner = this.dataSource.createQueryRunner();
-    await this.runner.connect();
+    this.formatter = (await this.runner.connect()) as Formatter;
     try {
       const filled = await this.query('SELECT 1 FROM posts UNION ALL SELECT 1 FROM tags UNION ALL SELECT 1 FROM post_tags LIMIT 1');
       if (filled.length > 0) {
         await this.abort();
-        return false;
+        return null;
       }
       await this.query('SET SESSION foreign_key_checks = 0');
       for (const table of ['posts', 'post_tags']) {
@@ -49,12 +54,11 @@ export class MysqlBulkLoad implements DeferredLoad {
         this.setAside.push(parts);
       }
       await this.query('START TRANSACTION');
-      // Ids are given, so that the links can name them, from where the table's counter stands, as it would give them.
-      const [{ next }] = await this.query(
-        "SELECT COALESCE(AUTO_INCREMENT, 1) AS next FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'posts'",
+      const counters = await this.query(
+        "SELECT TABLE_NAME AS name, COALESCE(AUTO_INCREMENT, 1) AS next FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('posts', 'tags')",
       );
-      this.nextId = Number(next);
-      return true;
+      const next = new Map(counters.map(({ name, next }) => [name, Number(next)]));
+      return { post: next.get('posts')!, tag: next.get('tags')! };
     } catch (error) {
       await this.abort();
       throw error;
@@ -71,22 +75,33 @@ export class MysqlBulkLoad implements DeferredLoad {
     return ids.filter((id) => !found.has(id));
   }
 
-  async addTags(names: string[]): Promise<number[]> {
-    const ids: number[] = [];
-    // One at a time, as the insert id answers only the first of a statement's rows (and MySQL has no RETURNING).
-    for (const name of names) ids.push((await this.runner!.query('INSERT INTO tags (name) VALUES (?)', [name], true)).raw.insertId as number);
-    return ids;
+  /** The batch's INSERT statements, each with its values written in, as the repositories' are sent. */
+  prepare({ posts, tags, links }: LoadBatch): string[] {
+    const rows = posts.map(({ id, post }) => {
+      const row: ColumnValues = { id };
+      postValues(post).forEach((value, c) => (row[postColumns[c]] = value));
+      return row;
+    });
+    const statements: string[] = [];
+    for (const [table, tableRows] of [
+      ['tags', tags],
+      ['posts', rows],
+      ['post_tags', links.map(({ postId, tagId }) => ({ post_id: postId, tag_id: tagId }))],
+    ] as const) {
+      for (const batch of batches(tableRows)) {
+        const { sql, parameters } = insertStatement(table, batch);
+        const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, parameters ?? {});
+        statements.push(this.formatter!.format(text, values));
+      }
+    }
+    return statements;
   }
 
-  async write(posts: LoadedPost[], tagIds: number[][]): Promise<void> {
-    const ids = posts.map(() => this.nextId++);
-    const rows = posts.map((post, i) => ({ id: ids[i], ...Object.fromEntries(postValues(post).map((value, c) => [postColumns[c], value])) }));
-    const links = tagIds.flatMap((tags, i) => tags.map((tagId) => ({ post_id: ids[i], tag_id: tagId })));
-    for (const batch of batches(rows)) await this.run(insertStatement('posts', batch));
-    for (const batch of batches(links)) await this.run(insertStatement('post_tags', batch));
+  async send(statements: string[]): Promise<void> {
+    for (const statement of statements) await this.query(statement);
   }
 
-  async end(): Promise<void> {
+  async end(_next: NextIds): Promise<void> {
     await this.query('COMMIT');
     await this.putBack();
     await this.query('SET SESSION foreign_key_checks = 1');

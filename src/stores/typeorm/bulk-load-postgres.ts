@@ -1,9 +1,16 @@
 import type { Connection, PoolClient, Submittable } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { type DeferredLoad, type LoadedPost, postColumns, postValues } from './bulk-load-rows';
+import { type DeferredLoad, type LoadBatch, type NextIds, postColumns, postValues } from './bulk-load-rows';
 
 /** Memory the index builds at the end may sort in, for the load's transaction only (the server's default is 64 MB). */
 const indexBuildMemory = '256MB';
+
+/** A batch as COPY takes it: CSV of each table that gets rows. */
+interface Copies {
+  posts: Buffer;
+  tags: Buffer | null;
+  links: Buffer | null;
+}
 
 /**
  * PostgreSQL: the whole load is one transaction, DDL included, so a failure
@@ -11,19 +18,22 @@ const indexBuildMemory = '256MB';
  * keys and secondary indexes of `posts` and `post_tags` are dropped, the rows
  * sent with COPY, then the server makes the indexes (from pg_indexes'
  * definitions) and the constraints (from pg_get_constraintdef) again, the
- * constraints checking every row as they are added. Post ids are taken from
- * the posts' own sequence, as the column's default would.
+ * constraints checking every row as they are added. Ids are given from where
+ * the tables' sequences stand, which are left where the ids end, as the
+ * columns' defaults would have left them (the tables are locked: no one else
+ * takes ids meanwhile).
  */
-export class PostgresBulkLoad implements DeferredLoad {
+export class PostgresBulkLoad implements DeferredLoad<Copies> {
   private runner: QueryRunner | undefined;
   private client: PoolClient | undefined;
   /** The statements that make again what begin dropped. */
   private remake: string[] = [];
-  private sequence = '';
+  private sequences = { post: '', tag: '' };
+  private first: NextIds = { post: 0, tag: 0 };
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async begin(): Promise<boolean> {
+  async begin(): Promise<NextIds | null> {
     this.runner = this.dataSource.createQueryRunner();
     this.client = (await this.runner.connect()) as PoolClient;
     await this.query('BEGIN');
@@ -32,7 +42,7 @@ export class PostgresBulkLoad implements DeferredLoad {
       const { rows: filled } = await this.query('SELECT 1 FROM posts UNION ALL SELECT 1 FROM tags UNION ALL SELECT 1 FROM post_tags LIMIT 1');
       if (filled.length > 0) {
         await this.abort();
-        return false;
+        return null;
       }
       await this.query(`SET LOCAL maintenance_work_mem = '${indexBuildMemory}'`);
       const { rows: constraints } = await this.query<{ drop: string; add: string }>(
@@ -49,8 +59,12 @@ export class PostgresBulkLoad implements DeferredLoad {
       );
       for (const { drop } of [...constraints, ...indexes]) await this.query(drop);
       this.remake = [...indexes, ...constraints].map(({ add }) => add);
-      this.sequence = (await this.query<{ name: string }>("SELECT pg_get_serial_sequence('posts', 'id') AS name")).rows[0].name;
-      return true;
+      const [{ posts, tags }] = (await this.query<{ posts: string; tags: string }>("SELECT pg_get_serial_sequence('posts', 'id') AS posts, pg_get_serial_sequence('tags', 'id') AS tags")).rows;
+      this.sequences = { post: posts, tag: tags };
+      // Taken here, and given back in end should the load give none.
+      const [ids] = (await this.query<{ post: string; tag: string }>('SELECT nextval($1::regclass) AS post, nextval($2::regclass) AS tag', [posts, tags])).rows;
+      this.first = { post: Number(ids.post), tag: Number(ids.tag) };
+      return { ...this.first };
     } catch (error) {
       await this.abort();
       throw error;
@@ -64,26 +78,26 @@ export class PostgresBulkLoad implements DeferredLoad {
     return ids.filter((id) => !found.has(id));
   }
 
-  async addTags(names: string[]): Promise<number[]> {
-    const { rows } = await this.query<{ id: number; name: string }>('INSERT INTO tags (name) SELECT unnest($1::text[]) RETURNING id, name', [names]);
-    const ids = new Map(rows.map(({ id, name }) => [name, Number(id)]));
-    return names.map((name) => ids.get(name)!);
+  prepare({ posts, tags, links }: LoadBatch): Copies {
+    return {
+      posts: csv(posts.map(({ id, post }) => [id, ...postValues(post)])),
+      tags: tags.length === 0 ? null : csv(tags.map(({ id, name }) => [id, name])),
+      links: links.length === 0 ? null : csv(links.map(({ postId, tagId }) => [postId, tagId])),
+    };
   }
 
-  async write(posts: LoadedPost[], tagIds: number[][]): Promise<void> {
-    const { rows } = await this.query<{ id: string }>('SELECT nextval($1::regclass) AS id FROM generate_series(1, $2)', [this.sequence, posts.length]);
-    const ids = rows.map(({ id }) => Number(id));
-    let postLines = '';
-    let linkLines = '';
-    posts.forEach((post, i) => {
-      postLines += `${ids[i]},${postValues(post).map(csvField).join(',')}\n`;
-      for (const tagId of tagIds[i]) linkLines += `${ids[i]},${tagId}\n`;
-    });
-    await this.copy(`COPY posts (id, ${postColumns.join(', ')}) FROM STDIN (FORMAT csv)`, postLines);
-    if (linkLines !== '') await this.copy('COPY post_tags (post_id, tag_id) FROM STDIN (FORMAT csv)', linkLines);
+  async send({ posts, tags, links }: Copies): Promise<void> {
+    if (tags !== null) await this.copy('COPY tags (id, name) FROM STDIN (FORMAT csv)', tags);
+    await this.copy(`COPY posts (id, ${postColumns.join(', ')}) FROM STDIN (FORMAT csv)`, posts);
+    if (links !== null) await this.copy('COPY post_tags (post_id, tag_id) FROM STDIN (FORMAT csv)', links);
   }
 
-  async end(): Promise<void> {
+  async end(next: NextIds): Promise<void> {
+    for (const table of ['post', 'tag'] as const) {
+      // setval(…, n) makes n the last id given; with false, the next one, as before the load when it gave none.
+      const given = next[table] > this.first[table];
+      await this.query('SELECT setval($1::regclass, $2, $3)', [this.sequences[table], given ? next[table] - 1 : this.first[table], given]);
+    }
     for (const statement of this.remake) await this.query(statement);
     await this.query('COMMIT');
     this.release();
@@ -108,25 +122,54 @@ export class PostgresBulkLoad implements DeferredLoad {
     return this.client!.query(sql, values) as unknown as Promise<{ rows: Row[] }>;
   }
 
-  private copy(sql: string, text: string): Promise<void> {
+  private copy(sql: string, data: Buffer): Promise<void> {
     return new Promise((done, fail) => {
-      this.client!.query(new CopyIn(sql, Buffer.from(text), (error) => (error ? fail(error) : done())));
+      this.client!.query(new CopyIn(sql, data, (error) => (error ? fail(error) : done())));
     });
   }
 }
 
-/** A value in COPY's CSV format: text always quoted (an unquoted empty field would be NULL), instants in ISO 8601. */
-function csvField(value: unknown): string {
-  if (typeof value === 'string') return `"${value.replaceAll('"', '""')}"`;
-  if (value instanceof Date) return value.toISOString();
-  return String(value);
+const [comma, quote, newline] = [',', '"', '\n'].map((character) => character.charCodeAt(0));
+
+/**
+ * Rows in COPY's CSV format, written straight into a buffer as UTF-8 (a batch
+ * is never one large string first): text always quoted, since an unquoted
+ * empty field is NULL; instants in ISO 8601 with their zone.
+ */
+function csv(rows: readonly (readonly unknown[])[]): Buffer {
+  let capacity = 0;
+  for (const row of rows) {
+    for (const value of row) capacity += typeof value === 'string' ? 3 * value.length * (value.includes('"') ? 2 : 1) + 3 : 32;
+  }
+  const buffer = Buffer.allocUnsafeSlow(capacity);
+  let at = 0;
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i += 1) {
+      const value = row[i];
+      if (i > 0) buffer[at++] = comma;
+      if (typeof value === 'string') {
+        buffer[at++] = quote;
+        at += buffer.write(value.includes('"') ? value.replaceAll('"', '""') : value, at);
+        buffer[at++] = quote;
+      } else {
+        at += buffer.write(value instanceof Date ? value.toISOString() : String(value), at, 'latin1');
+      }
+    }
+    buffer[at++] = newline;
+  }
+  return buffer.subarray(0, at);
 }
 
 /**
  * COPY … FROM STDIN of one buffer, through pg's Submittable, the hook
  * pg-copy-streams uses: the client hands over its connection when the
- * statement's turn comes, and passes on the server's answers.
+ * statement's turn comes, and passes on the server's answers. The data goes
+ * to the socket as one CopyData message written as pg-copy-streams writes
+ * it, header then buffer: pg's own sendCopyFromChunk would copy it first.
  */
+/** The CopyData message's type byte ('d'). */
+const copyData = 0x64;
+
 class CopyIn implements Submittable {
   constructor(
     private readonly text: string,
@@ -138,8 +181,12 @@ class CopyIn implements Submittable {
     connection.query(this.text);
   }
 
-  handleCopyInResponse(connection: Connection & { sendCopyFromChunk(chunk: Buffer): void; endCopyFrom(): void }): void {
-    connection.sendCopyFromChunk(this.data);
+  handleCopyInResponse(connection: Connection & { endCopyFrom(): void }): void {
+    const header = Buffer.allocUnsafe(5);
+    header[0] = copyData;
+    header.writeUInt32BE(this.data.length + 4, 1);
+    connection.stream.write(header);
+    connection.stream.write(this.data);
     connection.endCopyFrom();
   }
 

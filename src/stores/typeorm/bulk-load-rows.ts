@@ -11,30 +11,44 @@ export interface LoadedPost {
   version: number;
 }
 
-/** The columns of a loaded post, in the order every loader writes them. */
+/** The columns of a loaded post after its id, in the order every loader writes them. */
 export const postColumns = ['author_id', 'title', 'title_key', 'content', 'content_key', 'publication_date', 'created_at', 'updated_at', 'version'] as const;
 
 export function postValues(post: LoadedPost): unknown[] {
   return [post.authorId, post.title, post.titleKey, post.content, post.contentKey, post.publicationDate, post.createdAt, post.updatedAt, post.version];
 }
 
+/** The ids a table's counter gives next: posts', and tags'. */
+export interface NextIds {
+  post: number;
+  tag: number;
+}
+
+/** One batch of a load, each row with the id the load gave it: posts, the tag names new in it, and their links. */
+export interface LoadBatch {
+  posts: { id: number; post: LoadedPost }[];
+  tags: { id: number; name: string }[];
+  links: { postId: number; tagId: number }[];
+}
+
 /**
  * What one store does to load posts into its empty tables, inside what it
  * can make one unit: sets the secondary indexes and foreign keys of `posts`
  * and `post_tags` aside, writes rows without them, then makes them again
- * exactly as they were, as pg_restore and mysqldump loads do.
+ * exactly as they were, as pg_restore and mysqldump loads do. The load gives
+ * the ids itself, from where the tables' counters stood, so that a batch can
+ * be made ready while the one before it is written.
  */
-export interface DeferredLoad {
-  /** Takes the tables for the load; false, with nothing changed, when posts, tags or tag links are there already. */
-  begin(): Promise<boolean>;
+export interface DeferredLoad<Payload = unknown> {
+  /** Takes the tables for the load and answers the ids their counters give next; null, with nothing changed, when posts, tags or tag links are there already. */
+  begin(): Promise<NextIds | null>;
+  /** What `send` writes of the batch, made without the store. */
+  prepare(batch: LoadBatch): Payload;
+  send(payload: Payload): Promise<void>;
   /** Which of these user ids name no user; the users found stay until the end, as a foreign key would keep them. */
   missingUsers(ids: number[]): Promise<number[]>;
-  /** Adds these tag names, none stored yet, and answers their ids in the same order. */
-  addTags(names: string[]): Promise<number[]>;
-  /** Writes the posts, and after each its links to the tags of `tagIds` at the same index. */
-  write(posts: LoadedPost[], tagIds: number[][]): Promise<void>;
-  /** Makes the indexes and foreign keys again, checks the references, and keeps what was written. */
-  end(): Promise<void>;
+  /** Leaves the counters at `next`, makes the indexes and foreign keys again, and keeps what was written. */
+  end(next: NextIds): Promise<void>;
   /** Gives up: undoes what it can, and puts back the indexes and foreign keys it set aside. */
   abort(): Promise<void>;
 }

@@ -1,17 +1,55 @@
+import { Worker } from 'node:worker_threads';
 import type { DataSource } from 'typeorm';
-import { type DeferredLoad, type LoadedPost, postColumns, postValues } from './bulk-load-rows';
+import { type DeferredLoad, type LoadBatch, type NextIds, postColumns, postValues } from './bulk-load-rows';
 import { chunks } from './bulk-inserts';
-import { bindable, sqliteConnection } from './sqlite-statements';
-
-/** The part of better-sqlite3's connection a load uses. */
-interface Connection {
-  exec(sql: string): void;
-  pragma(source: string, options?: { simple: boolean }): unknown;
-  prepare(sql: string): { run(...values: unknown[]): { lastInsertRowid: number | bigint }; all(...values: unknown[]): unknown[] };
-}
+import { bindable } from './sqlite-statements';
 
 /** Pages the load's connection may keep in memory (negative: KiB): the whole load, so nothing is written before COMMIT. */
 const loadCacheKib = 262_144;
+
+/**
+ * One statement for the load's thread: run once, or once for each of `rows`,
+ * or, with `all`, run with those values and its rows answered.
+ */
+interface Step {
+  sql: string;
+  rows?: unknown[][];
+  all?: unknown[];
+}
+
+/**
+ * The thread's code, plain CommonJS so that it runs as is from the sources
+ * under test and from the build (as sqlite-reader.ts does): a connection of
+ * its own on the file, running the steps of each message in order.
+ */
+const threadSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const database = new Database(workerData.path, { fileMustExist: true, timeout: workerData.timeoutMs });
+parentPort.on('message', ({ id, steps }) => {
+  try {
+    const results = steps.map(({ sql, rows, all }) => {
+      const statement = database.prepare(sql);
+      if (all !== undefined) return statement.all(...all);
+      for (const row of rows === undefined ? [[]] : rows) statement.run(...row);
+      return null;
+    });
+    parentPort.postMessage({ id, results });
+  } catch (error) {
+    parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code } });
+  }
+});
+`;
+
+/** A failure the load's thread reported, with the driver's code. */
+export class SqliteLoadError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * SQLite: the whole load is one transaction (BEGIN IMMEDIATE … COMMIT), so a
@@ -22,84 +60,91 @@ const loadCacheKib = 262_144;
  * which only works outside a transaction) and PRAGMA foreign_key_check looks
  * at every row before COMMIT. The indexes are made again from the text
  * sqlite_master kept of them, in their first order.
+ *
+ * better-sqlite3 runs a statement on the thread that calls it, so the load
+ * runs on a thread of its own, with a connection of its own: this thread
+ * makes the next rows while that one writes these. A file only: a database
+ * in memory lives in its one connection.
  */
-export class SqliteBulkLoad implements DeferredLoad {
-  private readonly connection: Connection;
-  private indexes: { name: string; sql: string }[] = [];
-  /** What the connection's settings were before the load. */
-  private cacheSize: number | undefined;
+export class SqliteBulkLoad implements DeferredLoad<Step[]> {
+  private thread: LoadThread | undefined;
+  private indexes: string[] = [];
   private readonly storedDates = new Map<number, unknown>();
 
-  constructor(private readonly dataSource: DataSource) {
-    this.connection = sqliteConnection(dataSource) as unknown as Connection;
-  }
+  constructor(private readonly dataSource: DataSource) {}
 
-  async begin(): Promise<boolean> {
-    const { connection } = this;
-    this.cacheSize = connection.pragma('cache_size', { simple: true }) as number;
-    connection.pragma(`cache_size = -${loadCacheKib}`);
-    connection.pragma('foreign_keys = OFF');
-    connection.exec('BEGIN IMMEDIATE');
+  async begin(): Promise<NextIds | null> {
+    const { options } = this.dataSource;
+    if (options.type !== 'better-sqlite3' || options.database === ':memory:') throw new Error('a bulk load needs a SQLite file');
+    const thread = (this.thread = new LoadThread(options.database, options.timeout ?? 5_000));
     try {
-      const filled = ['posts', 'tags', 'post_tags'].some((table) => connection.prepare(`SELECT 1 FROM ${table} LIMIT 1`).all().length > 0);
-      if (filled) {
+      await thread.run([{ sql: 'PRAGMA foreign_keys = OFF' }, { sql: `PRAGMA cache_size = -${loadCacheKib}` }, { sql: 'BEGIN IMMEDIATE' }]);
+      const filled = await thread.run(['posts', 'tags', 'post_tags'].map((table) => ({ sql: `SELECT 1 FROM ${table} LIMIT 1`, all: [] })));
+      if (filled.some((rows) => rows.length > 0)) {
         await this.abort();
-        return false;
+        return null;
       }
-      this.indexes = connection
-        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('posts', 'post_tags') AND sql IS NOT NULL ORDER BY rowid")
-        .all() as { name: string; sql: string }[];
-      for (const { name } of this.indexes) connection.exec(`DROP INDEX "${name}"`);
-      return true;
+      const [indexes, sequences] = await thread.run([
+        { sql: "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('posts', 'post_tags') AND sql IS NOT NULL ORDER BY rowid", all: [] },
+        // AUTOINCREMENT tables: the next id is past the highest ever given, which sqlite_sequence keeps (and moves on as ids are given).
+        { sql: "SELECT name, seq FROM sqlite_sequence WHERE name IN ('posts', 'tags')", all: [] },
+      ]);
+      await thread.run((indexes as { name: string }[]).map(({ name }) => ({ sql: `DROP INDEX "${name}"` })));
+      this.indexes = (indexes as { sql: string }[]).map(({ sql }) => sql);
+      const given = new Map((sequences as { name: string; seq: number }[]).map(({ name, seq }) => [name, Number(seq)]));
+      return { post: (given.get('posts') ?? 0) + 1, tag: (given.get('tags') ?? 0) + 1 };
     } catch (error) {
       await this.abort();
       throw error;
     }
   }
 
+  prepare({ posts, tags, links }: LoadBatch): Step[] {
+    return [
+      { sql: 'INSERT INTO tags (id, name) VALUES (?, ?)', rows: tags.map(({ id, name }) => [BigInt(id), name]) },
+      {
+        sql: `INSERT INTO posts (id, ${postColumns.join(', ')}) VALUES (${['id', ...postColumns].map(() => '?').join(', ')})`,
+        rows: posts.map(({ id, post }) => [id, ...postValues(post)].map((value) => this.stored(value))),
+      },
+      { sql: 'INSERT INTO post_tags (post_id, tag_id) VALUES (?, ?)', rows: links.map(({ postId, tagId }) => [BigInt(postId), BigInt(tagId)]) },
+    ];
+  }
+
+  async send(steps: Step[]): Promise<void> {
+    await this.thread!.run(steps);
+  }
+
   async missingUsers(ids: number[]): Promise<number[]> {
     const found = new Set<number>();
     for (const some of chunks(ids)) {
-      const rows = this.connection.prepare(`SELECT id FROM users WHERE id IN (${some.map(() => '?').join(', ')})`).all(...some.map(bindable));
+      const [rows] = await this.thread!.run([{ sql: `SELECT id FROM users WHERE id IN (${some.map(() => '?').join(', ')})`, all: some.map(bindable) }]);
       for (const { id } of rows as { id: number }[]) found.add(Number(id));
     }
     return ids.filter((id) => !found.has(id));
   }
 
-  async addTags(names: string[]): Promise<number[]> {
-    const insert = this.connection.prepare('INSERT INTO tags (name) VALUES (?)');
-    return names.map((name) => Number(insert.run(name).lastInsertRowid));
-  }
-
-  async write(posts: LoadedPost[], tagIds: number[][]): Promise<void> {
-    const insertPost = this.connection.prepare(`INSERT INTO posts (${postColumns.join(', ')}) VALUES (${postColumns.map(() => '?').join(', ')})`);
-    const insertLink = this.connection.prepare('INSERT INTO post_tags (post_id, tag_id) VALUES (?, ?)');
-    posts.forEach((post, i) => {
-      const id = insertPost.run(...postValues(post).map((value) => this.stored(value))).lastInsertRowid;
-      for (const tagId of tagIds[i]) insertLink.run(id, BigInt(tagId));
-    });
-  }
-
-  async end(): Promise<void> {
-    const { connection } = this;
-    for (const { sql } of this.indexes) connection.exec(sql);
-    const [broken] = connection.pragma('foreign_key_check') as { table: string; parent: string }[];
+  async end(_next: NextIds): Promise<void> {
+    const thread = this.thread!;
+    const results = await thread.run([...this.indexes.map((sql) => ({ sql })), { sql: 'PRAGMA foreign_key_check', all: [] }]);
+    const [broken] = results.at(-1) as { table: string; parent: string }[];
     if (broken !== undefined) throw new Error(`the load left a row of ${broken.table} without its ${broken.parent} row`);
-    connection.exec('COMMIT');
-    this.restore();
+    await thread.run([{ sql: 'COMMIT' }]);
+    await this.close();
   }
 
   async abort(): Promise<void> {
     try {
-      if ((this.connection as unknown as { inTransaction: boolean }).inTransaction) this.connection.exec('ROLLBACK');
+      // Closing the connection would roll back too; this says so.
+      await this.thread?.run([{ sql: 'ROLLBACK' }]).catch(() => {});
     } finally {
-      this.restore();
+      await this.close();
     }
   }
 
-  private restore(): void {
-    this.connection.pragma('foreign_keys = ON');
-    if (this.cacheSize !== undefined) this.connection.pragma(`cache_size = ${this.cacheSize}`);
+  private async close(): Promise<void> {
+    const thread = this.thread;
+    this.thread = undefined;
+    await thread?.close();
   }
 
   /**
@@ -114,5 +159,44 @@ export class SqliteBulkLoad implements DeferredLoad {
       this.storedDates.set(value.getTime(), stored);
     }
     return stored;
+  }
+}
+
+/** The load's thread: each message's steps run in order, one message after another. */
+class LoadThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { done: (results: unknown[][]) => void; fail: (error: Error) => void }>();
+  private sent = 0;
+  private failure: Error | undefined;
+
+  constructor(path: string, timeoutMs: number) {
+    this.worker = new Worker(threadSource, { eval: true, workerData: { driver: require.resolve('better-sqlite3'), path, timeoutMs } });
+    this.worker.on('message', ({ id, results, error }: { id: number; results?: unknown[][]; error?: { message: string; code?: string } }) => {
+      const waiting = this.pending.get(id);
+      this.pending.delete(id);
+      if (error !== undefined) waiting?.fail(new SqliteLoadError(error.message, error.code));
+      else waiting?.done(results!);
+    });
+    const stop = (error: Error) => {
+      this.failure ??= error;
+      for (const { fail } of this.pending.values()) fail(error);
+      this.pending.clear();
+    };
+    this.worker.on('error', stop);
+    this.worker.on('exit', (code) => stop(new Error(`the SQLite load's thread exited with code ${code}`)));
+  }
+
+  run(steps: Step[]): Promise<unknown[][]> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    const id = (this.sent += 1);
+    return new Promise((done, fail) => {
+      this.pending.set(id, { done, fail });
+      this.worker.postMessage({ id, steps });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error("the SQLite load's thread is closed");
+    await this.worker.terminate();
   }
 }
