@@ -142,7 +142,7 @@ describe.each(sqlStores)('%s: seeding an empty database by bulk load', (name) =>
     try {
       const authorId = await withStore(database.url, async (store) => (await store.users.create({ email: 'ada@example.com', username: 'ada', displayName: 'Ada', passwordHash: 'x' })).id);
       const post = (i: number, author: string) => ({ ...seededPost(i, 1), authorId: author });
-      const load = await TypeOrmBulkLoad.open(databaseConfig(database.url));
+      const load = (await TypeOrmBulkLoad.open(databaseConfig(database.url)))!;
       let failure: unknown;
       try {
         await load.posts([post(0, authorId), post(1, authorId)]);
@@ -165,16 +165,45 @@ describe.each(sqlStores)('%s: seeding an empty database by bulk load', (name) =>
     }
   });
 
+  it(`when texts carry quotes, backslashes, tabs and line breaks, then they are stored as written, keys included (${name})`, async () => {
+    const database = await createTestDatabase(name);
+    try {
+      const authorId = await withStore(database.url, async (store) => (await store.users.create({ email: 'ada@example.com', username: 'ada', displayName: 'Ada', passwordHash: 'x' })).id);
+      const texts = ['"quoted", \'single\'', 'back\\slash \\N \\t', 'tab\there\r\nand CRLF', 'line\n\nbreaks\n', ',;"\t\\'];
+      const load = (await TypeOrmBulkLoad.open(databaseConfig(database.url)))!;
+      await load.posts(texts.map((text, i) => ({ authorId, title: `${text} ${i}`, content: text.toUpperCase(), tags: [`tag "${i}"`, 'a\\b'] })));
+      await load.finish();
+
+      await withStore(database.url, async (store, dataSource) => {
+        const { items } = await store.posts.find({ sort: { field: 'title', direction: 'asc' }, filter: {}, limit: 10 });
+        expect(items.map(({ title, content, tags }) => ({ title, content, tags }))).toEqual(
+          texts.map((text, i) => ({ title: `${text} ${i}`, content: text.toUpperCase(), tags: [`a\\b`, `tag "${i}"`].sort() })).sort((a, b) => (a.title < b.title ? -1 : 1)),
+        );
+        const keys = (await dataSource.query('SELECT title_key, content_key FROM posts')) as { title_key: string; content_key: string }[];
+        expect(keys.map(({ content_key }) => content_key).sort()).toEqual(texts.map((text) => text.toLowerCase()).sort());
+      });
+    } finally {
+      await database.drop();
+    }
+  });
+
   it(`when the database holds posts, then a bulk load refuses to start and changes nothing (${name})`, async () => {
     const before = await schemaOf(port.url);
     const [author] = (await withStore(port.url, (store) => store.users.find({ limit: 1 }))).items;
-    const load = await TypeOrmBulkLoad.open(databaseConfig(port.url));
+    const load = (await TypeOrmBulkLoad.open(databaseConfig(port.url)))!;
 
     await expect(load.posts([{ ...seededPost(0, 1), authorId: author.id }])).rejects.toThrow('a bulk load needs a database without posts or tags');
     await load.close();
 
     expect(await schemaOf(port.url)).toEqual(before);
     expect(await withStore(port.url, (store) => store.posts.count({}))).toBe(counts.posts);
+  });
+});
+
+describe('sqlite: seeding a database in memory', () => {
+  it('when the database is in memory, then the seeder writes through the port: a load would open another, empty database (sqlite)', async () => {
+    expect(await TypeOrmBulkLoad.open(databaseConfig('sqlite::memory:'))).toBeNull();
+    expect((await seedStore('sqlite::memory:', { users: 2, posts: 10 })).mode).toBe('port');
   });
 });
 

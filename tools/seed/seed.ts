@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { PasswordHasher } from '../../src/auth/passwords';
-import { type DatabaseConfig, loadConfig, sqlitePath } from '../../src/config';
+import { loadConfig } from '../../src/config';
 import type { NewPost } from '../../src/domain/post';
 import type { Store, UserRepository } from '../../src/domain/repositories';
 import type { NewUser } from '../../src/domain/user';
@@ -37,9 +37,10 @@ const writesInFlight = 2;
  * included), writes the first `counts.users` users and `counts.posts` posts
  * of the seeded dataset (dataset.ts) in bulk, and closes it. The users go
  * through the repository port's createMany; so do the posts, unless the
- * store is a SQL one without users or posts, where they are bulk loaded
- * (TypeOrmBulkLoad: stored the same, the tables' indexes and foreign keys
- * made once at the end) unless `bulkLoad` is false. `progress` is told the
+ * store is a SQL one without users or posts that can be bulk loaded (see
+ * TypeOrmBulkLoad.open), where they are bulk loaded (stored the same, the
+ * tables' indexes and foreign keys made once at the end) unless `bulkLoad`
+ * is false. `progress` is told the
  * counts written so far after each batch. The users' password is hashed
  * once, at PASSWORD_HASH_COST as the service reads it.
  * @throws ConfigError for a bad URL or setting, StoreOpenError when the store cannot be opened,
@@ -59,9 +60,10 @@ export async function seedStore(
     PASSWORD_HASH_COST: env.PASSWORD_HASH_COST,
   });
   const store = await openStore(config.database);
+  let load: TypeOrmBulkLoad | null = null;
   try {
     const passwordHash = await new PasswordHasher(config.auth.passwordHashCost).hash(seededPassword);
-    const mode: SeedMode = bulkLoad && counts.posts > 0 && bulkLoadable(config.database) && (await isEmpty(store)) ? 'bulk load' : 'port';
+    if (bulkLoad && counts.posts > 0 && config.database.kind !== 'mongodb' && (await isEmpty(store))) load = await TypeOrmBulkLoad.open(config.database);
     const started = performance.now();
     for (let from = 0; from < counts.users; from += batch) {
       const to = Math.min(counts.users, from + batch);
@@ -73,8 +75,8 @@ export async function seedStore(
       const { authorIndex, ...fields } = seededPost(i, counts.users);
       return { ...fields, authorId: authorIds[authorIndex] };
     };
-    if (mode === 'bulk load') {
-      await bulkLoadPosts(config.database, counts, post, batch, progress);
+    if (load !== null) {
+      await bulkLoadPosts(load, counts, post, batch, progress);
     } else {
       let next = 0;
       let written = 0;
@@ -90,15 +92,11 @@ export async function seedStore(
       };
       await Promise.all(Array.from({ length: writesInFlight }, writer));
     }
-    return { ...counts, seconds: (performance.now() - started) / 1000, mode };
+    return { ...counts, seconds: (performance.now() - started) / 1000, mode: load === null ? 'port' : 'bulk load' };
   } finally {
+    await load?.close();
     await store.close();
   }
-}
-
-/** SQL stores but a SQLite database in memory, which lives only in the store's connection. */
-function bulkLoadable(database: DatabaseConfig): boolean {
-  return database.kind !== 'mongodb' && !(database.kind === 'sqlite' && sqlitePath(database.url) === ':memory:');
 }
 
 /** Whether the store holds no users and no posts: only then are the posts bulk loaded. */
@@ -111,30 +109,25 @@ async function isEmpty(store: Store): Promise<boolean> {
  * the one before it is written (the load takes it once that one is done).
  */
 async function bulkLoadPosts(
-  database: DatabaseConfig,
+  load: TypeOrmBulkLoad,
   counts: SeedCounts,
   post: (i: number) => NewPost,
   batch: number,
   progress?: (done: SeedCounts) => void,
 ): Promise<void> {
-  const load = await TypeOrmBulkLoad.open(database);
-  try {
-    for (let from = 0; from < counts.posts; from += batch) {
-      const to = Math.min(counts.posts, from + batch);
-      // Made as the load takes them, a slice at a time.
-      await load.posts(
-        (function* () {
-          for (let i = from; i < to; i += 1) yield post(i);
-        })(),
-      );
-      // Told when the batch is taken, as the one before it is written by then.
-      if (from > 0) progress?.({ users: counts.users, posts: from });
-    }
-    await load.finish();
-    progress?.({ users: counts.users, posts: counts.posts });
-  } finally {
-    await load.close();
+  for (let from = 0; from < counts.posts; from += batch) {
+    const to = Math.min(counts.posts, from + batch);
+    // Made as the load takes them, a slice at a time.
+    await load.posts(
+      (function* () {
+        for (let i = from; i < to; i += 1) yield post(i);
+      })(),
+    );
+    // Told when the batch is taken, as the one before it is written by then.
+    if (from > 0) progress?.({ users: counts.users, posts: from });
   }
+  await load.finish();
+  progress?.({ users: counts.users, posts: counts.posts });
 }
 
 /** The ids of seeded users 0 to `count` - 1, in that order, read back a page at a time. */

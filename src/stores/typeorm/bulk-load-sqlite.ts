@@ -75,7 +75,7 @@ export class SqliteBulkLoad implements DeferredLoad<Step[]> {
 
   async begin(): Promise<NextIds | null> {
     const { options } = this.dataSource;
-    if (options.type !== 'better-sqlite3' || options.database === ':memory:') throw new Error('a bulk load needs a SQLite file');
+    if (options.type !== 'better-sqlite3') throw new Error('a SQLite bulk load needs a SQLite data source');
     const thread = (this.thread = new LoadThread(options.database, options.timeout ?? 5_000));
     try {
       await thread.run([{ sql: 'PRAGMA foreign_keys = OFF' }, { sql: `PRAGMA cache_size = -${loadCacheKib}` }, { sql: 'BEGIN IMMEDIATE' }]);

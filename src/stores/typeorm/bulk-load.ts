@@ -1,10 +1,10 @@
 import type { DataSource } from 'typeorm';
-import type { DatabaseConfig } from '../../config';
+import { type DatabaseConfig, sqlitePath } from '../../config';
 import { InvalidReferenceError } from '../../domain/errors';
 import { compareCodePoints } from '../../domain/listing';
 import type { NewPost } from '../../domain/post';
 import { foldCase } from '../../domain/search';
-import { MysqlBulkLoad } from './bulk-load-mysql';
+import { MysqlBulkLoad, takesLocalFiles } from './bulk-load-mysql';
 import type { DeferredLoad, LoadBatch, LoadedPost, NextIds } from './bulk-load-rows';
 import { PostgresBulkLoad } from './bulk-load-postgres';
 import { SqliteBulkLoad } from './bulk-load-sqlite';
@@ -46,12 +46,22 @@ export class TypeOrmBulkLoad {
     private readonly load: DeferredLoad,
   ) {}
 
-  /** Connects on its own, free of the statement budget: making an index over every row may take long. */
-  static async open(database: DatabaseConfig): Promise<TypeOrmBulkLoad> {
+  /**
+   * Connects on its own, free of the statement budget: making an index over
+   * every row may take long. Null where the store cannot be bulk loaded: a
+   * SQLite database in memory (it lives in the connection that made it), a
+   * MySQL server that refuses LOAD DATA LOCAL INFILE.
+   */
+  static async open(database: DatabaseConfig): Promise<TypeOrmBulkLoad | null> {
+    if (database.kind === 'sqlite' && sqlitePath(database.url) === ':memory:') return null;
     const dataSource = createDataSource(database, undefined, 'migrating');
     await dataSource.initialize();
     try {
       const dialect = dialectOf(dataSource.options);
+      if (dialect === 'mysql' && !(await takesLocalFiles(dataSource))) {
+        await dataSource.destroy();
+        return null;
+      }
       const load = dialect === 'sqlite' ? new SqliteBulkLoad(dataSource) : dialect === 'postgres' ? new PostgresBulkLoad(dataSource) : new MysqlBulkLoad(dataSource);
       return new TypeOrmBulkLoad(dataSource, load);
     } catch (error) {
