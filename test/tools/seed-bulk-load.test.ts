@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { DataSource } from 'typeorm';
-import { databaseConfig } from '../../src/config';
+import { databaseConfig, sqlitePath } from '../../src/config';
 import { InvalidReferenceError } from '../../src/domain/errors';
 import type { Store } from '../../src/domain/repositories';
 import { openStore } from '../../src/stores/open-store';
@@ -197,6 +198,23 @@ describe.each(sqlStores)('%s: seeding an empty database by bulk load', (name) =>
 
     expect(await schemaOf(port.url)).toEqual(before);
     expect(await withStore(port.url, (store) => store.posts.count({}))).toBe(counts.posts);
+  });
+});
+
+describe('sqlite: the journal of a bulk-loaded file', () => {
+  it('when seeded by bulk load, which leaves WAL mode for its transaction, then the file is in WAL mode again, as migrated (sqlite)', async () => {
+    const [loaded, migrated] = await Promise.all([createTestDatabase('sqlite'), createTestDatabase('sqlite')]);
+    try {
+      await withStore(migrated.url, async () => {});
+      expect((await seedStore(loaded.url, { users: 5, posts: 50 })).mode).toBe('bulk load');
+
+      // Bytes 18 and 19 of the header, the file format's write and read versions: 2 in WAL mode, 1 in the others.
+      const versions = (url: string) => [...readFileSync(sqlitePath(url)).subarray(18, 20)];
+      expect(versions(migrated.url)).toEqual([2, 2]);
+      expect(versions(loaded.url)).toEqual([2, 2]);
+    } finally {
+      await Promise.all([loaded.drop(), migrated.drop()]);
+    }
   });
 });
 

@@ -60,6 +60,11 @@ export async function seedStore(
     PASSWORD_HASH_COST: env.PASSWORD_HASH_COST,
   });
   const store = await openStore(config.database);
+  let storeOpen = true;
+  const closeStore = async () => {
+    if (storeOpen) await store.close();
+    storeOpen = false;
+  };
   let load: TypeOrmBulkLoad | null = null;
   try {
     const passwordHash = await new PasswordHasher(config.auth.passwordHashCost).hash(seededPassword);
@@ -76,6 +81,8 @@ export async function seedStore(
       return { ...fields, authorId: authorIds[authorIndex] };
     };
     if (load !== null) {
+      // The load works on connections of its own; on SQLite, it can leave WAL mode only if no other has the file open.
+      await closeStore();
       await bulkLoadPosts(load, counts, post, batch, progress);
     } else {
       let next = 0;
@@ -95,7 +102,7 @@ export async function seedStore(
     return { ...counts, seconds: (performance.now() - started) / 1000, mode: load === null ? 'port' : 'bulk load' };
   } finally {
     await load?.close();
-    await store.close();
+    await closeStore();
   }
 }
 

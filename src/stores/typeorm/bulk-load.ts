@@ -55,7 +55,8 @@ export class TypeOrmBulkLoad {
   static async open(database: DatabaseConfig): Promise<TypeOrmBulkLoad | null> {
     if (database.kind === 'sqlite' && sqlitePath(database.url) === ':memory:') return null;
     const dataSource = createDataSource(database, undefined, 'migrating');
-    await dataSource.initialize();
+    // SQLite's load has a connection of its own, on its own thread; here TypeORM only converts values.
+    if (database.kind !== 'sqlite') await dataSource.initialize();
     try {
       const dialect = dialectOf(dataSource.options);
       if (dialect === 'mysql' && !(await takesLocalFiles(dataSource))) {
@@ -65,7 +66,7 @@ export class TypeOrmBulkLoad {
       const load = dialect === 'sqlite' ? new SqliteBulkLoad(dataSource) : dialect === 'postgres' ? new PostgresBulkLoad(dataSource) : new MysqlBulkLoad(dataSource);
       return new TypeOrmBulkLoad(dataSource, load);
     } catch (error) {
-      await dataSource.destroy();
+      if (dataSource.isInitialized) await dataSource.destroy();
       throw error;
     }
   }
