@@ -29,6 +29,20 @@ export class PostgresBulkLoad implements DeferredLoad<Copies> {
   /** The statements that make again what begin dropped. */
   private remake: string[] = [];
   private sequences = { post: '', tag: '' };
+  /** Instants' ISO 8601 texts: posts share few instants, so each is written once. */
+  private readonly isoTexts = new Map<number, string>();
+  /** COPY's CSV: text always quoted, since an unquoted empty field is NULL; instants in ISO 8601 with their zone. */
+  private readonly csv: FieldFormat = {
+    separator: ',',
+    enclosure: '"',
+    text: (value) => (value.includes('"') ? value.replaceAll('"', '""') : value),
+    other: (value) => {
+      if (!(value instanceof Date)) return String(value);
+      let text = this.isoTexts.get(value.getTime());
+      if (text === undefined) this.isoTexts.set(value.getTime(), (text = value.toISOString()));
+      return text;
+    },
+  };
   private first: NextIds = { post: 0, tag: 0 };
 
   constructor(private readonly dataSource: DataSource) {}
@@ -80,9 +94,9 @@ export class PostgresBulkLoad implements DeferredLoad<Copies> {
 
   prepare({ posts, tags, links }: LoadBatch): Copies {
     return {
-      posts: delimitedRows(posts.map(({ id, post }) => [id, ...postValues(post)]), csv),
-      tags: tags.length === 0 ? null : delimitedRows(tags.map(({ id, name }) => [id, name]), csv),
-      links: links.length === 0 ? null : delimitedRows(links.map(({ postId, tagId }) => [postId, tagId]), csv),
+      posts: delimitedRows(posts.map(({ id, post }) => [id, ...postValues(post)]), this.csv),
+      tags: tags.length === 0 ? null : delimitedRows(tags.map(({ id, name }) => [id, name]), this.csv),
+      links: links.length === 0 ? null : delimitedRows(links.map(({ postId, tagId }) => [postId, tagId]), this.csv),
     };
   }
 
@@ -128,14 +142,6 @@ export class PostgresBulkLoad implements DeferredLoad<Copies> {
     });
   }
 }
-
-/** COPY's CSV: text always quoted, since an unquoted empty field is NULL; instants in ISO 8601 with their zone. */
-const csv: FieldFormat = {
-  separator: ',',
-  enclosure: '"',
-  text: (value) => (value.includes('"') ? value.replaceAll('"', '""') : value),
-  other: (value) => (value instanceof Date ? value.toISOString() : String(value)),
-};
 
 /** The CopyData message's type byte ('d'). */
 const copyData = 0x64;
