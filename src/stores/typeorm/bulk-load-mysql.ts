@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { type DeferredLoad, type FieldFormat, type LoadBatch, type NextIds, delimitedRows, postColumns, postValues } from './bulk-load-rows';
+import { type DeferredLoad, type FieldFormat, type LoadBatch, type NextIds, type Sending, delimitedRows, postColumns, postValues, tabSeparatedText } from './bulk-load-rows';
 import { chunks } from './bulk-inserts';
 import type { Statement } from './transactions';
 
@@ -32,7 +32,6 @@ interface File {
 /** Bytes mysql2 is handed at a time: it sends each as one packet, and a packet holds less than 16 MiB. */
 const fileChunk = 1 << 20;
 
-const escaped: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
 
 /** A table's parts that a load sets aside: how to drop them, and how to add them back as they were. */
 interface SetAside {
@@ -70,7 +69,7 @@ export class MysqlBulkLoad implements DeferredLoad<File[]> {
    */
   private readonly tsv: FieldFormat = {
     separator: '\t',
-    text: (value) => (/[\\\t\n\r\0]/.test(value) ? value.replace(/[\\\t\n\r\0]/g, (character) => escaped[character]) : value),
+    text: tabSeparatedText,
     other: (value) => (value instanceof Date ? this.storedDate(value) : String(value)),
   };
 
@@ -115,34 +114,49 @@ export class MysqlBulkLoad implements DeferredLoad<File[]> {
     return ids.filter((id) => !found.has(id));
   }
 
+  /** The few tags and the links first (the foreign keys are dropped), then the posts, which are written while the next batch is made. */
   prepare({ posts, tags, links }: LoadBatch): File[] {
     return [
       { table: 'tags', columns: ['id', 'name'], rows: tags.map(({ id, name }) => [id, name]) },
-      { table: 'posts', columns: ['id', ...postColumns], rows: posts.map(({ id, post }) => [id, ...postValues(post)]) },
       { table: 'post_tags', columns: ['post_id', 'tag_id'], rows: links.map(({ postId, tagId }) => [postId, tagId]) },
+      { table: 'posts', columns: ['id', ...postColumns], rows: posts.map(({ id, post }) => [id, ...postValues(post)]) },
     ]
       .filter(({ rows }) => rows.length > 0)
       .map(({ table, columns, rows }) => ({ table, columns, rows: rows.length, data: delimitedRows(rows, this.tsv) }));
   }
 
-  async send(files: File[]): Promise<void> {
-    for (const file of files) await this.loadFile(file);
+  async send(files: File[]): Promise<Sending> {
+    for (const file of files.slice(0, -1)) await this.loadFile(file).written;
+    const { handedOver, written } = this.loadFile(files.at(-1)!);
+    await handedOver;
+    return { written };
   }
 
   /**
-   * LOAD DATA LOCAL treats rows it cannot take as IGNORE would (a warning, the row skipped or cut), so the
-   * rows written and the warnings are checked.
+   * LOAD DATA LOCAL of one table's rows: `handedOver` once the server has asked for them and they are with
+   * mysql2 (or it failed first), `written` once it has written them all. LOAD DATA LOCAL treats rows it cannot
+   * take as IGNORE would (a warning, the row skipped or cut), so the rows written and the warnings are checked.
    */
-  private async loadFile({ table, columns, rows, data }: File): Promise<void> {
+  private loadFile({ table, columns, rows, data }: File): { handedOver: Promise<void>; written: Promise<void> } {
     const sql = `LOAD DATA LOCAL INFILE '${table}' INTO TABLE ${table} CHARACTER SET utf8mb4 (${columns.join(', ')})`;
     const chunked = Array.from({ length: Math.ceil(data.length / fileChunk) }, (_, i) => data.subarray(i * fileChunk, (i + 1) * fileChunk));
-    const result = await new Promise<{ affectedRows: number; warningStatus: number }>((done, fail) =>
-      this.connection!.query({ sql, infileStreamFactory: () => Readable.from(chunked) }, (error, result) => (error ? fail(error) : done(result))),
+    let handedOver!: () => void;
+    const handed = new Promise<void>((done) => (handedOver = done));
+    const file = () => Readable.from(chunked).once('end', handedOver);
+    const loaded = new Promise<{ affectedRows: number; warningStatus: number }>((done, fail) =>
+      this.connection!.query({ sql, infileStreamFactory: file }, (error, result) => {
+        handedOver();
+        if (error) fail(error);
+        else done(result);
+      }),
     );
-    if (result.affectedRows !== rows || result.warningStatus > 0) {
-      const [warning] = await this.query('SHOW WARNINGS LIMIT 1');
-      throw new Error(`LOAD DATA into ${table} wrote ${result.affectedRows} of ${rows} rows${warning === undefined ? '' : `: ${String(warning.Message)}`}`);
-    }
+    const written = loaded.then(async (result) => {
+      if (result.affectedRows !== rows || result.warningStatus > 0) {
+        const [warning] = await this.query('SHOW WARNINGS LIMIT 1');
+        throw new Error(`LOAD DATA into ${table} wrote ${result.affectedRows} of ${rows} rows${warning === undefined ? '' : `: ${String(warning.Message)}`}`);
+      }
+    });
+    return { handedOver: handed, written };
   }
 
   /** An instant as mysql2 writes it into a statement (the connection's time zone is UTC), without the quotes. */
@@ -154,7 +168,6 @@ export class MysqlBulkLoad implements DeferredLoad<File[]> {
     }
     return stored;
   }
-
 
   async end(_next: NextIds): Promise<void> {
     await this.query('COMMIT');

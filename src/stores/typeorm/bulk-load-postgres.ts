@@ -1,11 +1,11 @@
 import type { Connection, PoolClient, Submittable } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { type DeferredLoad, type FieldFormat, type LoadBatch, type NextIds, delimitedRows, postColumns, postValues } from './bulk-load-rows';
+import { type DeferredLoad, type FieldFormat, type LoadBatch, type NextIds, type Sending, delimitedRows, postColumns, postValues, tabSeparatedText } from './bulk-load-rows';
 
 /** Memory the index builds at the end may sort in, for the load's transaction only (the server's default is 64 MB). */
 const indexBuildMemory = '256MB';
 
-/** A batch as COPY takes it: CSV of each table that gets rows. */
+/** A batch as COPY takes it: the rows of each table that gets some. */
 interface Copies {
   posts: Buffer;
   tags: Buffer | null;
@@ -31,11 +31,13 @@ export class PostgresBulkLoad implements DeferredLoad<Copies> {
   private sequences = { post: '', tag: '' };
   /** Instants' ISO 8601 texts: posts share few instants, so each is written once. */
   private readonly isoTexts = new Map<number, string>();
-  /** COPY's CSV: text always quoted, since an unquoted empty field is NULL; instants in ISO 8601 with their zone. */
-  private readonly csv: FieldFormat = {
-    separator: ',',
-    enclosure: '"',
-    text: (value) => (value.includes('"') ? value.replaceAll('"', '""') : value),
+  /**
+   * COPY's text format: tab-separated, escaped with backslashes; instants in ISO 8601 with their zone. The
+   * server reads it faster than CSV: 100,000 posts by psql's \copy took 1.7 s, and 2.5 s as CSV.
+   */
+  private readonly tsv: FieldFormat = {
+    separator: '\t',
+    text: tabSeparatedText,
     other: (value) => {
       if (!(value instanceof Date)) return String(value);
       let text = this.isoTexts.get(value.getTime());
@@ -94,16 +96,19 @@ export class PostgresBulkLoad implements DeferredLoad<Copies> {
 
   prepare({ posts, tags, links }: LoadBatch): Copies {
     return {
-      posts: delimitedRows(posts.map(({ id, post }) => [id, ...postValues(post)]), this.csv),
-      tags: tags.length === 0 ? null : delimitedRows(tags.map(({ id, name }) => [id, name]), this.csv),
-      links: links.length === 0 ? null : delimitedRows(links.map(({ postId, tagId }) => [postId, tagId]), this.csv),
+      posts: delimitedRows(posts.map(({ id, post }) => [id, ...postValues(post)]), this.tsv),
+      tags: tags.length === 0 ? null : delimitedRows(tags.map(({ id, name }) => [id, name]), this.tsv),
+      links: links.length === 0 ? null : delimitedRows(links.map(({ postId, tagId }) => [postId, tagId]), this.tsv),
     };
   }
 
-  async send({ posts, tags, links }: Copies): Promise<void> {
-    if (tags !== null) await this.copy('COPY tags (id, name) FROM STDIN (FORMAT csv)', tags);
-    await this.copy(`COPY posts (id, ${postColumns.join(', ')}) FROM STDIN (FORMAT csv)`, posts);
-    if (links !== null) await this.copy('COPY post_tags (post_id, tag_id) FROM STDIN (FORMAT csv)', links);
+  /** The few tags and the links first (the foreign keys are dropped), then the posts, which are written while the next batch is made. */
+  async send({ posts, tags, links }: Copies): Promise<Sending> {
+    if (tags !== null) await this.copy('COPY tags (id, name) FROM STDIN', tags).written;
+    if (links !== null) await this.copy('COPY post_tags (post_id, tag_id) FROM STDIN', links).written;
+    const { handedOver, written } = this.copy(`COPY posts (id, ${postColumns.join(', ')}) FROM STDIN`, posts);
+    await handedOver;
+    return { written };
   }
 
   async end(next: NextIds): Promise<void> {
@@ -136,10 +141,20 @@ export class PostgresBulkLoad implements DeferredLoad<Copies> {
     return this.client!.query(sql, values) as unknown as Promise<{ rows: Row[] }>;
   }
 
-  private copy(sql: string, data: Buffer): Promise<void> {
-    return new Promise((done, fail) => {
-      this.client!.query(new CopyIn(sql, data, (error) => (error ? fail(error) : done())));
+  /** A COPY: `handedOver` once its rows are with the operating system (or it failed first), `written` once the server has them all. */
+  private copy(sql: string, data: Buffer): { handedOver: Promise<void>; written: Promise<void> } {
+    let handedOver!: () => void;
+    const handed = new Promise<void>((done) => (handedOver = done));
+    const written = new Promise<void>((done, fail) => {
+      this.client!.query(
+        new CopyIn(sql, data, handedOver, (error) => {
+          handedOver();
+          if (error) fail(error);
+          else done();
+        }),
+      );
     });
+    return { handedOver: handed, written };
   }
 }
 
@@ -150,6 +165,7 @@ class CopyIn implements Submittable {
   constructor(
     private readonly text: string,
     private readonly data: Buffer,
+    private readonly handedOver: () => void,
     private readonly callback: (error?: Error) => void,
   ) {}
 
@@ -162,7 +178,7 @@ class CopyIn implements Submittable {
     header[0] = copyData;
     header.writeUInt32BE(this.data.length + 4, 1);
     connection.stream.write(header);
-    connection.stream.write(this.data);
+    connection.stream.write(this.data, () => this.handedOver());
     connection.endCopyFrom();
   }
 

@@ -31,6 +31,11 @@ export interface LoadBatch {
   links: { postId: number; tagId: number }[];
 }
 
+/** A batch on its way to the store. */
+export interface Sending {
+  written: Promise<void>;
+}
+
 /**
  * What one store does to load posts into its empty tables, inside what it
  * can make one unit: sets the secondary indexes and foreign keys of `posts`
@@ -44,7 +49,14 @@ export interface DeferredLoad<Payload = unknown> {
   begin(): Promise<NextIds | null>;
   /** What `send` writes of the batch, made without the store. */
   prepare(batch: LoadBatch): Payload;
-  send(payload: Payload): Promise<void>;
+  /**
+   * Answers once the batch is on its way: its last rows handed to the
+   * connection, which the store reads while this thread makes the next batch
+   * (the connection's own answers wait for this thread to be free, so what
+   * comes before that is waited for here). `written` settles when the store
+   * has written them all.
+   */
+  send(payload: Payload): Promise<Sending>;
   /** Which of these user ids name no user; the users found stay until the end, as a foreign key would keep them. */
   missingUsers(ids: number[]): Promise<number[]>;
   /** Leaves the counters at `next`, makes the indexes and foreign keys again, and keeps what was written. */
@@ -57,12 +69,21 @@ export interface DeferredLoad<Payload = unknown> {
 export interface FieldFormat {
   /** Between fields. */
   separator: string;
-  /** Around every text, when the format encloses texts. */
-  enclosure?: string;
-  /** A text as the format writes it (enclosure aside). */
+  /** A text as the format writes it. */
   text(value: string): string;
   /** Anything else: numbers, instants. */
   other(value: unknown): string;
+}
+
+const escapes: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+
+/**
+ * A text as PostgreSQL's COPY text format and MariaDB's LOAD DATA (by
+ * default) read a field of tab-separated lines: backslash, tab, newline,
+ * carriage return and NUL escaped with a backslash.
+ */
+export function tabSeparatedText(value: string): string {
+  return /[\\\t\n\r\0]/.test(value) ? value.replace(/[\\\t\n\r\0]/g, (character) => escapes[character]) : value;
 }
 
 /**
@@ -70,7 +91,7 @@ export interface FieldFormat {
  * UTF-8 rather than built as one large string first.
  */
 export function delimitedRows(rows: readonly (readonly unknown[])[], format: FieldFormat): Buffer {
-  const [separator, enclosure] = [format.separator.charCodeAt(0), format.enclosure?.charCodeAt(0)];
+  const separator = format.separator.charCodeAt(0);
   let buffer = Buffer.allocUnsafeSlow(Math.max(4_096, rows.length * 2_048));
   let at = 0;
   const room = (bytes: number) => {
@@ -82,17 +103,11 @@ export function delimitedRows(rows: readonly (readonly unknown[])[], format: Fie
   for (const row of rows) {
     for (let i = 0; i < row.length; i += 1) {
       const value = row[i];
-      // A UTF-16 unit is at most 3 bytes of UTF-8; 3 more for the separator, the enclosure and the newline.
+      // A UTF-16 unit is at most 3 bytes of UTF-8; 2 more for the separator and the newline.
       const text = typeof value === 'string' ? format.text(value) : format.other(value);
-      room(3 * text.length + 3);
+      room(3 * text.length + 2);
       if (i > 0) buffer[at++] = separator;
-      if (typeof value === 'string' && enclosure !== undefined) {
-        buffer[at++] = enclosure;
-        at += buffer.write(text, at);
-        buffer[at++] = enclosure;
-      } else {
-        at += buffer.write(text, at);
-      }
+      at += buffer.write(text, at);
     }
     room(1);
     buffer[at++] = newline;

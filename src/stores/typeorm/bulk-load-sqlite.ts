@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { DataSource } from 'typeorm';
-import { type DeferredLoad, type LoadBatch, type NextIds, postColumns, postValues } from './bulk-load-rows';
+import { type DeferredLoad, type LoadBatch, type NextIds, type Sending, postColumns, postValues } from './bulk-load-rows';
 import { chunks } from './bulk-inserts';
 import { bindable } from './sqlite-statements';
 
@@ -151,8 +151,9 @@ export class SqliteBulkLoad implements DeferredLoad<Step[]> {
     return steps.filter((step) => step.rows!.data.length > 0);
   }
 
-  async send(steps: Step[]): Promise<void> {
-    await this.thread!.run(steps);
+  async send(steps: Step[]): Promise<Sending> {
+    // Handed over as soon as posted: the thread has them.
+    return { written: this.thread!.run(steps).then(() => {}) };
   }
 
   async missingUsers(ids: number[]): Promise<number[]> {

@@ -117,10 +117,10 @@ export class TypeOrmBulkLoad {
     });
     const payload = this.load.prepare(batch);
     await this.writing;
-    const writing = this.load.send(payload);
+    const { written } = await this.load.send(payload);
     // Looked at by the next call or by finish; until then its failure must not count as unhandled.
-    writing.catch(() => {});
-    this.writing = writing;
+    written.catch(() => {});
+    this.writing = written;
   }
 
   /**
