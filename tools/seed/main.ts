@@ -16,7 +16,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const progress = process.stderr.isTTY ? progressBar(options) : progressLines(options);
-  const { users, posts, seconds } = await seedStore(options.databaseUrl, options, progress.update, { batch: options.batch }).finally(progress.stop);
+  const { users, posts, seconds, mode } = await seedStore(options.databaseUrl, options, progress.update, {
+    batch: options.batch,
+    bulkLoad: !options.throughPort,
+  }).finally(progress.stop);
+  process.stderr.write(mode === 'bulk load' ? 'posts written by a bulk load: indexes and foreign keys made after them\n' : 'posts written through the repository port\n');
   process.stdout.write(`seeded ${users} users and ${posts} posts in ${seconds.toFixed(2)} s: ${Math.round(posts / seconds)} posts/s\n`);
 }
 

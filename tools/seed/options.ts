@@ -7,13 +7,16 @@ export interface SeedOptions {
   posts: number;
   databaseUrl: string;
   batch: number;
+  /** Posts through the repository port even on an empty SQL database, instead of a bulk load. */
+  throughPort: boolean;
 }
 
-export const usage = `usage: npm run seed -- --users N --posts M [--database-url URL] [--batch N]
+export const usage = `usage: npm run seed -- --users N --posts M [--database-url URL] [--batch N] [--through-port]
   --users N           seeded users user0 … user<N-1> (emails user<n>@seed.example, password "seeded-password-1")
   --posts M           seeded posts, written by those users; needs --users of at least 1
   --database-url URL  the store, as DATABASE_URL names it (default: DATABASE_URL, else ${settings.DATABASE_URL})
-  --batch N           users or posts per bulk write (default ${defaultBatch})`;
+  --batch N           users or posts per bulk write (default ${defaultBatch})
+  --through-port      write the posts through the repository port even where a bulk load would be used`;
 
 /** A mistake in the command line: shown with the usage, never with a stack. */
 export class UsageError extends Error {}
@@ -28,6 +31,7 @@ export function parseOptions(args: string[], env: NodeJS.ProcessEnv = process.en
         posts: { type: 'string' },
         'database-url': { type: 'string' },
         batch: { type: 'string', default: String(defaultBatch) },
+        'through-port': { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
@@ -46,7 +50,7 @@ export function parseOptions(args: string[], env: NodeJS.ProcessEnv = process.en
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return { users, posts, databaseUrl, batch: whole('batch', values.batch, 1) };
+  return { users, posts, databaseUrl, batch: whole('batch', values.batch, 1), throughPort: values['through-port'] };
 }
 
 function whole(name: string, value: string | undefined, min: number): number {
