@@ -3,12 +3,12 @@ import { type DatabaseConfig, sqlitePath } from '../../config';
 import { InvalidReferenceError } from '../../domain/errors';
 import { compareCodePoints } from '../../domain/listing';
 import type { NewPost } from '../../domain/post';
-import { foldCase } from '../../domain/search';
 import { MysqlBulkLoad, takesLocalFiles } from './bulk-load-mysql';
 import type { DeferredLoad, LoadBatch, LoadedPost, NextIds } from './bulk-load-rows';
 import { PostgresBulkLoad } from './bulk-load-postgres';
 import { SqliteBulkLoad } from './bulk-load-sqlite';
 import { createDataSource } from './data-source';
+import { newPostRow } from './post-writes';
 import { dialectOf } from './dialect';
 import { parseSqlId } from './sql-id';
 
@@ -153,19 +153,9 @@ export class TypeOrmBulkLoad {
   }
 }
 
-/** The row createMany writes for a post (see newPostRow in post-writes.ts): search keys, version 1, created and updated `now`. */
+/** The row createMany writes for a post (newPostRow), its author's id checked. */
 function loadedPost(input: NewPost, now: Date): LoadedPost {
   const authorId = parseSqlId(input.authorId);
   if (authorId === null) throw new InvalidReferenceError('authorId', input.authorId);
-  return {
-    authorId,
-    title: input.title,
-    titleKey: foldCase(input.title),
-    content: input.content,
-    contentKey: foldCase(input.content),
-    publicationDate: input.publicationDate ?? now,
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
-  };
+  return newPostRow(authorId, input, now);
 }

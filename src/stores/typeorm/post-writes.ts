@@ -174,8 +174,8 @@ function* addTagNames(dialect: SqlDialect, names: readonly string[]): Work<void>
   for (const batch of batches(rows)) yield insertStatement('tags', batch, onConflict);
 }
 
-/** The row `create` writes for a new post: its search keys, version 1, created and updated `now`. */
-function newPostRow(authorId: number, input: NewPost, now: Date): Omit<PostRow, 'id'> {
+/** The row `create` and `createMany` write for a new post (and the seeder's bulk load): its search keys, version 1, created and updated `now`. */
+export function newPostRow(authorId: number, input: NewPost, now: Date): Required<Omit<PostRow, 'id'>> {
   return {
     authorId,
     title: input.title,
