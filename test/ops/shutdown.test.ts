@@ -113,7 +113,11 @@ async function serve(folder: string, env: Record<string, string>): Promise<Servi
   return { child, port, databaseUrl, exited, logs };
 }
 
-/** Resolves once a new connection to `port` is refused; connections made before that are closed at once. */
+/**
+ * Resolves once a new connection to `port` is refused; connections made before that are closed at once.
+ * A connection the kernel queued just before the listener closed is reset rather than refused: it too
+ * came before the close, so the wait goes on.
+ */
 async function refused(port: number): Promise<NodeJS.ErrnoException> {
   for (let attempt = 0; attempt < maxConnectAttempts; attempt += 1) {
     const error = await new Promise<NodeJS.ErrnoException | null>((done) => {
@@ -124,7 +128,7 @@ async function refused(port: number): Promise<NodeJS.ErrnoException> {
       });
       socket.once('error', done);
     });
-    if (error) return error;
+    if (error && error.code !== 'ECONNRESET') return error;
     await new Promise((done) => setTimeout(done, 20));
   }
   throw new Error(`port ${port} still took connections after ${maxConnectAttempts} attempts`);
