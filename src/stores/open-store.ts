@@ -82,13 +82,21 @@ function observedMethods<T extends object>(object: T, name: string, translate: E
           throw translate(error);
         }
         if (!(result instanceof Promise)) return result;
-        const translated = result.catch((error: unknown) => Promise.reject(translate(error)));
-        if (timed === undefined) return translated;
-        const operation = `${name}.${String(key)}`;
-        return translated.finally(() => timed(operation, (performance.now() - started) / 1000));
+        return settled(result, translate, timed && ((seconds) => timed(`${name}.${String(key)}`, seconds)), started);
       };
     },
   });
+}
+
+/** What `result` settles to, a failure translated, timed from `started` when `timed` is given: one promise per call. */
+async function settled(result: Promise<unknown>, translate: ErrorTranslation, timed: ((seconds: number) => void) | undefined, started: number): Promise<unknown> {
+  try {
+    return await result;
+  } catch (error) {
+    throw translate(error);
+  } finally {
+    timed?.((performance.now() - started) / 1000);
+  }
 }
 
 function where(url: string): string {
