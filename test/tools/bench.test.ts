@@ -137,3 +137,33 @@ describe('npm run bench:abuse', () => {
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 });
+
+describe('npm run bench:pagination', () => {
+  const pagination = (args: string[]) => bench(args, 'tools/bench/pagination.js');
+
+  it('[sqlite] when run briefly on a tiny dataset, then it times the pages, loads the first page with and without a count in every round and writes the JSON and the table', async () => {
+    const run = await pagination(['--stores', 'sqlite', '--posts', '200', '--samples', '2', '--seconds', '1', '--connections', '2', '--rounds', '2', '--out', out]);
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('[sqlite] loading the first page with 2 connections, 2 rounds') });
+    expect(run.stdout).toMatch(/^\| sqlite \| 200 \| [\d.]+ \| page 10 \|.*\| [\d,]+ \[[\d,]+-[\d,]+\] \| [\d,]+ \[[\d,]+-[\d,]+\] \|$/m);
+
+    const jsonFile = readdirSync(out).find((name) => name.startsWith('pagination-') && name.endsWith('.json'));
+    expect(jsonFile).toBeDefined();
+    const { results } = JSON.parse(readFileSync(join(out, jsonFile!), 'utf8')) as {
+      results: { store: string; firstPageRps: { median: number; min: number; max: number }; countedFirstPageRps: { median: number } }[];
+    };
+    expect(results.map(({ store }) => store)).toEqual(['sqlite']);
+    const [{ firstPageRps, countedFirstPageRps }] = results;
+    expect(firstPageRps.min).toBeGreaterThan(0);
+    expect(firstPageRps.min).toBeLessThanOrEqual(firstPageRps.median);
+    expect(firstPageRps.median).toBeLessThanOrEqual(firstPageRps.max);
+    expect(countedFirstPageRps.median).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('when an option is bad, then it exits with 2 and the usage, without a stack', async () => {
+    const run = await pagination(['--rounds', 'many']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--rounds must be a whole number of at least 1, not 'many'");
+    expect(run.stderr).toContain('usage: npm run bench:pagination');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+});

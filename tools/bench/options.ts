@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { StoreKind } from '../../src/config';
+import { resultsFolder } from './paths';
 
 export const storeKinds: readonly StoreKind[] = ['sqlite', 'postgres', 'mysql', 'mongodb'];
 
@@ -14,9 +15,13 @@ export interface BenchOptions {
   /** Seconds each throughput run aims at, after a warm-up about as long. */
   seconds: number;
   connections: number;
+  /** Throughput rounds: each loads the first page with and without `count=true`, who goes first taking turns. */
+  rounds: number;
+  /** Where the JSON results go. */
+  out: string;
 }
 
-const usage = 'usage: npm run bench:pagination -- [--stores sqlite,postgres,mysql,mongodb] [--posts N] [--mongodb-posts N] [--samples N] [--seconds N] [--connections N]';
+const usage = 'usage: npm run bench:pagination -- [--stores sqlite,postgres,mysql,mongodb] [--posts N] [--mongodb-posts N] [--samples N] [--seconds N] [--connections N] [--rounds N] [--out DIR]';
 
 export function parseOptions(args: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -28,6 +33,8 @@ export function parseOptions(args: string[]): BenchOptions {
       samples: { type: 'string', default: '200' },
       seconds: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
+      out: { type: 'string' },
     },
     strict: true,
   });
@@ -41,6 +48,8 @@ export function parseOptions(args: string[]): BenchOptions {
     samples: whole('samples', values.samples, 1),
     seconds: whole('seconds', values.seconds, 1),
     connections: whole('connections', values.connections, 1),
+    rounds: whole('rounds', values.rounds, 1),
+    out: values.out ?? resultsFolder,
   };
 }
 

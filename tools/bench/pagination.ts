@@ -6,7 +6,8 @@ import { createBenchDatabase } from './databases';
 import { cursorAt, medianLatencies, postsUrl, requestsPerSecond } from './measure';
 import { type BenchOptions, parseOptions } from './options';
 import { type Outcome, type StoreResult, markdownReport, writeJsonReport } from './report';
-import { resultsFolder, serviceMain } from './paths';
+import { serviceMain } from './paths';
+import { spread } from './compare/report';
 import { seedPosts } from './seed';
 import { startService, unreachedLimits } from './service';
 
@@ -20,7 +21,13 @@ const latencyBudgetMs = 120_000;
  * through the repository port. A report for people; it asserts nothing.
  */
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  let options: BenchOptions;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`bench:pagination: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
   const started = new Date();
   const outcomes: Outcome[] = [];
   for (const store of options.stores) {
@@ -33,7 +40,7 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(`${markdownReport(outcomes)}\n`);
-  log('bench', `results written to ${writeJsonReport(resultsFolder, options, outcomes, started)}`);
+  log('bench', `results written to ${writeJsonReport(options.out, options, outcomes, started)}`);
   if (outcomes.some((outcome) => 'error' in outcome)) process.exitCode = 1;
 }
 
@@ -78,9 +85,15 @@ async function measure(store: StoreKind, origin: string, posts: number, options:
     latencyBudgetMs,
   );
 
-  log(store, `loading the first page with ${options.connections} connections`);
-  const firstPageRps = await requestsPerSecond(postsUrl(origin), options.connections, options.seconds);
-  const countedFirstPageRps = await requestsPerSecond(postsUrl(origin, { count: 'true' }), options.connections, options.seconds);
+  log(store, `loading the first page with ${options.connections} connections, ${options.rounds} rounds`);
+  const plain = postsUrl(origin);
+  const counted = postsUrl(origin, { count: 'true' });
+  const rates = { plain: [] as number[], counted: [] as number[] };
+  for (let round = 0; round < options.rounds; round += 1) {
+    // Who goes first takes turns, so that neither always meets a machine the other has warmed or tired.
+    const order = round % 2 === 0 ? (['plain', 'counted'] as const) : (['counted', 'plain'] as const);
+    for (const kind of order) rates[kind].push(await requestsPerSecond(kind === 'plain' ? plain : counted, options.connections, options.seconds));
+  }
 
   return {
     samples,
@@ -92,8 +105,10 @@ async function measure(store: StoreKind, origin: string, posts: number, options:
     skipPageOneMs: medians.skipPageOne,
     skipDepthMs: medians.skipDepth,
     skipRatio: medians.skipDepth / medians.skipPageOne,
-    firstPageRps,
-    countedFirstPageRps,
+    firstPageRps: spread(rates.plain),
+    countedFirstPageRps: spread(rates.counted),
+    /** Paired within each round: a round's two runs met the same machine. */
+    uncountedRatio: spread(rates.plain.map((rate, i) => rate / rates.counted[i])),
   };
 }
 

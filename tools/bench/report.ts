@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { StoreKind } from '../../src/config';
 import type { BenchOptions } from './options';
+import type { Spread } from './compare/report';
 
 /** The cursor ratio every SQL store must stay within; FerretDB sorts in memory, so it is only reported. */
 export const cursorRatioTarget = 1.5;
@@ -25,10 +26,12 @@ export interface StoreResult {
   skipPageOneMs: number;
   skipDepthMs: number;
   skipRatio: number;
-  /** `GET /posts?limit=20` under load. */
-  firstPageRps: number;
+  /** `GET /posts?limit=20` under load, by round. */
+  firstPageRps: Spread;
   /** The same with `count=true`: what every first page paid before cursor paging, which counted every row. */
-  countedFirstPageRps: number;
+  countedFirstPageRps: Spread;
+  /** The first page over the counted one, paired within each round. */
+  uncountedRatio: Spread;
 }
 
 export type Outcome = StoreResult | { store: StoreKind; error: string };
@@ -44,7 +47,7 @@ export function markdownReport(outcomes: Outcome[]): string {
     return [
       r.store, r.posts.toLocaleString('en-US'), fixed(r.pageOneMs), `page ${r.cursorDepthPage.toLocaleString('en-US')}`, fixed(r.cursorDepthMs), fixed(r.cursorRatio),
       fixed(r.skipPageOneMs), `skip=${r.skipDepth.toLocaleString('en-US')}`, fixed(r.skipDepthMs), fixed(r.skipRatio),
-      Math.round(r.firstPageRps).toLocaleString('en-US'), Math.round(r.countedFirstPageRps).toLocaleString('en-US'),
+      rate(r.firstPageRps), rate(r.countedFirstPageRps),
     ];
   });
   const lines = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`);
@@ -59,7 +62,7 @@ function note(r: StoreResult): string {
       : `${r.cursorRatio <= cursorRatioTarget ? 'within' : 'OVER'} the ${cursorRatioTarget} target`;
   return (
     `- ${r.store} (${r.via}, ${r.posts.toLocaleString('en-US')} posts seeded in ${r.seedSeconds.toFixed(0)} s, ${r.samples} samples): ` +
-    `cursor ratio ${fixed(r.cursorRatio)}, ${target}; first page ${fixed(r.firstPageRps / r.countedFirstPageRps)}x the req/s of a counted one.`
+    `cursor ratio ${fixed(r.cursorRatio)}, ${target}; first page ${fixed(r.uncountedRatio.median)}x [${fixed(r.uncountedRatio.min)}-${fixed(r.uncountedRatio.max)}] the req/s of a counted one, paired by round.`
   );
 }
 
@@ -74,4 +77,10 @@ export function writeJsonReport(folder: string, options: BenchOptions, outcomes:
 
 function fixed(value: number): string {
   return value.toFixed(2);
+}
+
+/** Requests per second of the median round [lowest-highest]. */
+function rate({ median, min, max }: Spread): string {
+  const whole = (n: number) => Math.round(n).toLocaleString('en-US');
+  return `${whole(median)} [${whole(min)}-${whole(max)}]`;
 }
