@@ -42,7 +42,7 @@ export function textProblem(value: unknown, { min, max }: Bounds): string | null
   return null;
 }
 
-/** The longest image URL taken, as browsers and CDNs commonly bound a URL. */
+/** The longest image URL taken; ASCII only (httpUrlPattern), so characters, code points and bytes agree. */
 export const maxUrlLength = 2_048;
 
 /**
