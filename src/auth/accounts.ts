@@ -1,7 +1,7 @@
 import { InvalidReferenceError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
 import type { SignedIn } from '../domain/session';
-import type { User, UserProfile } from '../domain/user';
+import type { NewProfile, User } from '../domain/user';
 import { HashingBusyError, HashSlots, defaultHashLimit } from './hash-slots';
 import { PasswordHasher } from './passwords';
 import { isWellFormedToken, newToken, tokenHash } from './tokens';
@@ -43,7 +43,7 @@ export class Accounts {
     this.now = options.now ?? (() => new Date());
   }
 
-  async signUp(profile: UserProfile, password: string): Promise<User> {
+  async signUp(profile: NewProfile, password: string): Promise<User> {
     return this.store.users.create({ ...profile, passwordHash: await this.passwords.hash(password) });
   }
 

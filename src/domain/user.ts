@@ -5,6 +5,10 @@ export interface User {
   email: string;
   username: string;
   displayName: string;
+  /** Empty when the user has said nothing. */
+  bio: string;
+  /** An absolute http(s) URL, or null when there is none. */
+  image: string | null;
   createdAt: Date;
   updatedAt: Date;
   /** 1 on create, one more on every profile change. */
@@ -16,11 +20,24 @@ export interface UserProfile {
   email: string;
   username: string;
   displayName: string;
+  bio: string;
+  image: string | null;
 }
 
-export interface NewUser extends UserProfile {
+/** What a user has before they say otherwise. */
+export const profileDefaults = { bio: '', image: null } as const satisfies Partial<UserProfile>;
+
+/** A profile as a sign-up gives it: bio and image may be left out (profileDefaults). */
+export type NewProfile = Omit<UserProfile, keyof typeof profileDefaults> & Partial<Pick<UserProfile, keyof typeof profileDefaults>>;
+
+export interface NewUser extends NewProfile {
   /** Already hashed (see src/auth/passwords.ts); the plain password never reaches a store. */
   passwordHash: string;
+}
+
+/** The whole profile of a new user, the defaults filled in. */
+export function withProfileDefaults({ email, username, displayName, bio, image }: NewProfile): UserProfile {
+  return { email, username, displayName, bio: bio ?? profileDefaults.bio, image: image === undefined ? profileDefaults.image : image };
 }
 
 export type UserChanges = Partial<UserProfile>;
@@ -58,13 +75,16 @@ export interface StoredProfile extends UserProfile {
 /** The profile fields that are set, with the keys of the unique ones. */
 export function storedProfile(values: UserProfile): StoredProfile;
 export function storedProfile(values: UserChanges): Partial<StoredProfile>;
-export function storedProfile({ email, username, displayName }: UserChanges): Partial<StoredProfile> {
+export function storedProfile({ email, username, displayName, bio, image }: UserChanges): Partial<StoredProfile> {
+  // `image: null` is a change (the image removed): only undefined means left out.
   return definedOnly({
     email,
     emailKey: email === undefined ? undefined : uniqueKey(email),
     username,
     usernameKey: username === undefined ? undefined : uniqueKey(username),
     displayName,
+    bio,
+    image,
   });
 }
 
@@ -99,7 +119,7 @@ export async function findConflict(
  * with a user already stored. `anyTaken` must ignore the batch's own records.
  */
 export async function findBatchConflict(
-  profiles: readonly UserProfile[],
+  profiles: readonly Pick<UserProfile, UniqueUserField>[],
   anyTaken: (field: UniqueUserField, keys: string[]) => Promise<boolean>,
 ): Promise<UniqueUserField | null> {
   for (const field of conflictOrder) {

@@ -17,6 +17,7 @@ export interface Bounds {
  * PostgreSQL and MariaDB count them), that is not blank and holds no U+0000
  * (PostgreSQL cannot store it). One rule for every store, so none of them has
  * to enforce a length it would count differently or not at all (SQLite).
+ * With `min` 0 the text may be empty, and so blank too (a bio says nothing).
  */
 export function IsText(min: number, max: number): PropertyDecorator {
   return ValidateBy({
@@ -37,8 +38,44 @@ export function textProblem(value: unknown, { min, max }: Bounds): string | null
   if (!value.isWellFormed()) return 'must be well-formed Unicode (no lone surrogates)';
   const length = [...value].length;
   if (length < min || length > max) return `must be ${min} to ${max} characters long`;
-  if (value.trim() === '') return 'must not be blank';
+  if (min > 0 && value.trim() === '') return 'must not be blank';
   return null;
+}
+
+/** The longest image URL taken; ASCII only (httpUrlPattern), so characters, code points and bytes agree. */
+export const maxUrlLength = 2_048;
+
+/**
+ * `http://` or `https://` (either in any case), a non-empty authority without `@` (so no user name or
+ * password), then only characters RFC 3986 allows in a URL, each `%` starting an escape. Unicode (an IRI) is written
+ * percent-encoded, so the URL is ASCII and its length is the same in every unit. No regex flags: the API
+ * document states this pattern.
+ */
+export const httpUrlPattern = /^[Hh][Tt][Tt][Pp][Ss]?:\/\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:[\]]|%[0-9A-Fa-f]{2})+(?:[/?#](?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#[\]]|%[0-9A-Fa-f]{2})*)?$/;
+
+/**
+ * An absolute http or https URL of at most `max` characters (httpUrlPattern) that WHATWG's URL parser, which
+ * browsers use, reads with the same scheme and a valid host; or null, which removes it. Other schemes
+ * (`javascript:`, `data:`, `file:`), relative URLs and credentials (`https://user:secret@host/`, a phishing
+ * aid and a leak once public) are refused.
+ */
+export function IsHttpUrlOrNull(max: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'isHttpUrlOrNull',
+    constraints: [max],
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => value === null || isHttpUrl(value, args!.constraints[0]),
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args!.property} must be null or an absolute http or https URL of at most ${args!.constraints[0]} characters, ` +
+        'without user name or password, other characters percent-encoded',
+    },
+  });
+}
+
+function isHttpUrl(value: unknown, max: number): boolean {
+  if (typeof value !== 'string' || value.length > max || !httpUrlPattern.test(value)) return false;
+  const url = URL.parse(value);
+  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.username === '' && url.password === '';
 }
 
 /**

@@ -9,14 +9,16 @@ export interface BodyLimit {
   words: string;
 }
 
-/** Login, sign-up and profile bodies: a few short fields, at most about 8 KB even with every character escaped. */
+/** Logins, password changes and account deletions: a few short fields, at most about 6 KB even with every character escaped (two passwords). */
 export const accountBodyLimit: BodyLimit = { bytes: 16 * 1024, words: '16 KB' };
+/** Sign-ups and profile changes: with a bio and an image URL, at most about 30 KB with every character escaped. */
+export const profileBodyLimit: BodyLimit = { bytes: 64 * 1024, words: '64 KB' };
 /** Posts: a content of 100,000 characters. */
 export const postBodyLimit: BodyLimit = { bytes: 1024 * 1024, words: '1 MB' };
 
 /** Deeper than any body here needs (a post's `tags` list inside the body is 2). */
 export const maxBodyDepth = 8;
-/** Far more fields than any body here has (a sign-up has 4): parsing an object of 60,000 keys holds the thread for a tenth of a second or more. */
+/** Far more fields than any body here has (a sign-up has 6): parsing an object of 60,000 keys holds the thread for a tenth of a second or more. */
 export const maxBodyFields = 100;
 
 /**

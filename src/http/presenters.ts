@@ -8,6 +8,8 @@ export function publicUserJson(user: User) {
     id: user.id,
     username: user.username,
     displayName: user.displayName,
+    bio: user.bio,
+    image: user.image,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
     version: user.version,

@@ -31,6 +31,8 @@ function record(properties: Record<string, object>, optional: string[] = []) {
 const profile = {
   username: { type: 'string' },
   displayName: { type: 'string' },
+  bio: { type: 'string', maxLength: 1_000, description: 'Empty when the user has said nothing.' },
+  image: { type: ['string', 'null'], maxLength: 2_048, description: 'An absolute http or https URL, or null when there is none.' },
   createdAt: instant,
   updatedAt: instant,
   version,

@@ -6,7 +6,7 @@ import { authenticate, callerOf } from './authenticate';
 import type { IdempotentCreates } from './idempotency';
 import { ifMatchVersions, setVersionTag } from './conditional';
 import { ChangePasswordBody, CreateUserBody, DeleteUserBody, UpdateUserBody } from './bodies/user.bodies';
-import { accountBodyLimit, jsonBody } from './json-body';
+import { accountBodyLimit, jsonBody, profileBodyLimit } from './json-body';
 import type { RateLimiters } from './rate-limits';
 import { methodNotAllowed } from './error-handler';
 import { listJson, parsePostList, parseUserList, postPosition, userPosition } from './lists';
@@ -19,6 +19,7 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, limits:
   const router = Router();
   const signedIn = authenticate(accounts);
   const accountBody = jsonBody(accountBodyLimit);
+  const profileBody = jsonBody(profileBodyLimit);
   // One count for sign-ups and changes of email: both tell whether an email is taken.
   const emailClaims = limits.signUp;
   const checks = limits.passwordCheck;
@@ -31,7 +32,7 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, limits:
       res.json(listJson(slice, publicUserJson, list, userPosition, total));
     })
     // Sign-up is anonymous: its keys belong to the route. The password is never kept, not even hashed.
-    .post(emailClaims, accountBody, creates.handler({ route: 'POST /users', unkeptFields: ['password'], owner: signedUpUser }, async (req, res) => {
+    .post(emailClaims, profileBody, creates.handler({ route: 'POST /users', unkeptFields: ['password'], owner: signedUpUser }, async (req, res) => {
       const { password, ...profile } = parseBody(CreateUserBody, req);
       const user = await accounts.signUp(profile, password);
       res.locals.signedUp = user.id;
@@ -72,7 +73,7 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, limits:
       if (user === null) throw new NotFoundError('user', req.params.id);
       setVersionTag(res, user.version).json(publicUserJson(user));
     })
-    .patch(signedIn, limits.write, accountBody, async (req, res) => {
+    .patch(signedIn, limits.write, profileBody, async (req, res) => {
       const expected = ifMatchVersions(req);
       requireSelf(res, req.params.id);
       const { currentPassword, ...changes } = parseBody(UpdateUserBody, req);

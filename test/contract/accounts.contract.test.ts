@@ -24,7 +24,7 @@ describeEachStore('credentials and sessions repository contract', (context) => {
     it('when a user is read in any way, then no password hash comes with it', async () => {
       const created = await users().create(aUser({ passwordHash: '$scrypt$ln=10,r=8,p=1$c2FsdA$aGFzaA' }));
       const reads = [created, await users().findById(created.id), (await users().find({ limit: 1 })).items[0]];
-      for (const user of reads) expect(Object.keys(user ?? {}).sort()).toEqual(['createdAt', 'displayName', 'email', 'id', 'updatedAt', 'username', 'version']);
+      for (const user of reads) expect(Object.keys(user ?? {}).sort()).toEqual(['bio', 'createdAt', 'displayName', 'email', 'id', 'image', 'updatedAt', 'username', 'version']);
       expect(await users().update(created.id, { displayName: 'x' })).not.toHaveProperty('passwordHash');
     });
 
@@ -69,8 +69,10 @@ describeEachStore('credentials and sessions repository contract', (context) => {
       const [first, second, theirs] = [aSession(user.id), aSession(user.id), aSession(other.id)];
       for (const session of [first, second, theirs]) await sessions().create(session);
 
-      await users().update(user.id, { displayName: 'Renamed' });
-      const changed = await users().update(user.id, { username: `renamed${user.username}` });
+      await users().update(user.id, { displayName: 'Renamed', image: 'https://example.com/renamed.png' });
+      await users().update(user.id, { bio: 'Says something now' });
+      const changed = await users().update(user.id, { username: `renamed${user.username}`, image: null });
+      expect(changed).toMatchObject({ bio: 'Says something now', image: null, version: 4 });
 
       expect(await sessions().findWithUser(first.tokenHash)).toEqual({ session: first, user: changed });
       expect(await sessions().findWithUser(second.tokenHash)).toEqual({ session: second, user: changed });

@@ -15,6 +15,8 @@ describeEachStore('users repository contract', (context) => {
         email: 'Ada@Example.com',
         username: 'Ada_L',
         displayName: 'Ada Lovelace',
+        bio: '',
+        image: null,
         createdAt: expect.any(Date),
         updatedAt: created.createdAt,
         version: 1,
@@ -37,6 +39,34 @@ describeEachStore('users repository contract', (context) => {
       expect(email).toHaveLength(254);
       const created = await users().create(aUser({ email, username, displayName }));
       expect(await users().findById(created.id)).toMatchObject({ email, username, displayName });
+    });
+
+    it('when a bio and an image are given, then they read back exactly; left out, the bio is empty and there is no image', async () => {
+      const image = 'https://example.com/ada.png?size=200#top';
+      const created = await users().create(aUser({ bio: 'Wrote the first published program.', image }));
+      expect(created).toMatchObject({ bio: 'Wrote the first published program.', image });
+      expect(await users().findById(created.id)).toEqual(created);
+      const plain = await users().create(aUser({ bio: undefined, image: undefined }));
+      expect(await users().findById(plain.id)).toMatchObject({ bio: '', image: null });
+    });
+
+    it('when the bio is 1,000 code points outside the BMP and the image 2,048 characters, then both are stored intact', async () => {
+      const bio = emoji(1_000);
+      const image = `https://example.com/${'i'.repeat(2_048 - 'https://example.com/'.length)}`;
+      expect(image).toHaveLength(2_048);
+      const created = await users().create(aUser({ bio, image }));
+      expect(await users().findById(created.id)).toMatchObject({ bio, image });
+      expect((await users().find({ limit: 10 })).items).toEqual([created]);
+    });
+
+    it('when a bio holds combining marks, both normal forms, right-to-left text, line breaks and joined emoji, then it reads back unchanged', async () => {
+      // No store may normalize, trim or re-encode: é precomposed and decomposed, Arabic, a family emoji (ZWJ), CJK.
+      const bio = ' caf\u00e9 cafe\u0301\n\tمرحبا بالعالم 👨‍👩‍👧 東京 Ωmega 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ';
+      const created = await users().create(aUser({ bio }));
+      expect((await users().findById(created.id))?.bio).toBe(bio);
+      const updated = await users().update(created.id, { bio: `${bio}!` });
+      expect((await users().findById(created.id))?.bio).toBe(`${bio}!`);
+      expect(updated.bio).toBe(`${bio}!`);
     });
 
     it('when an id is malformed, then nothing is found', async () => {
@@ -152,6 +182,19 @@ describeEachStore('users repository contract', (context) => {
       } finally {
         jest.useRealTimers();
       }
+    });
+
+    it('when the bio and image change, then the other fields stay; an image set to null is removed and an empty bio empties it', async () => {
+      const user = await users().create(aUser({ bio: 'Before' }));
+
+      const withImage = await users().update(user.id, { bio: 'After', image: 'http://example.com/a.png' });
+      expect(withImage).toEqual({ ...user, bio: 'After', image: 'http://example.com/a.png', updatedAt: withImage.updatedAt, version: 2 });
+      const renamed = await users().update(user.id, { displayName: 'Renamed' });
+      expect(renamed).toMatchObject({ bio: 'After', image: 'http://example.com/a.png', version: 3 });
+
+      const cleared = await users().update(user.id, { bio: '', image: null });
+      expect(cleared).toMatchObject({ displayName: 'Renamed', bio: '', image: null, version: 4 });
+      expect(await users().findById(user.id)).toEqual(cleared);
     });
 
     it('when the user does not exist or the id is malformed, then update is not found', async () => {

@@ -8,7 +8,7 @@ import { maxFieldErrors } from '../../src/http/validation';
 import { createServer } from '../../src/http/server';
 import { api, checked, publicView, testAppOptions } from '../support/api';
 import { describeEachStore } from '../support/each-store';
-import { aSignUp } from '../support/factories';
+import { aSignUp, emoji } from '../support/factories';
 
 /** Longer than any answer takes here, shorter than the test timeout: silence is a failure, not a hang. */
 const silenceMs = 10_000;
@@ -49,21 +49,42 @@ describeEachStore('request bodies HTTP API', (context) => {
       return `${json.slice(0, -1)}${' '.repeat(bytes - json.length)}}`;
     };
 
-    it('when a login or a sign-up is over 16 KB, then 413 names 16 KB and no user is made', async () => {
-      for (const path of ['/users', '/auth/login']) {
-        const response = await sendJson(http.raw().post(path), padded(aSignUp(), 16 * 1024 + 1));
-        expect(response.status).toBe(413);
-        expect(response.body.detail).toBe('request body is larger than 16 KB');
-      }
+    it('when a login is over 16 KB or a sign-up over 64 KB, then 413 names the limit and no user is made', async () => {
+      const login = await sendJson(http.raw().post('/auth/login'), padded({ email: 'ada@example.com', password: 'a long enough password' }, 16 * 1024 + 1));
+      expect(login.status).toBe(413);
+      expect(login.body.detail).toBe('request body is larger than 16 KB');
+      const signUp = await sendJson(http.raw().post('/users'), padded(aSignUp(), 64 * 1024 + 1));
+      expect(signUp.status).toBe(413);
+      expect(signUp.body.detail).toBe('request body is larger than 64 KB');
       expect(await countUsers()).toBe(0);
-      expect((await sendJson(http.raw().post('/users'), padded(aSignUp(), 16 * 1024))).status).toBe(201);
+      expect((await sendJson(http.raw().post('/users'), padded(aSignUp(), 64 * 1024))).status).toBe(201);
     });
 
-    it('when a PATCH of a user is over 16 KB, then 413 and the user is unchanged', async () => {
+    it('when the longest valid sign-up is sent with every character escaped, then it fits the limit and is taken', async () => {
+      // Every UTF-16 unit as \\uXXXX (an emoji is two): the largest a valid body can be written.
+      const escape = (text: string) => Array.from({ length: text.length }, (_, i) => `\\u${text.charCodeAt(i).toString(16).padStart(4, '0')}`).join('');
+      const escaped = (body: Record<string, string>) => `{${Object.entries(body).map(([key, value]) => `"${escape(key)}":"${escape(value)}"`).join(',')}}`;
+      const longest = {
+        email: `${'é'.repeat(64)}@${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(57)}.com`,
+        username: 'u'.repeat(32),
+        displayName: emoji(100),
+        bio: '🦉'.repeat(1_000),
+        image: `https://example.com/${'i'.repeat(2_048 - 'https://example.com/'.length)}`,
+        password: emoji(256),
+      };
+      const body = escaped(longest);
+      expect(body.length).toBeGreaterThan(16 * 1024);
+      expect(body.length).toBeLessThan(64 * 1024);
+      const created = await sendJson(http.raw().post('/users'), body);
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ bio: longest.bio, image: longest.image });
+    });
+
+    it('when a PATCH of a user is over 64 KB, then 413 and the user is unchanged', async () => {
       const { user, token } = await http.signUp();
-      const response = await sendJson(http.raw().patch(`/users/${user.id}`), padded({ displayName: 'Changed' }, 16 * 1024 + 1), token);
+      const response = await sendJson(http.raw().patch(`/users/${user.id}`), padded({ displayName: 'Changed' }, 64 * 1024 + 1), token);
       expect(response.status).toBe(413);
-      expect(response.body.detail).toBe('request body is larger than 16 KB');
+      expect(response.body.detail).toBe('request body is larger than 64 KB');
       expect((await http.get('/users/me', token)).body).toEqual(user);
     });
 
@@ -81,7 +102,7 @@ describeEachStore('request bodies HTTP API', (context) => {
       const bomb = (json: string) => gzipSync(Buffer.concat([Buffer.from(json.slice(0, -1)), Buffer.alloc(10 * 1024 * 1024, ' '), Buffer.from('}')]));
       const signUp = await sendJson(http.raw().post('/users').set('Content-Encoding', 'gzip'), bomb(JSON.stringify(aSignUp())));
       expect(signUp.status).toBe(413);
-      expect(signUp.body.detail).toBe('request body is larger than 16 KB');
+      expect(signUp.body.detail).toBe('request body is larger than 64 KB');
 
       const { token } = await http.signUp();
       const post = await sendJson(http.raw().post('/posts').set('Content-Encoding', 'gzip'), bomb('{"title":"t","content":"c"}'), token);

@@ -35,7 +35,7 @@ describe.each(enabledStores())('%s: restart on existing data', (name) => {
 
   it('when the store is opened again on what it wrote, then users, posts and tokens read back unchanged, the schema is untouched and writes go on', async () => {
     await open();
-    const ada = await http.signUp({ email: 'ada@example.com', username: 'ada' });
+    const ada = await http.signUp({ email: 'ada@example.com', username: 'ada', bio: 'Wrote the first published program 🖋', image: 'https://example.com/ada.png' });
     const post = (await http.post('/posts', { title: 'Notes', content: 'On the Engine', publicationDate: '1843-09-01T00:00:00Z' }, ada.token)).body;
     const schema = await schemaOf(context.store);
 
@@ -43,6 +43,7 @@ describe.each(enabledStores())('%s: restart on existing data', (name) => {
 
     expect(await schemaOf(context.store)).toEqual(schema);
     expect((await http.get('/users/me', ada.token)).body).toEqual(ada.user);
+    expect(ada.user).toMatchObject({ bio: 'Wrote the first published program 🖋', image: 'https://example.com/ada.png' });
     expect((await http.get(`/users/${ada.user.id}`)).body).toEqual(publicView(ada.user));
     expect((await http.get(`/posts/${post.id}`)).body).toEqual(post);
     expect((await http.post('/posts', { title: 'More', content: 'After the restart' }, ada.token)).status).toBe(201);
@@ -50,6 +51,7 @@ describe.each(enabledStores())('%s: restart on existing data', (name) => {
     const taken = await http.post('/users', { email: 'ADA@example.com', username: 'ada2', displayName: 'Not Ada', password: 'another long password' });
     expect(taken.status).toBe(409);
     const grace = await http.signUp({ email: 'grace@example.com', username: 'grace' });
+    expect(grace.user).toMatchObject({ bio: '', image: null });
     expect((await http.get('/users')).body.items.map((user: { id: string }) => user.id)).toEqual([ada.user.id, grace.user.id]);
 
     await reopen();
@@ -144,7 +146,7 @@ describe.each(enabledStores())('%s: restart on existing data', (name) => {
 async function alterColumn(dataSource: DataSource, dialect: SqlDialect): Promise<void> {
   switch (dialect) {
     case 'sqlite':
-      await dataSource.query('ALTER TABLE users ADD COLUMN bio text');
+      await dataSource.query('ALTER TABLE users ADD COLUMN nickname text');
       return;
     case 'postgres':
       await dataSource.query('ALTER TABLE users ALTER COLUMN display_name TYPE varchar(100) COLLATE "C"');

@@ -37,7 +37,7 @@ export const testAppOptions: AppOptions = {
 };
 
 export interface SignedUp {
-  user: { id: string; email: string; username: string; displayName: string; createdAt: string; updatedAt: string };
+  user: { id: string; email: string; username: string; displayName: string; bio: string; image: string | null; createdAt: string; updatedAt: string };
   token: string;
   password: string;
 }

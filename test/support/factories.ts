@@ -1,11 +1,11 @@
 import type { StoreName } from './stores';
 import type { NewPost } from '../../src/domain/post';
-import type { NewUser, UserProfile } from '../../src/domain/user';
+import type { NewProfile, NewUser } from '../../src/domain/user';
 
 let sequence = 0;
 
 /** A valid profile with unique email and username; override any field. */
-export function aProfile(overrides: Partial<UserProfile> = {}): UserProfile {
+export function aProfile(overrides: Partial<NewProfile> = {}): NewProfile {
   sequence += 1;
   return {
     email: `user${sequence}@example.com`,
@@ -21,7 +21,7 @@ export function aUser(overrides: Partial<NewUser> = {}): NewUser {
 }
 
 /** A sign-up request body: a profile and a password. */
-export function aSignUp(overrides: Partial<UserProfile & { password: string }> = {}): UserProfile & { password: string } {
+export function aSignUp(overrides: Partial<NewProfile & { password: string }> = {}): NewProfile & { password: string } {
   return { ...aProfile(), password: `correct horse ${sequence} battery`, ...overrides };
 }
 

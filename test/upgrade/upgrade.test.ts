@@ -18,14 +18,15 @@ describe.each(enabledStores())('%s: upgrading a database written before versions
     await database.drop();
   });
 
-  it('when the service opens a database whose users and posts have no version, then they are at version 1, searchable, untagged, and nothing is lost', async () => {
+  it('when the service opens a database whose users and posts have no version, then they are at version 1, searchable, untagged, without bio or image, and nothing is lost', async () => {
     const { userId, postId } = name === 'mongodb' ? await seedMongo(database.url) : await seedSql(database.url);
 
     const store = await openStore(databaseConfig(database.url));
     try {
       const user = await store.users.findById(userId);
       const post = await store.posts.findById(postId);
-      expect(user).toMatchObject({ username: 'pioneer', version: 1 });
+      expect(user).toMatchObject({ username: 'pioneer', bio: '', image: null, version: 1 });
+      expect((await store.users.find({ limit: 5 })).items).toEqual([user]);
       expect(post).toMatchObject({ authorId: userId, title: 'Written before versions', tags: [], version: 1 });
       expect(post?.publicationDate.toISOString()).toBe('1843-09-01T00:00:00.000Z');
       // Search keys were made for posts already stored.
@@ -34,6 +35,9 @@ describe.each(enabledStores())('%s: upgrading a database written before versions
       expect(await found('STRASSE')).toEqual([post]);
       expect((await store.posts.update(postId, { title: 'Changed' }, { expected: [1] })).version).toBe(2);
       expect((await store.users.findCredentials('pioneer@example.com'))?.userId).toBe(userId);
+      const described = await store.users.update(userId, { bio: 'Here before profiles', image: 'https://example.com/pioneer.png' });
+      expect(described).toMatchObject({ displayName: 'Pioneer', bio: 'Here before profiles', image: 'https://example.com/pioneer.png', version: 2 });
+      expect(await store.users.findById(userId)).toEqual(described);
     } finally {
       await store.close();
     }
@@ -63,6 +67,45 @@ describe.each(enabledStores().filter((name) => name === 'mongodb'))('%s: session
       const changed = await store.users.update(user.id, { displayName: 'Later' });
       expect(await client.db().collection('sessions').findOne({ _id: session.tokenHash as never })).toMatchObject({ user: { displayName: 'Later', version: 2 } });
       expect(await store.sessions.findWithUser(session.tokenHash)).toEqual({ session, user: changed });
+    } finally {
+      await client.close();
+      await store.close();
+    }
+  });
+});
+
+describe.each(enabledStores().filter((name) => name === 'mongodb'))('%s: users and sessions written before profiles', (name: StoreName) => {
+  let database: TestDatabase;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(name);
+  });
+  afterEach(async () => {
+    await database.drop();
+  });
+
+  it('when a user and their session copy have no bio or image, then the session and every read answer an empty bio and no image; a change copies both', async () => {
+    const store = await openStore(databaseConfig(database.url));
+    const client = await MongoClient.connect(database.url);
+    try {
+      const user = await store.users.create({ email: 'early@example.com', username: 'early', displayName: 'Early', passwordHash: 'x' });
+      const session = { tokenHash: 'p'.repeat(64), userId: user.id, createdAt: new Date('2026-01-01T00:00:00.000Z'), expiresAt: new Date('2027-01-01T00:00:00.000Z') };
+      await store.sessions.create(session);
+      // As the version before profiles left them: neither field on the user nor on the session's copy.
+      const db = client.db();
+      await db.collection('users').updateOne({ _id: new ObjectId(user.id) }, { $unset: { bio: '', image: '' } });
+      await db.collection('sessions').updateOne({ _id: session.tokenHash as never }, { $unset: { 'user.bio': '', 'user.image': '' } });
+      expect(await db.collection('users').findOne({ _id: new ObjectId(user.id) })).not.toHaveProperty('bio');
+      expect((await db.collection('sessions').findOne({ _id: session.tokenHash as never }))?.user).not.toHaveProperty('image');
+
+      expect(await store.sessions.findWithUser(session.tokenHash)).toEqual({ session, user: { ...user, bio: '', image: null } });
+      expect(await store.users.findById(user.id)).toEqual({ ...user, bio: '', image: null });
+
+      const renamed = await store.users.update(user.id, { displayName: 'Later' });
+      expect(renamed).toMatchObject({ bio: '', image: null, version: 2 });
+      expect((await db.collection('sessions').findOne({ _id: session.tokenHash as never }))?.user).toMatchObject({ displayName: 'Later', bio: '', image: null });
+      const described = await store.users.update(user.id, { bio: 'Now described', image: 'https://example.com/early.png' });
+      expect(await store.sessions.findWithUser(session.tokenHash)).toEqual({ session, user: described });
     } finally {
       await client.close();
       await store.close();

@@ -1,6 +1,6 @@
 import type { NewPost } from '../../src/domain/post';
 import { tagSet } from '../../src/domain/tags';
-import type { UserProfile } from '../../src/domain/user';
+import type { NewProfile } from '../../src/domain/user';
 import { Draw, generator, itemGenerator } from './random';
 
 /**
@@ -32,7 +32,7 @@ const firstNames = ['Zoë', 'José', 'Ingrid', '美咲', 'Łukasz', 'Søren', 'A
 const lastNames = ['Müller', 'García', 'Nakamura', 'Kowalski', 'Øster', 'Benali', 'Lindqvist', 'Dubois', 'Παπαδοπούλου', 'O’Brien', 'Sharma', '田中', 'Lovelace', 'Hopper', 'Yılmaz', 'Nguyễn', 'Ibáñez', 'Weiß', 'Čapek', 'Haddad'];
 
 /** The profile of seeded user `n`, from 0. */
-export function seededProfile(n: number): UserProfile {
+export function seededProfile(n: number): NewProfile {
   const draw = new Draw(itemGenerator(userStream, n));
   return { email: seededEmail(n), username: `user${n}`, displayName: `${draw.pick(firstNames)} ${draw.pick(lastNames)}` };
 }

@@ -1,9 +1,10 @@
 import { Matches } from 'class-validator';
-import { IsEmailAddress, IsPassword, IsText, Omittable, Trimmed } from '../field-rules';
+import { IsEmailAddress, IsHttpUrlOrNull, IsPassword, IsText, Omittable, Trimmed, maxUrlLength } from '../field-rules';
 
 /** No regex flags: the API document states this pattern, and JSON Schema patterns take none. */
 const usernameRule = /^[A-Za-z0-9_-]{3,32}$/;
 const usernameMessage = 'username must be 3 to 32 characters of letters, digits, _ and -';
+const maxBioLength = 1_000;
 
 export class CreateUserBody {
   @IsEmailAddress(254)
@@ -17,6 +18,16 @@ export class CreateUserBody {
 
   @IsText(1, 100)
   displayName!: string;
+
+  /** Empty when left out. */
+  @Omittable()
+  @IsText(0, maxBioLength)
+  bio?: string;
+
+  /** None when left out. */
+  @Omittable()
+  @IsHttpUrlOrNull(maxUrlLength)
+  image?: string | null;
 
   @IsPassword(12, 256)
   password!: string;
@@ -41,6 +52,16 @@ export class UpdateUserBody {
   @Omittable()
   @IsText(1, 100)
   displayName?: string;
+
+  /** `""` empties it. */
+  @Omittable()
+  @IsText(0, maxBioLength)
+  bio?: string;
+
+  /** `null` removes it. */
+  @Omittable()
+  @IsHttpUrlOrNull(maxUrlLength)
+  image?: string | null;
 
   /** Required with `email` (users.router.ts checks it); any length a password may have. */
   @Omittable()

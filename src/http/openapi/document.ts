@@ -51,7 +51,14 @@ function queryParameters(type: Dto): object[] {
 /** What the docs page fills a body in with; generated from the patterns, it would be noise. */
 const bodyExamples: Record<string, object> = {
   LoginBody: { email: 'ada@example.com', password: 'correct horse battery staple' },
-  CreateUserBody: { email: 'ada@example.com', username: 'ada', displayName: 'Ada Lovelace', password: 'correct horse battery staple' },
+  CreateUserBody: {
+    email: 'ada@example.com',
+    username: 'ada',
+    displayName: 'Ada Lovelace',
+    bio: 'Wrote the first published program.',
+    image: 'https://example.com/ada.png',
+    password: 'correct horse battery staple',
+  },
   UpdateUserBody: { displayName: 'Augusta Ada King' },
   DeleteUserBody: { currentPassword: 'correct horse battery staple' },
   ChangePasswordBody: { currentPassword: 'correct horse battery staple', newPassword: 'a new and longer passphrase' },
@@ -203,7 +210,7 @@ const paths = () => ({
       operationId: 'updateUser',
       summary: 'Change your own profile',
       description:
-        'A change of `email` needs `currentPassword` (403 when wrong), and counts against the sign-up limit of the client address; ' +
+        '`image: null` removes the image. A change of `email` needs `currentPassword` (403 when wrong), and counts against the sign-up limit of the client address; ' +
         `each password check counts against the account (429). A conflict names \`username\` before \`email\`. ${writes}`,
       signedIn: true,
       body: UpdateUserBody,
@@ -379,7 +386,7 @@ const components = () => ({
       'Retry-After': retryAfter,
     }),
     PreconditionFailed: problem('If-Match names a version that is no longer current: read it again.'),
-    ContentTooLarge: problem("The body is over its route's limit once decompressed: 16 KB for logins, sign-ups and users, 1 MB for posts."),
+    ContentTooLarge: problem("The body is over its route's limit once decompressed: 64 KB for sign-ups and profile changes, 16 KB for logins, password changes and account deletions, 1 MB for posts."),
     UnsupportedMediaType: problem('The body is not `application/json` (a `+json` type neither), or not UTF-8.'),
     UnprocessableContent: problem('The Idempotency-Key was used with another body, or the author no longer exists.'),
     TooManyRequests: problem('Over a rate limit: wait the seconds of Retry-After.', { 'Retry-After': header('RetryAfter'), ...rateLimited }),

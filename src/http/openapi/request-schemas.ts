@@ -1,7 +1,7 @@
 import { ValidationTypes, MATCHES } from 'class-validator';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import { maxTagLength } from '../../domain/tags';
-import { type Bounds, emailLabelMax, emailLocalPartMax, timestampPattern } from '../field-rules';
+import { type Bounds, emailLabelMax, emailLocalPartMax, httpUrlPattern, timestampPattern } from '../field-rules';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Record<string, unknown>;
@@ -13,6 +13,8 @@ function fromRule<T>(schema: (constraint: T) => JsonSchema) {
 
 /** Text holds a character other than white space and no U+0000 (field-rules.ts, IsText). */
 const textPattern = '^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$';
+/** Text that may be empty, or blank: no U+0000 only. */
+const emptyableTextPattern = '^[^\\u0000]*$';
 /** One tag: no control character, and something left once trimmed. */
 const tagPattern = '^\\P{Cc}*[^\\s\\p{Cc}]\\P{Cc}*$';
 
@@ -22,7 +24,13 @@ const tagPattern = '^\\P{Cc}*[^\\s\\p{Cc}]\\P{Cc}*$';
  * lower-cased, distinct tags after normalization) is said in a description.
  */
 const converters = {
-  isText: fromRule(({ min, max }: Bounds) => ({ type: 'string', minLength: min, maxLength: max, pattern: textPattern })),
+  isText: fromRule(({ min, max }: Bounds) => ({ type: 'string', minLength: min, maxLength: max, pattern: min > 0 ? textPattern : emptyableTextPattern })),
+  isHttpUrlOrNull: fromRule((max: number) => ({
+    type: ['string', 'null'],
+    maxLength: max,
+    pattern: httpUrlPattern.source,
+    description: 'An absolute http or https URL, without user name or password, other characters percent-encoded; null removes it.',
+  })),
   isPassword: fromRule(({ min, max }: Bounds) => ({ type: 'string', format: 'password', minLength: min, maxLength: max, pattern: '^[^\\u0000]*$' })),
   trimmed: (): JsonSchema => ({ not: { pattern: '^\\s|\\s$' } }),
   // No `format: email`: JSON Schema's is ASCII only (RFC 5321), and local parts here may hold other letters (RFC 6531).

@@ -8,6 +8,10 @@ export interface UserDocument {
   username: string;
   usernameKey: string;
   displayName: string;
+  /** Absent from users written before profiles: read as '' (user-copies.ts). */
+  bio?: string;
+  /** Absent from users written before profiles: read as null. */
+  image?: string | null;
   passwordHash?: string;
   createdAt: Date;
   updatedAt: Date;
@@ -31,7 +35,7 @@ export interface PostDocument {
 }
 
 /** A user's profile as each of their sessions keeps it (see user-copies.ts). */
-export type UserCopy = Pick<UserDocument, 'email' | 'username' | 'displayName' | 'createdAt' | 'updatedAt' | 'version'>;
+export type UserCopy = Pick<UserDocument, 'email' | 'username' | 'displayName' | 'bio' | 'image' | 'createdAt' | 'updatedAt' | 'version'>;
 
 /** `_id` is the SHA-256 hash of the bearer token. */
 export interface SessionDocument {

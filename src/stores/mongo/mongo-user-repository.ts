@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, PreconditionFailedError } from '../../dom
 import type { Slice, UserQuery } from '../../domain/listing';
 import type { UserRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
-import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findBatchConflict, findConflict, lookupKey, storedProfile } from '../../domain/user';
+import { type Credentials, type NewUser, type UniqueUserField, type User, type UserChanges, findBatchConflict, findConflict, lookupKey, withProfileDefaults, storedProfile } from '../../domain/user';
 import type { Collections, ReadBudget, UserDocument } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { isDuplicateKey } from './mongo-errors';
@@ -136,9 +136,9 @@ export class MongoUserRepository implements UserRepository {
   }
 }
 
-/** The document `create` writes for a new user: the unique keys, version 1, created and updated `now`. */
+/** The document `create` writes for a new user: the unique keys, the profile's defaults, version 1, created and updated `now`. */
 function newUserDocument(input: NewUser, now: Date): UserDocument {
-  return { _id: new ObjectId(), ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now, version: 1 };
+  return { _id: new ObjectId(), ...storedProfile(withProfileDefaults(input)), passwordHash: input.passwordHash, createdAt: now, updatedAt: now, version: 1 };
 }
 
 function toUser(document: UserDocument): User {

@@ -8,6 +8,8 @@ export interface UserRow {
   username: string;
   usernameKey: string;
   displayName: string;
+  bio: string;
+  image: string | null;
   passwordHash: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -72,6 +74,8 @@ export function entities(dialect: SqlDialect): Entities {
       username: { type: 'varchar', length: 32 },
       usernameKey: { type: 'varchar', length: 32, name: 'username_key' },
       displayName: { type: 'varchar', length: 100, name: 'display_name' },
+      bio: { type: 'varchar', length: 1000 },
+      image: { type: 'varchar', length: 2048, nullable: true },
       // Never selected unless asked for by name, so no user read can carry it.
       passwordHash: { type: 'varchar', length: 255, name: 'password_hash', nullable: true, select: false },
       createdAt: { ...timestamp, name: 'created_at' },

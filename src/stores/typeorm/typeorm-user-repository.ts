@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError, PreconditionFailedError } from '../../dom
 import type { Slice, UserQuery } from '../../domain/listing';
 import type { UserRepository } from '../../domain/repositories';
 import type { ExpectedVersions } from '../../domain/versions';
-import { type Credentials, type NewUser, type User, type UserChanges, findBatchConflict, findConflict, lookupKey, storedProfile } from '../../domain/user';
+import { type Credentials, type NewUser, type User, type UserChanges, findBatchConflict, findConflict, lookupKey, withProfileDefaults, storedProfile } from '../../domain/user';
 import { batches, chunks, columnValues, insertStatement } from './bulk-inserts';
 import type { UserRow } from './entities';
 import { isUniqueViolation } from './sql-errors';
@@ -118,9 +118,9 @@ export class TypeOrmUserRepository implements UserRepository {
   }
 }
 
-/** The row `create` writes for a new user: the unique keys, version 1, created and updated `now`. */
+/** The row `create` writes for a new user: the unique keys, the profile's defaults, version 1, created and updated `now`. */
 function newUserRow(input: NewUser, now: Date): Omit<UserRow, 'id'> {
-  return { ...storedProfile(input), passwordHash: input.passwordHash, createdAt: now, updatedAt: now, version: 1 };
+  return { ...storedProfile(withProfileDefaults(input)), passwordHash: input.passwordHash, createdAt: now, updatedAt: now, version: 1 };
 }
 
 export function toUser(row: UserRow): User {
@@ -129,6 +129,8 @@ export function toUser(row: UserRow): User {
     email: row.email,
     username: row.username,
     displayName: row.displayName,
+    bio: row.bio,
+    image: row.image,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     version: row.version,

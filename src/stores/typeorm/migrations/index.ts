@@ -6,6 +6,7 @@ import { AddListOrders1764403200000 } from './1764403200000-add-list-orders';
 import { AddTagsAndSearchKeys1764489600000 } from './1764489600000-add-tags-and-search-keys';
 import { AddIdempotencyKeyOwners1764576000000 } from './1764576000000-add-idempotency-key-owners';
 import { CompareUserKeysWithoutPadding1764662400000 } from './1764662400000-compare-user-keys-without-padding';
+import { AddProfiles1764748800000 } from './1764748800000-add-profiles';
 
 /** In order of application; listed by hand so that source and build load the same set. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   AddTagsAndSearchKeys1764489600000,
   AddIdempotencyKeyOwners1764576000000,
   CompareUserKeysWithoutPadding1764662400000,
+  AddProfiles1764748800000,
 ];
