@@ -221,7 +221,7 @@ const paths = () => ({
     }),
     delete: operation('users', {
       operationId: 'deleteUser',
-      summary: 'Delete yourself, with your posts, sessions and kept idempotent answers',
+      summary: 'Delete yourself, with your posts and their comments, your comments, sessions and kept idempotent answers',
       description: `Needs \`currentPassword\` in the body (403 when wrong); each check counts against the account (429). ${writes}`,
       signedIn: true,
       body: DeleteUserBody,
@@ -277,7 +277,7 @@ const paths = () => ({
     delete: operation('posts', {
       operationId: 'deletePost',
       summary: 'Delete a post, as its author',
-      description: writes,
+      description: `Its comments go with it. ${writes}`,
       signedIn: true,
       headers: ['IfMatch'],
       responses: { 204: empty('Deleted.', rateLimited), ...shared(400, 401, 403, 404, 412, 429, 503) },
