@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { type AccountOptions, Accounts } from './auth/accounts';
 import type { Store } from './domain/repositories';
 import { authRouter } from './http/auth.router';
+import { commentsRouter } from './http/comments.router';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { closeAfterUnreadBody } from './http/json-body';
 import { Metrics, metricsRouter, mountedAt } from './http/metrics';
@@ -65,6 +66,7 @@ export function createApp(store: Store, options: AppOptions): Express {
   // router mounted at the root, route by route.
   const mount = (path: string, router: Router) => app.use(path, mountedAt(path), router);
   mount('/posts', postsRouter(store, accounts, creates, limits));
+  mount('/posts/:id/comments', commentsRouter(store, accounts, creates, limits));
   mount('/users', usersRouter(store, accounts, limits, creates));
   mount('/tags', tagsRouter(store, limits));
   mount('/auth', authRouter(accounts, limits));

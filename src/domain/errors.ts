@@ -1,4 +1,4 @@
-export type Entity = 'user' | 'post';
+export type Entity = 'user' | 'post' | 'comment';
 
 export abstract class DomainError extends Error {
   override name = this.constructor.name;

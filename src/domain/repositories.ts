@@ -1,4 +1,5 @@
 import type { StoreKind } from '../config';
+import type { AuthoredComment, Comment, CommentQuery, NewComment } from './comment';
 import type { IdempotencyRecord, StoredResponse } from './idempotency';
 import type { CountFilter, PostQuery, Slice, UserQuery } from './listing';
 import type { NewPost, Post, PostChanges } from './post';
@@ -38,7 +39,8 @@ export interface UserRepository {
    */
   update(id: string, changes: UserChanges, expected?: ExpectedVersions): Promise<User>;
   /**
-   * Removes the user, all of their posts, sessions and kept idempotency answers.
+   * Removes the user, all of their posts, sessions and kept idempotency answers, their comments and the
+   * comments on their posts.
    * @throws NotFoundError, PreconditionFailedError (when `expected` does not hold)
    */
   delete(id: string, expected?: ExpectedVersions): Promise<void>;
@@ -71,7 +73,7 @@ export interface PostRepository {
    * no `expected` version holds); in that order
    */
   update(id: string, changes: PostChanges, condition?: WriteCondition): Promise<Post>;
-  /** As update: one store operation, read apart only to tell why nothing was deleted. @throws as update */
+  /** As update: one store operation, read apart only to tell why nothing was deleted; its comments go with it. @throws as update */
   delete(id: string, condition?: WriteCondition): Promise<void>;
 }
 
@@ -81,6 +83,32 @@ export interface TagRepository {
   find(query: TagQuery): Promise<Slice<TagCount>>;
   /** How many tags are in use. */
   count(): Promise<number>;
+}
+
+/**
+ * Comments belong to a post and to their author: deleting either deletes them. A malformed or unknown id
+ * of a post or a comment, or a comment of another post, is simply not found.
+ */
+export interface CommentRepository {
+  /**
+   * One write on the happy path, without reading the post first where the store can refuse the write
+   * itself (a foreign key).
+   * @throws NotFoundError (the post is gone), InvalidReferenceError (the author is gone)
+   */
+  create(input: NewComment): Promise<Comment>;
+  /** The comment of this post, with its author; null when either is unknown. */
+  findById(postId: string, id: string): Promise<AuthoredComment | null>;
+  /**
+   * One page of the post's comments, oldest first, each with its author, in a number of store calls that
+   * does not grow with the page; null when the post does not exist.
+   */
+  find(query: CommentQuery): Promise<Slice<AuthoredComment> | null>;
+  /**
+   * Deletes the comment when `callerId` wrote it or wrote its post, in one store operation, read apart
+   * only to tell why nothing was deleted.
+   * @throws NotFoundError (post, then comment), NotAuthorError
+   */
+  delete(postId: string, id: string, callerId: string): Promise<void>;
 }
 
 export interface SessionRepository {
@@ -130,6 +158,7 @@ export interface Store {
   readonly users: UserRepository;
   readonly posts: PostRepository;
   readonly tags: TagRepository;
+  readonly comments: CommentRepository;
   readonly sessions: SessionRepository;
   readonly idempotencyKeys: IdempotencyKeyRepository;
   /** What an operator must know about this store's guarantees; logged once at start. */

@@ -86,7 +86,9 @@ function toProblem(error: unknown): HttpProblem {
     return new HttpProblem(503, 'the service is busy checking passwords; try again after the time in Retry-After', undefined, { 'Retry-After': '1' });
   }
   if (error instanceof NotFoundError) return new HttpProblem(404, error.message);
-  if (error instanceof NotAuthorError) return new HttpProblem(403, `only the author can change or delete a ${error.entity}`);
+  if (error instanceof NotAuthorError) {
+    return new HttpProblem(403, error.entity === 'comment' ? "only the comment's author or the post's author can delete a comment" : `only the author can change or delete a ${error.entity}`);
+  }
   if (error instanceof PreconditionFailedError) {
     return new HttpProblem(412, `${error.message}: read it again for its current ETag`, [{ field: 'If-Match', message: error.message }]);
   }

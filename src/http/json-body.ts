@@ -13,6 +13,8 @@ export interface BodyLimit {
 export const accountBodyLimit: BodyLimit = { bytes: 16 * 1024, words: '16 KB' };
 /** Sign-ups and profile changes: with a bio and an image URL, at most about 30 KB with every character escaped. */
 export const profileBodyLimit: BodyLimit = { bytes: 64 * 1024, words: '64 KB' };
+/** Comments: a content of 10,000 characters, at most about 120 KB with every character escaped. */
+export const commentBodyLimit: BodyLimit = { bytes: 128 * 1024, words: '128 KB' };
 /** Posts: a content of 100,000 characters. */
 export const postBodyLimit: BodyLimit = { bytes: 1024 * 1024, words: '1 MB' };
 

@@ -1,9 +1,10 @@
 import type { Request } from 'express';
+import type { AuthoredComment, CommentQuery } from '../domain/comment';
 import { type PostFilter, type PostQuery, type PostSort, type Position, type Slice, type UserQuery, searchScanLimit, sortValue } from '../domain/listing';
 import type { Post } from '../domain/post';
 import type { User } from '../domain/user';
 import { maxTagLength, normalizeTag, tagSet, type TagCount, type TagQuery } from '../domain/tags';
-import { AuthorPostListQuery, ListQuery, PostListQuery, postSortNames } from './bodies/list.queries';
+import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery, postSortNames } from './bodies/list.queries';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursors';
 import { parseTimestamp } from './field-rules';
 import { HttpProblem } from './problem';
@@ -43,6 +44,19 @@ export function parseUserList(req: Request): ListRequest<UserQuery> {
   const list = 'GET /users';
   const { limit, skip, after, count } = paging(parseQuery(ListQuery, req), list);
   return { query: { limit, skip, afterId: after?.id }, count, list };
+}
+
+/** `GET /posts/:id/comments`: oldest first; a cursor holds the last comment's createdAt and id. */
+export function parseCommentList(req: Request, postId: string): ListRequest<CommentQuery> {
+  const list = `GET /posts/${postId}/comments`;
+  const params = parseQuery(CursorQuery, req);
+  const { limit, after } = paging(params, list);
+  if (after !== undefined && !(after.value instanceof Date)) throw invalidCursor();
+  return { query: { postId, limit, after: after as CommentQuery['after'] }, count: false, list };
+}
+
+export function commentPosition(comment: AuthoredComment): Position {
+  return { value: comment.createdAt, id: comment.id };
 }
 
 /** `GET /tags`: most used first; a cursor holds the last tag's count and name. */

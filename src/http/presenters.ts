@@ -1,3 +1,4 @@
+import type { AuthoredComment, Comment } from '../domain/comment';
 import type { Post } from '../domain/post';
 import type { TagCount } from '../domain/tags';
 import type { User } from '../domain/user';
@@ -38,4 +39,22 @@ export function postJson(post: Post) {
 
 export function tagJson(tag: TagCount) {
   return { name: tag.name, postCount: tag.postCount };
+}
+
+/** A comment with its author's public view as it is now: the author's current name, not the one they had when writing. */
+export function commentJson(comment: AuthoredComment) {
+  return {
+    id: comment.id,
+    postId: comment.postId,
+    authorId: comment.authorId,
+    author: publicUserJson(comment.author),
+    content: comment.content,
+    createdAt: comment.createdAt.toISOString(),
+    updatedAt: comment.updatedAt.toISOString(),
+  };
+}
+
+/** A comment just written, by the caller: its author is the user the request signed in as. */
+export function newCommentJson(comment: Comment, author: User) {
+  return commentJson({ ...comment, author });
 }

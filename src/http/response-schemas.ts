@@ -64,10 +64,15 @@ export const responseSchemas = {
     tags: { type: 'array', items: { type: 'string' }, description: 'Normalized (trimmed, lower-cased), distinct, in code-point order.' },
     version,
   }),
+  Comment: {
+    ...record({ id, postId: id, authorId: id, author: ref('PublicUser'), content: { type: 'string' }, createdAt: instant, updatedAt: instant }),
+    description: 'A comment on a post, with its author as they are now. Comments are not edited: updatedAt is createdAt.',
+  },
   TagCount: record({ name: { type: 'string' }, postCount: { type: 'integer', minimum: 1 } }),
   UserPage: page('PublicUser'),
   PostPage: page('Post'),
   TagPage: page('TagCount'),
+  CommentPage: page('Comment'),
   Login: record({
     accessToken: { type: 'string', minLength: 1 },
     tokenType: { const: 'Bearer' },

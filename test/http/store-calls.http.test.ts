@@ -47,11 +47,12 @@ const writes: Record<Request, Record<StoreName, string[]>> = {
     mysql: ['START TRANSACTION', 'INSERT INTO tags', 'UPDATE posts', 'SELECT', 'DELETE FROM post_tags', 'INSERT INTO post_tags', 'COMMIT'],
     mongodb: ['findAndModify posts'],
   },
+  // On MongoDB the post's comments go after it (no foreign key to cascade).
   'DELETE /posts/:id': {
     sqlite: ['DELETE FROM posts'],
     postgres: ['DELETE FROM posts'],
     mysql: ['DELETE FROM posts'],
-    mongodb: ['delete posts'],
+    mongodb: ['delete posts', 'delete comments'],
   },
 };
 
@@ -97,11 +98,11 @@ describeEachStore('store calls of signed-in requests', (context) => {
     ['DELETE /posts/:id', () => http.delete(`/posts/${postId}`, token), 204],
   ];
 
-  it.each(requests)('when %s succeeds, then the store is called once to authenticate, and a write once more (on MongoDB twice for a new post or a profile)', async (name, request, status) => {
+  it.each(requests)('when %s succeeds, then the store is called once to authenticate, and a write once more (on MongoDB twice for a new post, a profile or a deleted post)', async (name, request, status) => {
     const { status: answered, sent } = await recorded(request);
     expect(answered).toBe(status);
     expect(sent).toEqual([...session[context.name], ...writes[name][context.name]]);
-    const twiceOnMongoDb = name.startsWith('POST') || name.startsWith('PATCH /users');
+    const twiceOnMongoDb = name.startsWith('POST') || name.startsWith('PATCH /users') || name === 'DELETE /posts/:id';
     const expected = name === 'GET /users/me' ? 1 : context.name === 'mongodb' && twiceOnMongoDb ? 3 : 2;
     expect(storeCalls(sent)).toBe(expected);
   });
@@ -119,3 +120,83 @@ describeEachStore('store calls of signed-in requests', (context) => {
 function checkedPatch(test: import('supertest').Test, token: string, body: unknown, ifMatch: string) {
   return test.set('Authorization', `Bearer ${token}`).set('If-Match', ifMatch).set('Content-Type', 'application/json').send(JSON.stringify(body));
 }
+
+/**
+ * The comment routes, store by store, from the first statement or command to the last. SQL: a create is one
+ * INSERT (the foreign keys refuse a post or author that is gone), a read joins each comment to its author, and
+ * a page reads whether its post exists beside it. MongoDB: a create reads the post's author, inserts, then
+ * reads the post and the author again side by side (no foreign keys); a page reads its post and the comments
+ * side by side, then the page's authors in one command. Commands sent side by side may leave in either order.
+ */
+type CommentRequest = 'POST /posts/:id/comments' | 'GET /posts/:id/comments' | 'GET /posts/:id/comments/:commentId' | 'DELETE /posts/:id/comments/:commentId';
+
+const commentCalls: Record<CommentRequest, Record<StoreName, string[]>> = {
+  'POST /posts/:id/comments': {
+    sqlite: ['SELECT', 'INSERT INTO comments'],
+    postgres: ['SELECT', 'INSERT INTO comments'],
+    mysql: ['SELECT', 'INSERT INTO comments'],
+    mongodb: ['find sessions', 'find posts', 'insert comments', 'find posts', 'find users'],
+  },
+  'GET /posts/:id/comments': {
+    sqlite: ['SELECT', 'SELECT'],
+    postgres: ['SELECT', 'SELECT'],
+    mysql: ['SELECT', 'SELECT'],
+    mongodb: ['find posts', 'find comments', 'find users'],
+  },
+  'GET /posts/:id/comments/:commentId': {
+    sqlite: ['SELECT'],
+    postgres: ['SELECT'],
+    mysql: ['SELECT'],
+    mongodb: ['find comments', 'find posts', 'find users'],
+  },
+  'DELETE /posts/:id/comments/:commentId': {
+    sqlite: ['SELECT', 'DELETE FROM comments'],
+    postgres: ['SELECT', 'DELETE FROM comments'],
+    mysql: ['SELECT', 'DELETE FROM comments'],
+    mongodb: ['find sessions', 'delete comments'],
+  },
+};
+
+describeEachStore('store calls of comment requests', (context) => {
+  const http = api(context);
+  let calls: StoreCalls;
+  let token: string;
+  let postId: string;
+  let commentId: string;
+
+  beforeAll(() => {
+    calls = recordStoreCalls(context.name);
+  });
+  afterAll(() => calls.restore());
+
+  beforeEach(async () => {
+    ({ token } = await http.signUp());
+    const other = await http.signUp();
+    postId = (await http.post('/posts', { title: 'Commented', content: 'Post' }, token)).body.id;
+    // Warm, as above; and a page of 20 comments by two authors, so that a page's cost shows it does not grow with it.
+    for (let i = 0; i < 10; i += 1) {
+      await http.post(`/posts/${postId}/comments`, { content: `Mine ${i}` }, token);
+      commentId = (await http.post(`/posts/${postId}/comments`, { content: `Theirs ${i}` }, other.token)).body.id;
+      await http.get(`/posts/${postId}/comments/${commentId}`);
+      await http.get(`/posts/${postId}/comments?limit=1`);
+    }
+  });
+
+  const requests: [CommentRequest, () => Promise<{ status: number; body: unknown }>, number][] = [
+    ['POST /posts/:id/comments', () => http.post(`/posts/${postId}/comments`, { content: 'Counted' }, token), 201],
+    ['GET /posts/:id/comments', () => http.get(`/posts/${postId}/comments`), 200],
+    ['GET /posts/:id/comments/:commentId', () => http.get(`/posts/${postId}/comments/${commentId}`), 200],
+    // The post's author deletes another's comment: still one statement or command.
+    ['DELETE /posts/:id/comments/:commentId', () => http.delete(`/posts/${postId}/comments/${commentId}`, token), 204],
+  ];
+
+  it.each(requests)('when %s succeeds, then the store is called a fixed number of times, whatever the page holds', async (name, request, status) => {
+    calls.start();
+    const response = await request();
+    const sent = calls.sent();
+    expect(response.status).toBe(status);
+    if (name === 'GET /posts/:id/comments') expect((response.body as { items: unknown[] }).items).toHaveLength(20);
+    expect([...sent].sort()).toEqual([...commentCalls[name][context.name]].sort());
+    expect(storeCalls(sent)).toBe(commentCalls[name][context.name].length);
+  });
+});

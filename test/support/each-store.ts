@@ -39,6 +39,7 @@ async function clearStore(store: Store): Promise<void> {
     // Users last: the others reference them.
     await store.dataSource.query('DELETE FROM idempotency_keys');
     await store.dataSource.query('DELETE FROM sessions');
+    await store.dataSource.query('DELETE FROM comments');
     await store.dataSource.query('DELETE FROM post_tags');
     await store.dataSource.query('DELETE FROM tags');
     await store.dataSource.query('DELETE FROM posts');
@@ -46,6 +47,7 @@ async function clearStore(store: Store): Promise<void> {
   } else if (store instanceof MongoStore) {
     await store.db.collection('idempotency_keys').deleteMany({});
     await store.db.collection('sessions').deleteMany({});
+    await store.db.collection('comments').deleteMany({});
     await store.db.collection('posts').deleteMany({});
     await store.db.collection('users').deleteMany({});
   } else {

@@ -1,6 +1,7 @@
 import { searchScanLimit } from '../../domain/listing';
 import { LoginBody } from '../bodies/auth.bodies';
-import { AuthorPostListQuery, ListQuery, PostListQuery } from '../bodies/list.queries';
+import { CreateCommentBody } from '../bodies/comment.bodies';
+import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery } from '../bodies/list.queries';
 import { CreatePostBody, UpdatePostBody } from '../bodies/post.bodies';
 import { ChangePasswordBody, CreateUserBody, DeleteUserBody, UpdateUserBody } from '../bodies/user.bodies';
 import { idempotencyKeyPattern } from '../idempotency';
@@ -64,6 +65,7 @@ const bodyExamples: Record<string, object> = {
   ChangePasswordBody: { currentPassword: 'correct horse battery staple', newPassword: 'a new and longer passphrase' },
   CreatePostBody: { title: 'Notes', content: 'On the Analytical Engine', publicationDate: '1843-09-01T00:00:00Z', tags: ['history', 'computing'] },
   UpdatePostBody: { title: 'Notes, revised' },
+  CreateCommentBody: { content: 'A fine note.' },
 };
 
 interface OperationSpec {
@@ -219,7 +221,7 @@ const paths = () => ({
     }),
     delete: operation('users', {
       operationId: 'deleteUser',
-      summary: 'Delete yourself, with your posts, sessions and kept idempotent answers',
+      summary: 'Delete yourself, with your posts and their comments, your comments, sessions and kept idempotent answers',
       description: `Needs \`currentPassword\` in the body (403 when wrong); each check counts against the account (429). ${writes}`,
       signedIn: true,
       body: DeleteUserBody,
@@ -275,10 +277,46 @@ const paths = () => ({
     delete: operation('posts', {
       operationId: 'deletePost',
       summary: 'Delete a post, as its author',
-      description: writes,
+      description: `Its comments go with it. ${writes}`,
       signedIn: true,
       headers: ['IfMatch'],
       responses: { 204: empty('Deleted.', rateLimited), ...shared(400, 401, 403, 404, 412, 429, 503) },
+    }),
+  },
+  '/posts/{id}/comments': {
+    parameters: [parameter('Id')],
+    get: operation('comments', {
+      operationId: 'listComments',
+      summary: "List a post's comments, oldest first, each with its author",
+      query: CursorQuery,
+      responses: { 200: json('A page of comments.', 'CommentPage'), ...shared(400, 404, 503) },
+    }),
+    post: operation('comments', {
+      operationId: 'createComment',
+      summary: 'Comment on a post, as its author',
+      description: `${writes} With \`Idempotency-Key\`, a retry on the same post answers the first response again.`,
+      signedIn: true,
+      body: CreateCommentBody,
+      headers: ['IdempotencyKey'],
+      responses: {
+        201: json('The new comment.', 'Comment', { Location: header('Location'), 'Idempotent-Replayed': header('IdempotentReplayed'), ...rateLimited }),
+        ...shared(...bodyErrors, 401, 404, 409, 422, 429, 503),
+      },
+    }),
+  },
+  '/posts/{id}/comments/{commentId}': {
+    parameters: [parameter('Id'), parameter('CommentId')],
+    get: operation('comments', {
+      operationId: 'getComment',
+      summary: 'A comment of this post, with its author',
+      responses: { 200: json('The comment.', 'Comment'), ...shared(404, 503) },
+    }),
+    delete: operation('comments', {
+      operationId: 'deleteComment',
+      summary: "Delete a comment, as its author or the post's author",
+      description: writes,
+      signedIn: true,
+      responses: { 204: empty('Deleted.', rateLimited), ...shared(401, 403, 404, 429, 503) },
     }),
   },
   '/tags': {
@@ -333,7 +371,7 @@ const paths = () => ({
 const components = () => ({
   schemas: {
     ...Object.fromEntries(
-      [LoginBody, CreateUserBody, UpdateUserBody, DeleteUserBody, ChangePasswordBody, CreatePostBody, UpdatePostBody].map((type) => [type.name, requestSchema(type)]),
+      [LoginBody, CreateUserBody, UpdateUserBody, DeleteUserBody, ChangePasswordBody, CreatePostBody, UpdatePostBody, CreateCommentBody].map((type) => [type.name, requestSchema(type)]),
     ),
     ...responseSchemas,
   },
@@ -342,6 +380,7 @@ const components = () => ({
   },
   parameters: {
     Id: { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+    CommentId: { name: 'commentId', in: 'path', required: true, schema: { type: 'string' } },
     IfMatch: {
       name: 'If-Match',
       in: 'header',
@@ -379,14 +418,14 @@ const components = () => ({
     Unauthorized: problem('No bearer token, or one that is unknown, expired or revoked; or a wrong email or password.', {
       'WWW-Authenticate': header('WwwAuthenticate'),
     }),
-    Forbidden: problem('Only its owner may do this; or `currentPassword` is not the password of the account.'),
+    Forbidden: problem("Only its owner may do this (a comment: its author or the post's author); or `currentPassword` is not the password of the account."),
     NotFound: problem('No such record.'),
     MethodNotAllowed: problem('Any method not documented for a path.', { Allow: header('Allow') }),
     Conflict: problem('Taken (`errors` names the field), or a request with the same Idempotency-Key is still in progress (with Retry-After).', {
       'Retry-After': retryAfter,
     }),
     PreconditionFailed: problem('If-Match names a version that is no longer current: read it again.'),
-    ContentTooLarge: problem("The body is over its route's limit once decompressed: 64 KB for sign-ups and profile changes, 16 KB for logins, password changes and account deletions, 1 MB for posts."),
+    ContentTooLarge: problem("The body is over its route's limit once decompressed: 64 KB for sign-ups and profile changes, 16 KB for logins, password changes and account deletions, 128 KB for comments, 1 MB for posts."),
     UnsupportedMediaType: problem('The body is not `application/json` (a `+json` type neither), or not UTF-8.'),
     UnprocessableContent: problem('The Idempotency-Key was used with another body, or the author no longer exists.'),
     TooManyRequests: problem('Over a rate limit: wait the seconds of Retry-After.', { 'Retry-After': header('RetryAfter'), ...rateLimited }),
@@ -416,6 +455,7 @@ export function openApiDocument(): object {
       { name: 'auth', description: 'Tokens' },
       { name: 'users', description: 'Accounts and profiles' },
       { name: 'posts', description: 'Posts, their lists, sorts and filters' },
+      { name: 'comments', description: 'Comments on posts, oldest first' },
       { name: 'tags', description: 'Tags in use' },
       { name: 'operations', description: 'Probes and metrics' },
       { name: 'meta', description: 'This document' },

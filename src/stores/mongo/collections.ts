@@ -34,6 +34,25 @@ export interface PostDocument {
   version: number;
 }
 
+/**
+ * A comment, in a collection of its own: a post's comments grow without bound, so they are not an array on
+ * the post. `postAuthorId` copies the post's author, who never changes: a delete by the post's author and
+ * the cascade from a deleted user to the comments on their posts are then one command each, with no read
+ * of the posts. `_id` is an ObjectId; an integer id (the Conduit API's) can be added later as a field of its
+ * own with a unique index, taken from a counter document by `$inc`, and given to existing comments by a
+ * document migration (migrations.ts): `_id` never changes, so nothing is rewritten but the new field, and
+ * FerretDB accepts documents without a uniquely indexed field while the migration runs.
+ */
+export interface CommentDocument {
+  _id: ObjectId;
+  postId: ObjectId;
+  postAuthorId: ObjectId;
+  authorId: ObjectId;
+  content: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 /** A user's profile as each of their sessions keeps it (see user-copies.ts). */
 export type UserCopy = Pick<UserDocument, 'email' | 'username' | 'displayName' | 'bio' | 'image' | 'createdAt' | 'updatedAt' | 'version'>;
 
@@ -63,6 +82,7 @@ export interface Collections {
   posts: Collection<PostDocument>;
   sessions: Collection<SessionDocument>;
   idempotencyKeys: Collection<IdempotencyKeyDocument>;
+  comments: Collection<CommentDocument>;
 }
 
 export function collections(db: Db): Collections {
@@ -71,6 +91,7 @@ export function collections(db: Db): Collections {
     posts: db.collection<PostDocument>('posts'),
     sessions: db.collection<SessionDocument>('sessions'),
     idempotencyKeys: db.collection<IdempotencyKeyDocument>('idempotency_keys'),
+    comments: db.collection<CommentDocument>('comments'),
   };
 }
 
@@ -110,6 +131,12 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
   idempotencyKeys: [
     { name: 'expires', key: { expiresAt: 1 } },
     { name: 'user', key: { userId: 1 } },
+  ],
+  // A post's comments oldest first, and the cascades from a deleted post, author and post author.
+  comments: [
+    { name: 'post_oldest_first', key: { postId: 1, createdAt: 1, _id: 1 } },
+    { name: 'author', key: { authorId: 1 } },
+    { name: 'post_author', key: { postAuthorId: 1 } },
   ],
 };
 

@@ -106,7 +106,14 @@ export class MongoPostRepository implements PostRepository {
     if (_id === null) throw new NotFoundError('post', id);
     const filter = writeFilter(_id, condition);
     const { deletedCount } = filter === null ? { deletedCount: 0 } : await this.writes.run(_id, () => this.collections.posts.deleteOne(filter));
-    if (deletedCount === 0) throw await this.whyNotWritten(_id, id, condition);
+    if (deletedCount === 0) {
+      const refused = await this.whyNotWritten(_id, id, condition);
+      // A delete that stopped after the post went (a crash, a lost connection) is finished by the next one.
+      if (refused instanceof NotFoundError) await this.collections.comments.deleteMany({ postId: _id });
+      throw refused;
+    }
+    // No foreign key to cascade: the post goes first, so a comment written meanwhile sees it gone and is taken back.
+    await this.collections.comments.deleteMany({ postId: _id });
   }
 
   /** A conditional write that matched no document: the post is gone, has another author, or another version. */

@@ -4,6 +4,7 @@ import type { Store } from '../../domain/repositories';
 import { type ReadBudget, collections, ensureIndexes } from './collections';
 import { type DocumentWrites, processQueuedWrites, storeIsolatedWrites } from './document-writes';
 import { applyMigrations } from './migrations';
+import { MongoCommentRepository } from './mongo-comment-repository';
 import { MongoIdempotencyKeyRepository } from './mongo-idempotency-key-repository';
 import { MongoPostRepository } from './mongo-post-repository';
 import { MongoSessionRepository } from './mongo-session-repository';
@@ -16,6 +17,7 @@ export class MongoStore implements Store {
   readonly users: MongoUserRepository;
   readonly posts: MongoPostRepository;
   readonly tags: MongoTagRepository;
+  readonly comments: MongoCommentRepository;
   readonly sessions: MongoSessionRepository;
   readonly idempotencyKeys: MongoIdempotencyKeyRepository;
 
@@ -33,6 +35,7 @@ export class MongoStore implements Store {
     this.users = new MongoUserRepository(all, writes, budget);
     this.posts = new MongoPostRepository(all, writes, budget);
     this.tags = new MongoTagRepository(all, budget);
+    this.comments = new MongoCommentRepository(all, budget);
     this.sessions = new MongoSessionRepository(all, budget);
     this.idempotencyKeys = new MongoIdempotencyKeyRepository(all);
     this.warnings =

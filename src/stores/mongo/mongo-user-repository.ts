@@ -116,6 +116,8 @@ export class MongoUserRepository implements UserRepository {
     // they owned goes even when the user already had, so that retrying a
     // delete that failed half-way finishes it.
     await this.collections.posts.deleteMany({ authorId: _id });
+    // Their comments, and every comment on their posts (each comment keeps its post's author).
+    await this.collections.comments.deleteMany({ $or: [{ authorId: _id }, { postAuthorId: _id }] });
     await this.collections.sessions.deleteMany({ userId: _id });
     await this.collections.idempotencyKeys.deleteMany({ userId: _id });
     if (deletedCount === 0) throw new NotFoundError('user', id);

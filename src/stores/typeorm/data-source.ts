@@ -25,7 +25,7 @@ export function createDataSource(
 ): DataSource {
   const budget = purpose === 'serving' ? database.statementTimeoutMs : undefined;
   const common = {
-    entities: [schemas.user, schemas.post, schemas.session, schemas.idempotencyKey],
+    entities: [schemas.user, schemas.post, schemas.session, schemas.idempotencyKey, schemas.comment],
     migrations,
     migrationsTransactionMode: 'each' as const,
     synchronize: false,

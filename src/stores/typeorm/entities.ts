@@ -29,6 +29,15 @@ export interface PostRow {
   contentKey?: string;
 }
 
+export interface CommentRow {
+  id: number;
+  postId: number;
+  authorId: number;
+  content: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface SessionRow {
   tokenHash: string;
   userId: number;
@@ -55,6 +64,7 @@ export interface Entities {
   post: EntitySchema<PostRow>;
   session: EntitySchema<SessionRow>;
   idempotencyKey: EntitySchema<IdempotencyKeyRow>;
+  comment: EntitySchema<CommentRow>;
 }
 
 /**
@@ -124,5 +134,17 @@ export function entities(dialect: SqlDialect): Entities {
       userId: { type: 'integer', name: 'user_id', nullable: true },
     },
   });
-  return { user, post, session, idempotencyKey };
+  const comment = new EntitySchema<CommentRow>({
+    name: 'Comment',
+    tableName: 'comments',
+    columns: {
+      id: { type: 'integer', primary: true, generated: 'increment' },
+      postId: { type: 'integer', name: 'post_id' },
+      authorId: { type: 'integer', name: 'author_id' },
+      content: { type: 'text' },
+      createdAt: { ...timestamp, name: 'created_at' },
+      updatedAt: { ...timestamp, name: 'updated_at' },
+    },
+  });
+  return { user, post, session, idempotencyKey, comment };
 }

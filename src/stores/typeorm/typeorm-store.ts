@@ -6,6 +6,7 @@ import { createDataSource, sqlDialect } from './data-source';
 import { type SqlDialect, dialectOf } from './dialect';
 import { type Entities, entities } from './entities';
 import { waitForLocksOnTimers } from './sqlite-statements';
+import { TypeOrmCommentRepository } from './typeorm-comment-repository';
 import { TypeOrmIdempotencyKeyRepository } from './typeorm-idempotency-key-repository';
 import { TypeOrmPostRepository } from './typeorm-post-repository';
 import { TypeOrmSessionRepository } from './typeorm-session-repository';
@@ -16,6 +17,7 @@ export class TypeOrmStore implements Store {
   readonly users: TypeOrmUserRepository;
   readonly posts: TypeOrmPostRepository;
   readonly tags: TypeOrmTagRepository;
+  readonly comments: TypeOrmCommentRepository;
   readonly sessions: TypeOrmSessionRepository;
   readonly idempotencyKeys: TypeOrmIdempotencyKeyRepository;
   readonly warnings: readonly string[] = [];
@@ -30,6 +32,7 @@ export class TypeOrmStore implements Store {
     this.users = new TypeOrmUserRepository(dataSource, schemas.user);
     this.posts = new TypeOrmPostRepository(dataSource, schemas.post, insertReturning);
     this.tags = new TypeOrmTagRepository(dataSource);
+    this.comments = new TypeOrmCommentRepository(dataSource, schemas.comment, schemas.user, insertReturning);
     this.sessions = new TypeOrmSessionRepository(dataSource, schemas.session, schemas.user);
     this.idempotencyKeys = new TypeOrmIdempotencyKeyRepository(dataSource, schemas.idempotencyKey);
     this.kind = dialectOf(dataSource.options);
