@@ -100,6 +100,11 @@ async function benchStore(store: StoreKind, options: CompareOptions): Promise<St
       outcomes.push(await runScenario(store, scenario, ours, baseline, options.rounds));
     }
     return { store, via: database.via, seeded, connections, identityChecks, rssSince, scenarios: outcomes };
+  } catch (error) {
+    // What a server said of it goes with the failure: the baseline writes a 500's cause on its standard error.
+    const said = servers.map(({ name, server }) => [name, server.errorOutput()] as const).filter(([, text]) => text !== '');
+    if (error instanceof Error) error.message += said.map(([name, text]) => `\n  ${name} said: ${text}`).join('');
+    throw error;
   } finally {
     for (const contender of servers) await contender.server.stop();
     await database.drop();

@@ -9,6 +9,8 @@ export interface RunningService {
   origin: string;
   /** The server's process, whose memory the bench reads. */
   pid: number;
+  /** The last lines the server wrote on its standard error: the baseline writes a 500's cause there. */
+  errorOutput(): string;
   stop(): Promise<void>;
 }
 
@@ -52,7 +54,7 @@ export async function startServer(name: string, args: string[], port: number, en
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${errors.trim()}`);
     try {
-      if ((await fetch(`${origin}/posts?limit=1`)).ok) return { origin, pid: child.pid!, stop };
+      if ((await fetch(`${origin}/posts?limit=1`)).ok) return { origin, pid: child.pid!, errorOutput: () => errors.trim().split('\n').slice(-10).join('\n'), stop };
     } catch {
       // Not listening yet.
     }
