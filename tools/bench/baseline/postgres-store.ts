@@ -23,7 +23,18 @@ function named(text: string, values: unknown[]): pg.QueryConfig {
 export function openPostgresStore(url: string): BaselineStore {
   const pool = new pg.Pool({ connectionString: url });
 
+  /** As the service runs a transaction: a deadlock victim is run again whole, up to 5 times, after a short random pause. */
   const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await onceInTransaction(work);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== '40P01' || attempt === 5) throw error;
+        await new Promise((done) => setTimeout(done, 5 + Math.random() * 20 * attempt));
+      }
+    }
+  };
+  const onceInTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
