@@ -38,12 +38,14 @@ async function clearStore(store: Store): Promise<void> {
   if (store instanceof TypeOrmStore) {
     // Users last: the others reference them.
     await store.dataSource.query('DELETE FROM idempotency_keys');
+    await store.dataSource.query('DELETE FROM follows');
     await store.dataSource.query('DELETE FROM sessions');
     await store.dataSource.query('DELETE FROM post_tags');
     await store.dataSource.query('DELETE FROM tags');
     await store.dataSource.query('DELETE FROM posts');
     await store.dataSource.query('DELETE FROM users');
   } else if (store instanceof MongoStore) {
+    await store.db.collection('follows').deleteMany({});
     await store.db.collection('idempotency_keys').deleteMany({});
     await store.db.collection('sessions').deleteMany({});
     await store.db.collection('posts').deleteMany({});

@@ -58,11 +58,21 @@ export interface IdempotencyKeyDocument {
   userId?: ObjectId;
 }
 
+/**
+ * One follow. The pair is the `_id`, so a second insert of it is refused by the store itself, whatever the
+ * races: the insert is the lock. No array of followers or followees grows on a user.
+ */
+export interface FollowDocument {
+  _id: { follower: ObjectId; followee: ObjectId };
+  createdAt: Date;
+}
+
 export interface Collections {
   users: Collection<UserDocument>;
   posts: Collection<PostDocument>;
   sessions: Collection<SessionDocument>;
   idempotencyKeys: Collection<IdempotencyKeyDocument>;
+  follows: Collection<FollowDocument>;
 }
 
 export function collections(db: Db): Collections {
@@ -71,6 +81,7 @@ export function collections(db: Db): Collections {
     posts: db.collection<PostDocument>('posts'),
     sessions: db.collection<SessionDocument>('sessions'),
     idempotencyKeys: db.collection<IdempotencyKeyDocument>('idempotency_keys'),
+    follows: db.collection<FollowDocument>('follows'),
   };
 }
 
@@ -110,6 +121,12 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
   idempotencyKeys: [
     { name: 'expires', key: { expiresAt: 1 } },
     { name: 'user', key: { userId: 1 } },
+  ],
+  // A user's followers and followees, newest follow first; each also serves deleting a user's follows.
+  // The `_id` index answers whether one user follows others.
+  follows: [
+    { name: 'followers_newest_first', key: { '_id.followee': 1, createdAt: -1, '_id.follower': -1 } },
+    { name: 'following_newest_first', key: { '_id.follower': 1, createdAt: -1, '_id.followee': -1 } },
   ],
 };
 

@@ -4,6 +4,7 @@ import type { Store } from '../../domain/repositories';
 import { type ReadBudget, collections, ensureIndexes } from './collections';
 import { type DocumentWrites, processQueuedWrites, storeIsolatedWrites } from './document-writes';
 import { applyMigrations } from './migrations';
+import { MongoFollowRepository } from './mongo-follow-repository';
 import { MongoIdempotencyKeyRepository } from './mongo-idempotency-key-repository';
 import { MongoPostRepository } from './mongo-post-repository';
 import { MongoSessionRepository } from './mongo-session-repository';
@@ -17,6 +18,7 @@ export class MongoStore implements Store {
   readonly posts: MongoPostRepository;
   readonly tags: MongoTagRepository;
   readonly sessions: MongoSessionRepository;
+  readonly follows: MongoFollowRepository;
   readonly idempotencyKeys: MongoIdempotencyKeyRepository;
 
   readonly warnings: readonly string[];
@@ -34,6 +36,7 @@ export class MongoStore implements Store {
     this.posts = new MongoPostRepository(all, writes, budget);
     this.tags = new MongoTagRepository(all, budget);
     this.sessions = new MongoSessionRepository(all, budget);
+    this.follows = new MongoFollowRepository(all, budget);
     this.idempotencyKeys = new MongoIdempotencyKeyRepository(all);
     this.warnings =
       writes.isolation === 'process'

@@ -6,6 +6,7 @@ import { createDataSource, sqlDialect } from './data-source';
 import { type SqlDialect, dialectOf } from './dialect';
 import { type Entities, entities } from './entities';
 import { waitForLocksOnTimers } from './sqlite-statements';
+import { TypeOrmFollowRepository } from './typeorm-follow-repository';
 import { TypeOrmIdempotencyKeyRepository } from './typeorm-idempotency-key-repository';
 import { TypeOrmPostRepository } from './typeorm-post-repository';
 import { TypeOrmSessionRepository } from './typeorm-session-repository';
@@ -17,6 +18,7 @@ export class TypeOrmStore implements Store {
   readonly posts: TypeOrmPostRepository;
   readonly tags: TypeOrmTagRepository;
   readonly sessions: TypeOrmSessionRepository;
+  readonly follows: TypeOrmFollowRepository;
   readonly idempotencyKeys: TypeOrmIdempotencyKeyRepository;
   readonly warnings: readonly string[] = [];
   readonly kind: SqlDialect;
@@ -31,6 +33,7 @@ export class TypeOrmStore implements Store {
     this.posts = new TypeOrmPostRepository(dataSource, schemas.post, insertReturning);
     this.tags = new TypeOrmTagRepository(dataSource);
     this.sessions = new TypeOrmSessionRepository(dataSource, schemas.session, schemas.user);
+    this.follows = new TypeOrmFollowRepository(dataSource, schemas.user);
     this.idempotencyKeys = new TypeOrmIdempotencyKeyRepository(dataSource, schemas.idempotencyKey);
     this.kind = dialectOf(dataSource.options);
   }

@@ -7,6 +7,7 @@ import { AddTagsAndSearchKeys1764489600000 } from './1764489600000-add-tags-and-
 import { AddIdempotencyKeyOwners1764576000000 } from './1764576000000-add-idempotency-key-owners';
 import { CompareUserKeysWithoutPadding1764662400000 } from './1764662400000-compare-user-keys-without-padding';
 import { AddProfiles1764748800000 } from './1764748800000-add-profiles';
+import { AddFollows1764921600000 } from './1764921600000-add-follows';
 
 /** In order of application; listed by hand so that source and build load the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   AddIdempotencyKeyOwners1764576000000,
   CompareUserKeysWithoutPadding1764662400000,
   AddProfiles1764748800000,
+  AddFollows1764921600000,
 ];
