@@ -1,4 +1,4 @@
-import type { Filter, ObjectId } from 'mongodb';
+import type { Filter, ObjectId, Sort } from 'mongodb';
 import { NotFoundError } from '../../domain/errors';
 import { type FollowQuery, type FollowedUser, refuseSelfFollow } from '../../domain/follows';
 import type { Slice } from '../../domain/listing';
@@ -9,7 +9,8 @@ import { parseObjectId } from './mongo-id';
 import { toUser } from './user-copies';
 import { insertForUsers } from './user-reference';
 
-type Side = 'follower' | 'followee';
+/** Which end of a follow a list is read by: `followee` for a user's followers. */
+export type Side = 'follower' | 'followee';
 
 /**
  * A follow is a document whose `_id` is the pair: its insert is the lock, so a
@@ -88,14 +89,11 @@ export class MongoFollowRepository implements FollowRepository {
    */
   private async page(side: Side, { userId, limit, after }: FollowQuery): Promise<Slice<FollowedUser>> {
     const other: Side = side === 'followee' ? 'follower' : 'followee';
-    const id = parseObjectId(userId);
-    const afterId = after === undefined ? undefined : parseObjectId(after.id);
-    if (id === null || afterId === null) return { items: [], hasMore: false };
-    const filter: Filter<FollowDocument> = { [`_id.${side}`]: id };
-    if (after !== undefined) filter.$or = [{ createdAt: { $lt: after.value } }, { createdAt: after.value, [`_id.${other}`]: { $lt: afterId } }];
+    const query = followPage(side, { userId, limit, after });
+    if (query === null) return { items: [], hasMore: false };
     const follows = await this.collections.follows
-      .find(filter, this.budget)
-      .sort({ createdAt: -1, [`_id.${other}`]: -1 })
+      .find(query.filter, this.budget)
+      .sort(query.sort)
       .limit(limit + 1)
       .toArray();
     const page = follows.slice(0, limit);
@@ -108,6 +106,21 @@ export class MongoFollowRepository implements FollowRepository {
     });
     return { items, hasMore: follows.length > limit };
   }
+}
+
+/**
+ * The filter and order of a follow list's page, as the adapter runs it: the follows of one user on `side`,
+ * after the position, newest first, then by the other user's id, descending: a range of the list's index.
+ * Null when an id names no possible document.
+ */
+export function followPage(side: Side, { userId, after }: FollowQuery): { filter: Filter<FollowDocument>; sort: Sort } | null {
+  const other: Side = side === 'followee' ? 'follower' : 'followee';
+  const id = parseObjectId(userId);
+  const afterId = after === undefined ? undefined : parseObjectId(after.id);
+  if (id === null || afterId === null) return null;
+  const filter: Filter<FollowDocument> = { [`_id.${side}`]: id };
+  if (after !== undefined) filter.$or = [{ createdAt: { $lt: after.value } }, { createdAt: after.value, [`_id.${other}`]: { $lt: afterId } }];
+  return { filter, sort: { createdAt: -1, [`_id.${other}`]: -1 } };
 }
 
 /** A follow that is already there is what was asked for. */

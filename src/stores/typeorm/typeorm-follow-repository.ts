@@ -7,6 +7,7 @@ import { type SqlDialect, dialectOf } from './dialect';
 import { DirectStatements } from './direct-statements';
 import type { UserRow } from './entities';
 import { isForeignKeyViolation } from './sql-errors';
+import type { Statement } from './transactions';
 import { parseSqlId } from './sql-id';
 import { toUser } from './typeorm-user-repository';
 import { hydrate } from './versioned-writes';
@@ -31,13 +32,34 @@ const seekCondition: Record<SqlDialect, (other: string) => string> = {
   mysql: (other) => `f.created_at <= :at AND (f.created_at < :at OR (f.created_at = :at AND f.${other} < :afterId))`,
 };
 
-type Side = 'followers' | 'following';
+export type Side = 'followers' | 'following';
+
+/**
+ * The page of a follow list, as the adapter runs it: followers of U read (followee_id, created_at,
+ * follower_id), those U follows (follower_id, created_at, followee_id), from the newest end, each row joined
+ * to its user by primary key. Null when an id names no possible row.
+ */
+export function followPage(dialect: SqlDialect, userColumns: string, side: Side, { userId, limit, after }: FollowQuery): Statement | null {
+  const [self, other] = side === 'followers' ? ['followee_id', 'follower_id'] : ['follower_id', 'followee_id'];
+  const id = parseSqlId(userId);
+  const afterId = after === undefined ? undefined : parseSqlId(after.id);
+  if (id === null || afterId === null) return null;
+  const seek = after === undefined ? '' : ` AND ${seekCondition[dialect](other)}`;
+  return {
+    sql: `SELECT ${userColumns}, f.created_at AS followed_at FROM follows f JOIN users u ON u.id = f.${other}
+       WHERE f.${self} = :id${seek} ORDER BY f.created_at DESC, f.${other} DESC LIMIT :limit`,
+    parameters: { id, limit: limit + 1, ...(after && { at: after.value, afterId }) },
+  };
+}
+
+/** Which of `ids` a user follows: the primary key, one statement. */
+export const followedAmongStatement = 'SELECT followee_id FROM follows WHERE follower_id = :follower AND followee_id IN (:...ids)';
 
 export class TypeOrmFollowRepository implements FollowRepository {
   private readonly statements: DirectStatements;
   private readonly dialect: SqlDialect;
   /** The user columns a list selects, each as `u_<column>`. */
-  private readonly userColumns: string;
+  readonly userColumns: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -89,7 +111,7 @@ export class TypeOrmFollowRepository implements FollowRepository {
     const follower = parseSqlId(followerId);
     const ids = [...new Set(userIds.map(parseSqlId).filter((id) => id !== null))];
     if (follower === null || ids.length === 0) return new Set();
-    const { rows } = await this.statements.run('SELECT followee_id FROM follows WHERE follower_id = :follower AND followee_id IN (:...ids)', { follower, ids });
+    const { rows } = await this.statements.run(followedAmongStatement, { follower, ids });
     return new Set(rows.map((row) => String(row.followee_id)));
   }
 
@@ -100,21 +122,12 @@ export class TypeOrmFollowRepository implements FollowRepository {
     return rows.map((row) => String(row.followee_id));
   }
 
-  /**
-   * One statement: the page of follows from the list's index, joined to the other users. Followers of U
-   * read (followee_id, created_at, follower_id); those U follows, (follower_id, created_at, followee_id).
-   */
-  private async page(side: Side, { userId, limit, after }: FollowQuery): Promise<Slice<FollowedUser>> {
-    const [self, other] = side === 'followers' ? ['followee_id', 'follower_id'] : ['follower_id', 'followee_id'];
-    const id = parseSqlId(userId);
-    const afterId = after === undefined ? undefined : parseSqlId(after.id);
-    if (id === null || afterId === null) return { items: [], hasMore: false };
-    const seek = after === undefined ? '' : ` AND ${seekCondition[this.dialect](other)}`;
-    const { rows } = await this.statements.run(
-      `SELECT ${this.userColumns}, f.created_at AS followed_at FROM follows f JOIN users u ON u.id = f.${other}
-       WHERE f.${self} = :id${seek} ORDER BY f.created_at DESC, f.${other} DESC LIMIT :limit`,
-      { id, limit: limit + 1, ...(after && { at: after.value, afterId }) },
-    );
+  /** One statement: the page of follows from the list's index, joined to the other users (followPage). */
+  private async page(side: Side, query: FollowQuery): Promise<Slice<FollowedUser>> {
+    const statement = followPage(this.dialect, this.userColumns, side, query);
+    if (statement === null) return { items: [], hasMore: false };
+    const { rows } = await this.statements.run(statement.sql, statement.parameters);
+    const { limit } = query;
     const createdAt = this.dataSource.getMetadata(this.userSchema).findColumnWithPropertyName('createdAt')!;
     const items = rows.slice(0, limit).map((raw) => ({
       user: toUser(hydrate(this.dataSource, this.userSchema, raw, 'u_')),
