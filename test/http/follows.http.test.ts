@@ -55,6 +55,18 @@ describeEachStore('follows HTTP API', (context) => {
       expect(await storedFollows(context.store)).toEqual([]);
     });
 
+    it("when a user's writes are over the write limit, then a follow or unfollow is a 429 and writes nothing", async () => {
+      const limited = api(context, { writeLimit: { limit: 2, windowMs: 60_000 } });
+      const [ada, bob, cy] = [await limited.signUp(), await limited.signUp(), await limited.signUp()];
+      expect((await limited.put(`/users/me/following/${bob.user.id}`, ada.token)).status).toBe(204);
+      expect((await limited.delete(`/users/me/following/${bob.user.id}`, ada.token)).status).toBe(204);
+      const refused = await limited.put(`/users/me/following/${cy.user.id}`, ada.token);
+      expect(refused.status).toBe(429);
+      expect(refused.headers['retry-after']).toEqual(expect.any(String));
+      expect(await storedFollows(context.store)).toEqual([]);
+      expect((await limited.put(`/users/me/following/${cy.user.id}`, bob.token)).status).toBe(204);
+    });
+
     it('when another method is sent, then 405 naming PUT and DELETE', async () => {
       const response = await http.post('/users/me/following/1', undefined);
       expect(response.status).toBe(405);
