@@ -132,7 +132,7 @@ export interface IdempotencyKeyRepository {
 export interface FollowRepository {
   /**
    * Makes `followerId` follow `followeeId`, once, whatever the races.
-   * @throws SelfFollowError, NotFoundError (either user unknown or malformed)
+   * @throws SelfFollowError, NotFoundError naming the followee when it is unknown or malformed, else the follower
    */
   follow(followerId: string, followeeId: string): Promise<void>;
   /** @throws SelfFollowError, NotFoundError (the followee unknown or malformed) */

@@ -67,10 +67,10 @@ describeEachStore('follows repository contract', (context) => {
       expect(await storedFollows(context.store)).toEqual([]);
     });
 
-    it('when the follower is unknown, then NotFoundError, and nothing is written', async () => {
+    it('when the follower is unknown, then NotFoundError naming the follower, and nothing is written', async () => {
       const [ada, gone] = await newUsers(2);
       await users().delete(gone.id);
-      await expect(follows().follow(gone.id, ada.id)).rejects.toThrow(NotFoundError);
+      await expect(follows().follow(gone.id, ada.id)).rejects.toThrow(new NotFoundError('user', gone.id));
       expect(await storedFollows(context.store)).toEqual([]);
     });
   });

@@ -37,7 +37,8 @@ export class MongoFollowRepository implements FollowRepository {
     const _id = { follower, followee };
     const gone = await insertForUsers(
       this.collections,
-      [follower, followee],
+      // The followee first: when both are gone, the one the request named is the one to name.
+      [followee, follower],
       () => this.collections.follows.insertOne({ _id, createdAt: new Date() }).catch(alreadyThere),
       () => this.collections.follows.deleteOne({ _id }),
     );

@@ -82,8 +82,10 @@ export class TypeOrmFollowRepository implements FollowRepository {
     try {
       await this.statements.run(followStatement[this.dialect], { followerId: follower, followeeId: followee, now: new Date() });
     } catch (error) {
-      // Either user is gone; the follower is the caller, so the followee is what the request named wrong.
-      throw isForeignKeyViolation(error) ? new NotFoundError('user', followeeId) : error;
+      if (!isForeignKeyViolation(error)) throw error;
+      // A user is gone: the followee, most likely, or the follower deleted meanwhile. Read only on this path.
+      const { rows } = await this.statements.run('SELECT id FROM users WHERE id = :followee', { followee });
+      throw new NotFoundError('user', rows.length === 0 ? followeeId : followerId);
     }
   }
 
