@@ -1,5 +1,6 @@
 import type { StoreKind } from '../config';
 import type { AuthoredComment, Comment, CommentQuery, NewComment } from './comment';
+import type { FollowQuery, FollowedUser } from './follows';
 import type { IdempotencyRecord, StoredResponse } from './idempotency';
 import type { CountFilter, PostQuery, Slice, UserQuery } from './listing';
 import type { NewPost, Post, PostChanges } from './post';
@@ -40,7 +41,7 @@ export interface UserRepository {
   update(id: string, changes: UserChanges, expected?: ExpectedVersions): Promise<User>;
   /**
    * Removes the user, all of their posts, sessions and kept idempotency answers, their comments and the
-   * comments on their posts.
+   * comments on their posts, and their follows both ways.
    * @throws NotFoundError, PreconditionFailedError (when `expected` does not hold)
    */
   delete(id: string, expected?: ExpectedVersions): Promise<void>;
@@ -152,6 +153,28 @@ export interface IdempotencyKeyRepository {
   release(id: string, claimToken: string): Promise<void>;
 }
 
+/**
+ * Who follows whom. A follow is a pair of users; writing it again, or removing
+ * one that is not there, changes nothing and is not an error.
+ */
+export interface FollowRepository {
+  /**
+   * Makes `followerId` follow `followeeId`, once, whatever the races.
+   * @throws SelfFollowError, NotFoundError naming the followee when it is unknown or malformed, else the follower
+   */
+  follow(followerId: string, followeeId: string): Promise<void>;
+  /** @throws SelfFollowError, NotFoundError (the followee unknown or malformed) */
+  unfollow(followerId: string, followeeId: string): Promise<void>;
+  /** The users who follow `query.userId`, newest follow first. */
+  followers(query: FollowQuery): Promise<Slice<FollowedUser>>;
+  /** The users `query.userId` follows, newest follow first. */
+  following(query: FollowQuery): Promise<Slice<FollowedUser>>;
+  /** Which of `userIds` `followerId` follows, in one call to the store whatever their number. */
+  followedAmong(followerId: string, userIds: readonly string[]): Promise<Set<string>>;
+  /** The ids of every user `followerId` follows, in no order: what a feed reads. */
+  followeeIds(followerId: string): Promise<string[]>;
+}
+
 export interface Store {
   /** Which store this is, as DATABASE_URL names it. */
   readonly kind: StoreKind;
@@ -160,6 +183,7 @@ export interface Store {
   readonly tags: TagRepository;
   readonly comments: CommentRepository;
   readonly sessions: SessionRepository;
+  readonly follows: FollowRepository;
   readonly idempotencyKeys: IdempotencyKeyRepository;
   /** What an operator must know about this store's guarantees; logged once at start. */
   readonly warnings: readonly string[];

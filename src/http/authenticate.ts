@@ -13,13 +13,36 @@ export function authenticate(accounts: Accounts): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('Authorization');
     if (header === undefined) throw unauthorized('this request needs an Authorization: Bearer token');
-    const token = /^Bearer +(\S+) *$/i.exec(header)?.[1];
-    if (token === undefined) throw unauthorized('Authorization must be "Bearer <token>"', 'invalid_request');
-    const caller = await accounts.authenticate(token);
-    if (caller === null) throw unauthorized('the token is unknown, expired or revoked', 'invalid_token');
-    res.locals.caller = caller;
+    res.locals.caller = await callerFor(accounts, header);
     next();
   };
+}
+
+/**
+ * For reads whose answer depends on who asks (`following` in user views): without Authorization the
+ * request goes on anonymous, and the store is not asked; with it, the token is checked as by
+ * authenticate(), and a bad one is the same 401. Either way the answer varies by Authorization.
+ */
+export function identify(accounts: Accounts): RequestHandler {
+  return async (req, res, next) => {
+    res.vary('Authorization');
+    const header = req.get('Authorization');
+    if (header !== undefined) res.locals.caller = await callerFor(accounts, header);
+    next();
+  };
+}
+
+async function callerFor(accounts: Accounts, header: string): Promise<Caller> {
+  const token = /^Bearer +(\S+) *$/i.exec(header)?.[1];
+  if (token === undefined) throw unauthorized('Authorization must be "Bearer <token>"', 'invalid_request');
+  const caller = await accounts.authenticate(token);
+  if (caller === null) throw unauthorized('the token is unknown, expired or revoked', 'invalid_token');
+  return caller;
+}
+
+/** The caller, when the request was signed in (see identify). */
+export function callerIfAny(res: Response): Caller | undefined {
+  return res.locals.caller as Caller | undefined;
 }
 
 export function callerOf(res: Response): Caller {

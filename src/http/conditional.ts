@@ -3,14 +3,23 @@ import type { ExpectedVersions } from '../domain/versions';
 import { HttpProblem } from './problem';
 
 /**
+ * What a signed-in view adds to the bytes of a record (a user view's `following`): its tag says so, `"3-following"`,
+ * so that a tag never stays the same while the bytes it tags change, and never names another caller's bytes.
+ */
+export type TagVariant = 'following' | 'not-following';
+
+/** The version a tag names, with or without a variant: what `If-Match` guards. */
+const versionTag = /^([1-9]\d{0,9})(?:-(?:not-)?following)?$/;
+
+/**
  * A record's version is its strong entity tag, `"3"`. A GET or HEAD whose If-None-Match is `*` or names that
  * tag (weak comparison, RFC 9110 §13.1.2) is answered 304 with the tag and no body, so GET handlers only call
  * this. Evaluated here, whatever Cache-Control the request carries: Express's own check ignores If-None-Match
  * beside `no-cache`, a cache's rule, not an origin server's, and the Fetch standard adds `no-cache` to every
  * conditional request, so no fetch() client would ever get a 304.
  */
-export function setVersionTag(res: Response, version: number): Response {
-  const tag = `"${version}"`;
+export function setVersionTag(res: Response, version: number, variant?: TagVariant): Response {
+  const tag = variant === undefined ? `"${version}"` : `"${version}-${variant}"`;
   res.set('ETag', tag);
   const { method } = res.req;
   if ((method === 'GET' || method === 'HEAD') && listsTag(res.req.get('If-None-Match'), tag)) res.status(304);
@@ -30,7 +39,7 @@ const entityTag = /(W\/)?"([^"]*)"/g;
 /**
  * The versions `If-Match` allows a write on (RFC 9110 §13.1.1): undefined
  * when it is absent or `*` (any version of a record that exists), otherwise
- * the versions of its strong tags. A weak tag or a tag we never issued matches
+ * the versions of its strong tags, a variant's too (`"3-following"` guards version 3). A weak tag or a tag we never issued matches
  * no version, so the write is refused with 412; a header that is not a list of
  * entity tags is a 400.
  */
@@ -44,7 +53,8 @@ export function ifMatchVersions(req: Request): ExpectedVersions {
   }
   const versions: number[] = [];
   for (const [, weak, opaque] of header.matchAll(entityTag)) {
-    if (weak === undefined && /^[1-9]\d{0,9}$/.test(opaque) && Number(opaque) <= 2_147_483_647) versions.push(Number(opaque));
+    const version = weak === undefined ? versionTag.exec(opaque)?.[1] : undefined;
+    if (version !== undefined && Number(version) <= 2_147_483_647) versions.push(Number(version));
   }
   return versions;
 }

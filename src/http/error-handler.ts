@@ -10,6 +10,7 @@ import {
   StoreTimeoutError,
   StoreUnavailableError,
 } from '../domain/errors';
+import { SelfFollowError } from '../domain/follows';
 import { HttpProblem, sendProblem } from './problem';
 
 /** How long a client is asked to wait before retrying while the store is unavailable. */
@@ -95,6 +96,7 @@ function toProblem(error: unknown): HttpProblem {
   if (error instanceof ConflictError) {
     return new HttpProblem(409, error.message, [{ field: error.field, message: `${error.field} is already taken` }]);
   }
+  if (error instanceof SelfFollowError) return new HttpProblem(422, error.message, [{ field: 'userId', message: 'a user cannot follow themselves' }]);
   if (error instanceof InvalidReferenceError) {
     return new HttpProblem(422, error.message, [{ field: error.field, message: error.message }]);
   }

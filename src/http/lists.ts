@@ -4,6 +4,7 @@ import { type PostFilter, type PostQuery, type PostSort, type Position, type Sli
 import type { Post } from '../domain/post';
 import type { User } from '../domain/user';
 import { maxTagLength, normalizeTag, tagSet, type TagCount, type TagQuery } from '../domain/tags';
+import type { FollowQuery, FollowedUser } from '../domain/follows';
 import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery, postSortNames } from './bodies/list.queries';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursors';
 import { parseTimestamp } from './field-rules';
@@ -57,6 +58,22 @@ export function parseCommentList(req: Request, postId: string): ListRequest<Comm
 
 export function commentPosition(comment: AuthoredComment): Position {
   return { value: comment.createdAt, id: comment.id };
+}
+
+/**
+ * `GET /users/:id/followers` and `/following`: newest follow first; a cursor holds when the last one was
+ * followed and the other user's id. Only `limit` and `cursor`: a follow list has no total and no skip.
+ */
+export function parseFollowList(req: Request, route: string, userId: string): ListRequest<FollowQuery> {
+  const params = parseQuery(CursorQuery, req);
+  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, route);
+  if (after !== undefined && !(after.value instanceof Date)) throw invalidCursor();
+  const limit = params.limit === undefined ? defaultLimit : Number(params.limit);
+  return { query: { userId, limit, after: after as FollowQuery['after'] }, count: false, list: route };
+}
+
+export function followPosition({ user, followedAt }: FollowedUser): Position {
+  return { value: followedAt, id: user.id };
 }
 
 /** `GET /tags`: most used first; a cursor holds the last tag's count and name. */

@@ -3,8 +3,18 @@ import type { Post } from '../domain/post';
 import type { TagCount } from '../domain/tags';
 import type { User } from '../domain/user';
 
-/** A user as anyone may see them: no email, which only its owner reads. */
-export function publicUserJson(user: User) {
+/**
+ * A user as anyone may see them: no email, which only its owner reads. `following`, whether the caller
+ * follows them, only when the request is signed in.
+ */
+export function publicUserJson(user: User, following?: boolean) {
+  return {
+    ...profileJson(user),
+    ...(following !== undefined && { following }),
+  };
+}
+
+function profileJson(user: User) {
   return {
     id: user.id,
     username: user.username,
@@ -19,7 +29,7 @@ export function publicUserJson(user: User) {
 
 /** A user as they see themselves: after sign-up, login and their own changes, and at /users/me. */
 export function ownUserJson(user: User) {
-  const { id, ...rest } = publicUserJson(user);
+  const { id, ...rest } = profileJson(user);
   return { id, email: user.email, ...rest };
 }
 

@@ -51,7 +51,10 @@ function page(item: string) {
 }
 
 export const responseSchemas = {
-  PublicUser: { ...record({ id, ...profile }), description: 'A user as anyone may see them: without the email.' },
+  PublicUser: {
+    ...record({ id, ...profile, following: { type: 'boolean', description: 'Whether the caller follows this user; only when the request is signed in.' } }, ['following']),
+    description: 'A user as anyone may see them: without the email.',
+  },
   OwnUser: { ...record({ id, email: { type: 'string', description: 'As typed at sign-up or last change; may hold non-ASCII letters.' }, ...profile }), description: 'A user as they see themselves.' },
   Post: record({
     id,

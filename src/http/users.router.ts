@@ -2,7 +2,7 @@ import { type Response, Router } from 'express';
 import type { Accounts } from '../auth/accounts';
 import { NotFoundError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
-import { authenticate, callerOf } from './authenticate';
+import { authenticate, callerIfAny, callerOf, identify } from './authenticate';
 import type { IdempotentCreates } from './idempotency';
 import { ifMatchVersions, setVersionTag } from './conditional';
 import { ChangePasswordBody, CreateUserBody, DeleteUserBody, UpdateUserBody } from './bodies/user.bodies';
@@ -11,13 +11,15 @@ import type { RateLimiters } from './rate-limits';
 import { methodNotAllowed } from './error-handler';
 import { listJson, parsePostList, parseUserList, postPosition, userPosition } from './lists';
 import { requireOwnPassword, runMiddleware, wrongPassword } from './password-checks';
+import { userViews } from './following';
 import { ownUserJson, postJson, publicUserJson } from './presenters';
 import { HttpProblem } from './problem';
 import { parseBody, requireChanges } from './validation';
 
-export function usersRouter({ users, posts }: Store, accounts: Accounts, limits: RateLimiters, creates: IdempotentCreates): Router {
+export function usersRouter({ users, posts, follows }: Store, accounts: Accounts, limits: RateLimiters, creates: IdempotentCreates): Router {
   const router = Router();
   const signedIn = authenticate(accounts);
+  const identified = identify(accounts);
   const accountBody = jsonBody(accountBodyLimit);
   const profileBody = jsonBody(profileBodyLimit);
   // One count for sign-ups and changes of email: both tell whether an email is taken.
@@ -26,10 +28,10 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, limits:
 
   router
     .route('/')
-    .get(limits.expensiveRead, async (req, res) => {
+    .get(limits.expensiveRead, identified, async (req, res) => {
       const list = parseUserList(req);
       const [slice, total] = await Promise.all([users.find(list.query), list.count ? users.count() : undefined]);
-      res.json(listJson(slice, publicUserJson, list, userPosition, total));
+      res.json(listJson(slice, await userViews(follows, res, slice.items), list, userPosition, total));
     })
     // Sign-up is anonymous: its keys belong to the route. The password is never kept, not even hashed.
     .post(emailClaims, profileBody, creates.handler({ route: 'POST /users', unkeptFields: ['password'], owner: signedUpUser }, async (req, res) => {
@@ -68,10 +70,13 @@ export function usersRouter({ users, posts }: Store, accounts: Accounts, limits:
 
   router
     .route('/:id')
-    .get(async (req, res) => {
-      const user = await users.findById(req.params.id);
+    .get(identified, async (req, res) => {
+      const caller = callerIfAny(res);
+      // Both by the id asked for, at once: whether the caller follows an unknown id does not matter.
+      const [user, followed] = await Promise.all([users.findById(req.params.id), caller && follows.followedAmong(caller.user.id, [req.params.id])]);
       if (user === null) throw new NotFoundError('user', req.params.id);
-      setVersionTag(res, user.version).json(publicUserJson(user));
+      const following = followed?.has(user.id);
+      setVersionTag(res, user.version, following === undefined ? undefined : following ? 'following' : 'not-following').json(publicUserJson(user, following));
     })
     .patch(signedIn, limits.write, profileBody, async (req, res) => {
       const expected = ifMatchVersions(req);

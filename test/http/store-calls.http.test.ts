@@ -1,5 +1,5 @@
 import type { StoreName } from '../support/stores';
-import { api } from '../support/api';
+import { type SignedUp, api } from '../support/api';
 import { describeEachStore } from '../support/each-store';
 import { type StoreCalls, recordStoreCalls, storeCalls } from '../support/store-calls';
 
@@ -114,6 +114,117 @@ describeEachStore('store calls of signed-in requests', (context) => {
     // The session, the write that matched nothing, then the read that tells 403 from 404 and 412.
     expect(storeCalls(sent)).toBe(3);
     expect(sent.at(-1)).toBe(context.name === 'mongodb' ? 'find posts' : 'SELECT');
+  });
+});
+
+/**
+ * Follows and the reads that carry `following`. A follow is one statement on SQL (the foreign keys refuse an
+ * unknown user); on MongoDB one insert, then one read of both users (user-reference.ts). A read that carries
+ * the flags asks for them once for the whole page, after the page; without a token, it does not ask the store
+ * who is calling. Reads made at once (a user and whether the caller follows them) are compared in any order.
+ */
+type FollowRequest =
+  | 'PUT /users/me/following/:userId'
+  | 'DELETE /users/me/following/:userId'
+  | 'GET /users/:id'
+  | 'GET /users/:id signed in'
+  | 'GET /users signed in'
+  | 'GET /users/:id/followers'
+  | 'GET /users/:id/followers signed in';
+
+const followCalls: Record<FollowRequest, Record<StoreName, string[]>> = {
+  'PUT /users/me/following/:userId': {
+    sqlite: ['INSERT INTO follows', 'SELECT'],
+    postgres: ['INSERT INTO follows', 'SELECT'],
+    mysql: ['INSERT INTO follows', 'SELECT'],
+    mongodb: ['find sessions', 'find users', 'insert follows'],
+  },
+  'DELETE /users/me/following/:userId': {
+    sqlite: ['DELETE FROM follows', 'SELECT'],
+    postgres: ['DELETE FROM follows', 'SELECT'],
+    mysql: ['DELETE FROM follows', 'SELECT'],
+    mongodb: ['delete follows', 'find sessions'],
+  },
+  'GET /users/:id': { sqlite: ['SELECT'], postgres: ['SELECT'], mysql: ['SELECT'], mongodb: ['find users'] },
+  'GET /users/:id signed in': {
+    sqlite: ['SELECT', 'SELECT', 'SELECT'],
+    postgres: ['SELECT', 'SELECT', 'SELECT'],
+    mysql: ['SELECT', 'SELECT', 'SELECT'],
+    mongodb: ['find follows', 'find sessions', 'find users'],
+  },
+  'GET /users signed in': {
+    sqlite: ['SELECT', 'SELECT', 'SELECT'],
+    postgres: ['SELECT', 'SELECT', 'SELECT'],
+    mysql: ['SELECT', 'SELECT', 'SELECT'],
+    mongodb: ['find follows', 'find sessions', 'find users'],
+  },
+  // The user, and the page of follows with its users: one joined statement on SQL, two commands on MongoDB.
+  'GET /users/:id/followers': {
+    sqlite: ['SELECT', 'SELECT'],
+    postgres: ['SELECT', 'SELECT'],
+    mysql: ['SELECT', 'SELECT'],
+    mongodb: ['find follows', 'find users', 'find users'],
+  },
+  'GET /users/:id/followers signed in': {
+    sqlite: ['SELECT', 'SELECT', 'SELECT', 'SELECT'],
+    postgres: ['SELECT', 'SELECT', 'SELECT', 'SELECT'],
+    mysql: ['SELECT', 'SELECT', 'SELECT', 'SELECT'],
+    mongodb: ['find follows', 'find follows', 'find sessions', 'find users', 'find users'],
+  },
+};
+
+describeEachStore('store calls of follows and of reads with following', (context) => {
+  const http = api(context);
+  let calls: StoreCalls;
+  let caller: SignedUp;
+  let star: SignedUp;
+
+  beforeAll(() => {
+    calls = recordStoreCalls(context.name);
+  });
+  afterAll(() => calls.restore());
+
+  beforeEach(async () => {
+    [caller, star] = [await http.signUp(), await http.signUp()];
+    // Warm, as above; a page of 5 followers, so that a call per user would show.
+    for (let i = 0; i < 5; i += 1) expect((await http.put(`/users/me/following/${star.user.id}`, (await http.signUp()).token)).status).toBe(204);
+    for (let i = 0; i < 3; i += 1) {
+      await http.put(`/users/me/following/${star.user.id}`, caller.token);
+      await http.delete(`/users/me/following/${star.user.id}`, caller.token);
+      await http.get(`/users/${star.user.id}/followers`, caller.token);
+      await http.get(`/users/${star.user.id}`, caller.token);
+      await http.get('/users', caller.token);
+    }
+  });
+
+  const requests: [FollowRequest, () => Promise<{ status: number }>, number, number][] = [
+    ['PUT /users/me/following/:userId', () => http.put(`/users/me/following/${star.user.id}`, caller.token), 204, 2],
+    [
+      'DELETE /users/me/following/:userId',
+      async () => {
+        await http.put(`/users/me/following/${star.user.id}`, caller.token);
+        calls.start();
+        return http.delete(`/users/me/following/${star.user.id}`, caller.token);
+      },
+      204,
+      2,
+    ],
+    ['GET /users/:id', () => http.get(`/users/${star.user.id}`), 200, 1],
+    ['GET /users/:id signed in', () => http.get(`/users/${star.user.id}`, caller.token), 200, 3],
+    ['GET /users signed in', () => http.get('/users?limit=100', caller.token), 200, 3],
+    ['GET /users/:id/followers', () => http.get(`/users/${star.user.id}/followers`), 200, 2],
+    ['GET /users/:id/followers signed in', () => http.get(`/users/${star.user.id}/followers`, caller.token), 200, 4],
+  ];
+
+  it.each(requests)('when %s succeeds, then the store is called as pinned, whatever the page holds', async (name, request, status, sqlCalls) => {
+    calls.start();
+    const { status: answered } = await request();
+    const sent = calls.sent();
+    expect(answered).toBe(status);
+    expect([...sent].sort()).toEqual(followCalls[name][context.name]);
+    // MongoDB has no join: a follow reads its users after the insert, and a page of follows reads its users apart.
+    const mongoExtra = context.name === 'mongodb' && (name.startsWith('PUT') || name.includes('followers')) ? 1 : 0;
+    expect(storeCalls(sent)).toBe(sqlCalls + mongoExtra);
   });
 });
 

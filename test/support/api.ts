@@ -69,6 +69,7 @@ export function api(context: StoreContext, options: Partial<AppOptions> = {}) {
     delete: (path: string, token?: string, body?: unknown) => send(target().delete(path), token, body),
     post: (path: string, body?: unknown, token?: string) => send(target().post(path), token, body),
     patch: (path: string, body?: unknown, token?: string) => send(target().patch(path), token, body),
+    put: (path: string, token?: string) => send(target().put(path), token),
     /** For requests the helpers above cannot make (raw bodies, odd headers); check them with `checked`. */
     raw: target,
     /** Signs a new user up and logs them in. */

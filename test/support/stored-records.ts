@@ -24,3 +24,31 @@ export async function setStoredUpdatedAt(store: Store, kind: 'post' | 'user', id
     throw new Error('unknown store type');
   }
 }
+
+/** Every follow as the store holds it, `follower>followee`, read straight from the table or collection. */
+export async function storedFollows(store: Store): Promise<string[]> {
+  if (store instanceof TypeOrmStore) {
+    const rows = (await store.dataSource.query('SELECT follower_id, followee_id FROM follows')) as { follower_id: unknown; followee_id: unknown }[];
+    return rows.map((row) => `${String(row.follower_id)}>${String(row.followee_id)}`).sort();
+  }
+  if (store instanceof MongoStore) {
+    const documents = await store.db.collection<{ _id: { follower: ObjectId; followee: ObjectId } }>('follows').find().toArray();
+    return documents.map(({ _id }) => `${_id.follower.toHexString()}>${_id.followee.toHexString()}`).sort();
+  }
+  throw new Error('unknown store type');
+}
+
+/**
+ * Makes each `[follower, followee]` follow: through the port on SQL stores; on MongoDB as the documents the
+ * adapter writes, inserted at once, since FerretDB reads users by `$in` without an index, so that thousands
+ * of follows through the port take minutes there.
+ */
+export async function seedFollows(store: Store, pairs: readonly [string, string][]): Promise<void> {
+  if (store instanceof MongoStore) {
+    const now = new Date();
+    const documents = pairs.map(([follower, followee]) => ({ _id: { follower: new ObjectId(follower), followee: new ObjectId(followee) }, createdAt: now }));
+    await store.db.collection<{ _id: { follower: ObjectId; followee: ObjectId }; createdAt: Date }>('follows').insertMany(documents);
+    return;
+  }
+  for (let i = 0; i < pairs.length; i += 50) await Promise.all(pairs.slice(i, i + 50).map(([follower, followee]) => store.follows.follow(follower, followee)));
+}

@@ -13,7 +13,7 @@ export interface Exchange {
 }
 
 /** The answer headers worth comparing; the rest (dates, request ids, lengths) differ by nature. */
-const shownHeaders = ['content-type', 'location', 'etag', 'www-authenticate', 'allow', 'idempotent-replayed'];
+const shownHeaders = ['content-type', 'location', 'etag', 'vary', 'www-authenticate', 'allow', 'idempotent-replayed'];
 
 export interface Answer {
   status: number;

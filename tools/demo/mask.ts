@@ -12,7 +12,7 @@ const hiddenFields: Record<string, string> = {
 };
 
 /** Where a text names a record by id: a path segment, an `authorId=` filter, a message such as `post 12 not found`. */
-const idContexts: Record<'user' | 'post', string> = { user: '/users/|authorId=|\\buser ', post: '/posts/|\\bpost ' };
+const idContexts: Record<'user' | 'post', string> = { user: '/users/|/following/|authorId=|\\buser ', post: '/posts/|\\bpost ' };
 
 /**
  * Replaces what legitimately differs between two instances (ids, tokens,

@@ -3,7 +3,7 @@ import { type Recorder, field } from './exchange';
 /**
  * The walk through the API that both instances get: sign up, log in, write
  * tagged posts, page, filter and search them, change one under If-Match, delete
- * it, and the common errors. Names carry `run`, so the scenario can run again on
+ * it, follow a user and unfollow her, and the common errors. Names carry `run`, so the scenario can run again on
  * the same stores; lists are read per author, so other data on them does not show.
  * It logs in three times: the default login limit (10 per address in 15 minutes)
  * allows three runs against one instance in that time.
@@ -49,7 +49,7 @@ export async function runScenario(api: Recorder, run: string): Promise<void> {
   await api.call('change its tags under If-Match', 'PATCH', `/posts/${notesId}`, { token, headers: { 'If-Match': etag }, body: { tags: ['engine', 'history'] } });
   await api.call('change it again with the old ETag: stale', 'PATCH', `/posts/${notesId}`, { token, headers: { 'If-Match': etag }, body: { title: 'Lost update' } });
 
-  await api.call('sign up a second user', 'POST', '/users', { body: bob });
+  const bobId = field(await api.call('sign up a second user', 'POST', '/users', { body: bob }), 'id');
   const bobToken = field(await api.call('log in as the second user', 'POST', '/auth/login', { body: { email: bob.email, password: bob.password } }), 'accessToken');
   await api.call("the second user deletes Ada's post: forbidden", 'DELETE', `/posts/${notesId}`, { token: bobToken });
 
@@ -60,9 +60,20 @@ export async function runScenario(api: Recorder, run: string): Promise<void> {
   await api.call('a route that does not exist', 'GET', '/articles');
   await api.call('a method the route does not take', 'PUT', `/posts/${notesId}`, { token, body: notes });
 
+  await api.call('the second user follows Ada', 'PUT', `/users/me/following/${adaId}`, { token: bobToken });
+  await api.call('follows her again: no error, still one follow', 'PUT', `/users/me/following/${adaId}`, { token: bobToken });
+  await api.call('follows himself: refused', 'PUT', `/users/me/following/${bobId}`, { token: bobToken });
+  await api.call("Ada's followers, as the second user sees them", 'GET', `/users/${adaId}/followers`, { token: bobToken });
+  await api.call('Ada, as the second user sees her', 'GET', `/users/${adaId}`, { token: bobToken });
+  await api.call('he unfollows her', 'DELETE', `/users/me/following/${adaId}`, { token: bobToken });
+  await api.call('Ada, as he sees her now: a new ETag', 'GET', `/users/${adaId}`, { token: bobToken });
+  await api.call('he follows her again', 'PUT', `/users/me/following/${adaId}`, { token: bobToken });
+  await api.call('the users he follows', 'GET', `/users/${bobId}/following`);
+
   await api.call('the second user logs out', 'POST', '/auth/logout', { token: bobToken });
   await api.call('the revoked token', 'GET', '/users/me', { token: bobToken });
   await api.call('delete the account, which takes the password', 'DELETE', `/users/${adaId}`, { token, body: { currentPassword: ada.password } });
   await api.call('the token of the deleted account', 'GET', '/users/me', { token });
   await api.call('her posts went with it', 'GET', `/posts?authorId=${adaId}`);
+  await api.call('and so did her follows', 'GET', `/users/${bobId}/following`);
 }

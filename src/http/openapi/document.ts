@@ -72,7 +72,8 @@ interface OperationSpec {
   operationId: string;
   summary: string;
   description?: string;
-  signedIn?: boolean;
+  /** `optional`: answered to anyone, and differently to a signed-in caller (a bad token is still a 401). */
+  signedIn?: boolean | 'optional';
   query?: Dto;
   body?: Dto;
   /** Request headers, from components.parameters. */
@@ -88,7 +89,7 @@ function operation(tag: string, spec: OperationSpec): object {
     ...rest,
     ...(parameters.length > 0 && { parameters }),
     ...(body && { requestBody: { required: true, content: { 'application/json': { schema: schema(body.name), example: bodyExamples[body.name] } } } }),
-    ...(signedIn && { security: [{ bearer: [] }] }),
+    ...(signedIn && { security: signedIn === 'optional' ? [{}, { bearer: [] }] : [{ bearer: [] }] }),
     responses: { ...responses, 500: response('InternalError') },
   };
 }
@@ -131,6 +132,11 @@ const retryAfter = { description: 'Seconds to wait before trying again.', schema
 const bodyErrors = [400, 413, 415];
 const expensiveRead = 'A search (`q`), a total (`count=true`) or a `skip` of 1,000 or more is limited per client address (429).';
 const writes = 'Limited per signed-in user, with the other writes of posts and users (429).';
+/** The answers of routes whose user views carry `following` for a signed-in caller. */
+const perCaller = { Vary: header('VaryAuthorization') };
+const followingFlag = 'Signed in, each user carries `following`; the answer varies by `Authorization`, and a bad token is a 401.';
+const followList = (side: string) =>
+  `${followingFlag} Newest follow first, ties by the other user's id, descending; \`limit\` and \`cursor\` only. ${side}`;
 
 const paths = () => ({
   '/auth/login': {
@@ -160,9 +166,10 @@ const paths = () => ({
     get: operation('users', {
       operationId: 'listUsers',
       summary: 'List users, oldest first',
-      description: expensiveRead,
+      description: `${expensiveRead} ${followingFlag}`,
+      signedIn: 'optional',
       query: ListQuery,
-      responses: { 200: json('A page of users.', 'UserPage', rateLimited), ...shared(400, 429, 503) },
+      responses: { 200: json('A page of users.', 'UserPage', { ...rateLimited, ...perCaller }), ...shared(400, 401, 429, 503) },
     }),
     post: operation('users', {
       operationId: 'signUp',
@@ -205,8 +212,10 @@ const paths = () => ({
     get: operation('users', {
       operationId: 'getUser',
       summary: 'A user',
+      description: `${followingFlag} The ETag of a signed-in answer names the flag too (\`"3-following"\`, \`"3-not-following"\`), so it changes with the bytes; \`If-Match\` takes it as version 3.`,
+      signedIn: 'optional',
       headers: ['IfNoneMatch'],
-      responses: { 200: json('The user, without their email.', 'PublicUser', versioned), ...shared(304, 400, 404, 503) },
+      responses: { 200: json('The user, without their email.', 'PublicUser', { ...versioned, ...perCaller }), ...shared(304, 400, 401, 404, 503) },
     }),
     patch: operation('users', {
       operationId: 'updateUser',
@@ -227,6 +236,53 @@ const paths = () => ({
       body: DeleteUserBody,
       headers: ['IfMatch'],
       responses: { 204: empty('Deleted.', rateLimited), ...shared(...bodyErrors, 401, 403, 404, 412, 429, 503) },
+    }),
+  },
+  '/users/me/following/{userId}': {
+    parameters: [parameter('UserId')],
+    put: operation('follows', {
+      operationId: 'follow',
+      summary: 'Follow a user',
+      description: `Idempotent: following someone already followed is a 204 too. ${writes}`,
+      signedIn: true,
+      responses: {
+        204: empty('The caller follows the user.', rateLimited),
+        ...shared(401, 404, 429, 503),
+        422: problem('A user cannot follow themselves.'),
+      },
+    }),
+    delete: operation('follows', {
+      operationId: 'unfollow',
+      summary: 'Stop following a user',
+      description: `Idempotent: unfollowing someone not followed is a 204 too. ${writes}`,
+      signedIn: true,
+      responses: {
+        204: empty('The caller does not follow the user.', rateLimited),
+        ...shared(401, 404, 429, 503),
+        422: problem('A user cannot follow themselves.'),
+      },
+    }),
+  },
+  '/users/{id}/followers': {
+    parameters: [parameter('Id')],
+    get: operation('follows', {
+      operationId: 'listFollowers',
+      summary: 'The users who follow a user',
+      description: followList('Each user is a follower.'),
+      signedIn: 'optional',
+      query: CursorQuery,
+      responses: { 200: json('A page of users.', 'UserPage', perCaller), ...shared(400, 401, 404, 503) },
+    }),
+  },
+  '/users/{id}/following': {
+    parameters: [parameter('Id')],
+    get: operation('follows', {
+      operationId: 'listFollowing',
+      summary: 'The users a user follows',
+      description: followList('Each user is one this user follows.'),
+      signedIn: 'optional',
+      query: CursorQuery,
+      responses: { 200: json('A page of users.', 'UserPage', perCaller), ...shared(400, 401, 404, 503) },
     }),
   },
   '/users/{id}/posts': {
@@ -381,6 +437,7 @@ const components = () => ({
   parameters: {
     Id: { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
     CommentId: { name: 'commentId', in: 'path', required: true, schema: { type: 'string' } },
+    UserId: { name: 'userId', in: 'path', required: true, description: 'The user to follow or stop following.', schema: { type: 'string' } },
     IfMatch: {
       name: 'If-Match',
       in: 'header',
@@ -401,7 +458,12 @@ const components = () => ({
       required: true,
       schema: { type: 'string' },
     },
-    ETag: { description: 'The version, as a strong entity tag such as `"3"`.', required: true, schema: { type: 'string', pattern: '^"[1-9][0-9]*"$' } },
+    ETag: {
+      description: 'The version, as a strong entity tag such as `"3"`; a signed-in view of a user names its `following` flag too, `"3-following"` or `"3-not-following"`.',
+      required: true,
+      schema: { type: 'string', pattern: '^"[1-9][0-9]*(-following|-not-following)?"$' },
+    },
+    VaryAuthorization: { description: 'The answer depends on who asks.', required: true, schema: { type: 'string', pattern: '(^|, *)Authorization(,|$)' } },
     Location: { description: 'The path of the new resource.', required: true, schema: { type: 'string' } },
     IdempotentReplayed: { description: '`true` when this answers an earlier request with the same Idempotency-Key.', schema: { const: 'true' } },
     RetryAfter: { ...retryAfter, required: true },
@@ -454,6 +516,7 @@ export function openApiDocument(): object {
     tags: [
       { name: 'auth', description: 'Tokens' },
       { name: 'users', description: 'Accounts and profiles' },
+      { name: 'follows', description: 'Who follows whom' },
       { name: 'posts', description: 'Posts, their lists, sorts and filters' },
       { name: 'comments', description: 'Comments on posts, oldest first' },
       { name: 'tags', description: 'Tags in use' },

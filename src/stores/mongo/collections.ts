@@ -77,12 +77,22 @@ export interface IdempotencyKeyDocument {
   userId?: ObjectId;
 }
 
+/**
+ * One follow. The pair is the `_id`, so a second insert of it is refused by the store itself, whatever the
+ * races: the insert is the lock. No array of followers or followees grows on a user.
+ */
+export interface FollowDocument {
+  _id: { follower: ObjectId; followee: ObjectId };
+  createdAt: Date;
+}
+
 export interface Collections {
   users: Collection<UserDocument>;
   posts: Collection<PostDocument>;
   sessions: Collection<SessionDocument>;
   idempotencyKeys: Collection<IdempotencyKeyDocument>;
   comments: Collection<CommentDocument>;
+  follows: Collection<FollowDocument>;
 }
 
 export function collections(db: Db): Collections {
@@ -92,6 +102,7 @@ export function collections(db: Db): Collections {
     sessions: db.collection<SessionDocument>('sessions'),
     idempotencyKeys: db.collection<IdempotencyKeyDocument>('idempotency_keys'),
     comments: db.collection<CommentDocument>('comments'),
+    follows: db.collection<FollowDocument>('follows'),
   };
 }
 
@@ -137,6 +148,12 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
     { name: 'post_oldest_first', key: { postId: 1, createdAt: 1, _id: 1 } },
     { name: 'author', key: { authorId: 1 } },
     { name: 'post_author', key: { postAuthorId: 1 } },
+  ],
+  // A user's followers and followees, newest follow first; each also serves deleting a user's follows.
+  // The `_id` index answers whether one user follows others.
+  follows: [
+    { name: 'followers_newest_first', key: { '_id.followee': 1, createdAt: -1, '_id.follower': -1 } },
+    { name: 'following_newest_first', key: { '_id.follower': 1, createdAt: -1, '_id.followee': -1 } },
   ],
 };
 

@@ -5,6 +5,7 @@ import { type ReadBudget, collections, ensureIndexes } from './collections';
 import { type DocumentWrites, processQueuedWrites, storeIsolatedWrites } from './document-writes';
 import { applyMigrations } from './migrations';
 import { MongoCommentRepository } from './mongo-comment-repository';
+import { MongoFollowRepository } from './mongo-follow-repository';
 import { MongoIdempotencyKeyRepository } from './mongo-idempotency-key-repository';
 import { MongoPostRepository } from './mongo-post-repository';
 import { MongoSessionRepository } from './mongo-session-repository';
@@ -19,6 +20,7 @@ export class MongoStore implements Store {
   readonly tags: MongoTagRepository;
   readonly comments: MongoCommentRepository;
   readonly sessions: MongoSessionRepository;
+  readonly follows: MongoFollowRepository;
   readonly idempotencyKeys: MongoIdempotencyKeyRepository;
 
   readonly warnings: readonly string[];
@@ -37,6 +39,7 @@ export class MongoStore implements Store {
     this.tags = new MongoTagRepository(all, budget);
     this.comments = new MongoCommentRepository(all, budget);
     this.sessions = new MongoSessionRepository(all, budget);
+    this.follows = new MongoFollowRepository(all, budget);
     this.idempotencyKeys = new MongoIdempotencyKeyRepository(all);
     this.warnings =
       writes.isolation === 'process'

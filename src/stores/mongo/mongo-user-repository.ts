@@ -120,6 +120,10 @@ export class MongoUserRepository implements UserRepository {
     await this.collections.comments.deleteMany({ $or: [{ authorId: _id }, { postAuthorId: _id }] });
     await this.collections.sessions.deleteMany({ userId: _id });
     await this.collections.idempotencyKeys.deleteMany({ userId: _id });
+    // Follows both ways, last: once the user is gone, no read shows a follow of theirs (lists read the users,
+    // flags are asked of users found), so a crash before these leaves only unseen documents behind.
+    await this.collections.follows.deleteMany({ '_id.follower': _id });
+    await this.collections.follows.deleteMany({ '_id.followee': _id });
     if (deletedCount === 0) throw new NotFoundError('user', id);
   }
 

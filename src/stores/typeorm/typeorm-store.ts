@@ -7,6 +7,7 @@ import { type SqlDialect, dialectOf } from './dialect';
 import { type Entities, entities } from './entities';
 import { waitForLocksOnTimers } from './sqlite-statements';
 import { TypeOrmCommentRepository } from './typeorm-comment-repository';
+import { TypeOrmFollowRepository } from './typeorm-follow-repository';
 import { TypeOrmIdempotencyKeyRepository } from './typeorm-idempotency-key-repository';
 import { TypeOrmPostRepository } from './typeorm-post-repository';
 import { TypeOrmSessionRepository } from './typeorm-session-repository';
@@ -19,6 +20,7 @@ export class TypeOrmStore implements Store {
   readonly tags: TypeOrmTagRepository;
   readonly comments: TypeOrmCommentRepository;
   readonly sessions: TypeOrmSessionRepository;
+  readonly follows: TypeOrmFollowRepository;
   readonly idempotencyKeys: TypeOrmIdempotencyKeyRepository;
   readonly warnings: readonly string[] = [];
   readonly kind: SqlDialect;
@@ -34,6 +36,7 @@ export class TypeOrmStore implements Store {
     this.tags = new TypeOrmTagRepository(dataSource);
     this.comments = new TypeOrmCommentRepository(dataSource, schemas.comment, schemas.user, insertReturning);
     this.sessions = new TypeOrmSessionRepository(dataSource, schemas.session, schemas.user);
+    this.follows = new TypeOrmFollowRepository(dataSource, schemas.user);
     this.idempotencyKeys = new TypeOrmIdempotencyKeyRepository(dataSource, schemas.idempotencyKey);
     this.kind = dialectOf(dataSource.options);
   }

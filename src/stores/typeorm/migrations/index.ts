@@ -8,6 +8,7 @@ import { AddIdempotencyKeyOwners1764576000000 } from './1764576000000-add-idempo
 import { CompareUserKeysWithoutPadding1764662400000 } from './1764662400000-compare-user-keys-without-padding';
 import { AddProfiles1764748800000 } from './1764748800000-add-profiles';
 import { AddComments1764835200000 } from './1764835200000-add-comments';
+import { AddFollows1764921600000 } from './1764921600000-add-follows';
 
 /** In order of application; listed by hand so that source and build load the same set. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   CompareUserKeysWithoutPadding1764662400000,
   AddProfiles1764748800000,
   AddComments1764835200000,
+  AddFollows1764921600000,
 ];
