@@ -1,6 +1,6 @@
 import type { Exchange } from './exchange';
 
-type Named = 'user' | 'post' | 'etag';
+type Named = 'user' | 'post' | 'comment' | 'etag';
 
 /** Fields whose values each instance makes up for itself and that carry no meaning to compare. */
 const hiddenFields: Record<string, string> = {
@@ -12,7 +12,11 @@ const hiddenFields: Record<string, string> = {
 };
 
 /** Where a text names a record by id: a path segment, an `authorId=` filter, a message such as `post 12 not found`. */
-const idContexts: Record<'user' | 'post', string> = { user: '/users/|/following/|authorId=|\\buser ', post: '/posts/|\\bpost ' };
+const idContexts: Record<'user' | 'post' | 'comment', string> = {
+  user: '/users/|/following/|authorId=|\\buser ',
+  post: '/posts/|\\bpost ',
+  comment: '/comments/|\\bcomment ',
+};
 
 /**
  * Replaces what legitimately differs between two instances (ids, tokens,
@@ -22,7 +26,7 @@ const idContexts: Record<'user' | 'post', string> = { user: '/users/|/following/
  */
 export class Masker {
   private readonly names = new Map<string, string>();
-  private readonly counts: Record<Named, number> = { user: 0, post: 0, etag: 0 };
+  private readonly counts: Record<Named, number> = { user: 0, post: 0, comment: 0, etag: 0 };
 
   constructor(private readonly run: string) {}
 
@@ -60,18 +64,19 @@ export class Masker {
     return masked;
   }
 
-  /** A post is the record with an author; every other record with an id is a user. */
+  /** A comment is the record of a post; a post, the record with an author; every other record with an id is a user. */
   private value(value: unknown): unknown {
     if (typeof value === 'string') return this.text(value);
     if (Array.isArray(value)) return value.map((item) => this.value(item));
     if (typeof value !== 'object' || value === null) return value;
     const record = value as Record<string, unknown>;
-    const kind = 'authorId' in record ? 'post' : 'user';
+    const kind = 'postId' in record ? 'comment' : 'authorId' in record ? 'post' : 'user';
     return Object.fromEntries(
       Object.entries(record).map(([key, item]) => {
         if (typeof item !== 'string') return [key, this.value(item)];
         if (key === 'id') return [key, this.name(kind, item)];
         if (key === 'authorId') return [key, this.name('user', item)];
+        if (key === 'postId') return [key, this.name('post', item)];
         return [key, hiddenFields[key] ?? this.text(item)];
       }),
     );
@@ -84,7 +89,7 @@ export class Masker {
       const [kind, id] = [key.slice(0, key.indexOf(' ')), key.slice(key.indexOf(' ') + 1)];
       if (kind === 'etag') continue;
       const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      masked = masked.replace(new RegExp(`(?<=${idContexts[kind as 'user' | 'post']})${escaped}(?=$|[/?&\\s:,])`, 'g'), name);
+      masked = masked.replace(new RegExp(`(?<=${idContexts[kind as 'user' | 'post' | 'comment']})${escaped}(?=$|[/?&\\s:,])`, 'g'), name);
     }
     return masked;
   }

@@ -3,7 +3,7 @@ import { type Recorder, field } from './exchange';
 /**
  * The walk through the API that both instances get: sign up, log in, write
  * tagged posts, page, filter and search them, change one under If-Match, delete
- * it, follow a user and unfollow her, and the common errors. Names carry `run`, so the scenario can run again on
+ * it, follow a user and unfollow her, comment on a post and delete a comment, and the common errors. Names carry `run`, so the scenario can run again on
  * the same stores; lists are read per author, so other data on them does not show.
  * It logs in three times: the default login limit (10 per address in 15 minutes)
  * allows three runs against one instance in that time.
@@ -26,13 +26,13 @@ export async function runScenario(api: Recorder, run: string): Promise<void> {
   await api.call('write with an unknown field', 'POST', '/posts', { token, body: { title: 'Hello', content: 'First post', authorId: adaId } });
   const notes = { title: 'Notes', content: 'On the Analytical Engine', publicationDate: '1843-09-01T00:00:00Z', tags: ['Engine', 'math'] };
   const notesId = field(await api.call('write a post with tags', 'POST', '/posts', { token, body: notes }), 'id');
-  await api.call('write a second post', 'POST', '/posts', {
+  const bernoulliId = field(await api.call('write a second post', 'POST', '/posts', {
     token,
     body: { title: 'Bernoulli numbers', content: 'Note G: a method for the engine', publicationDate: '1843-10-01T00:00:00+01:00', tags: ['math'] },
-  });
+  }), 'id');
   const poetry = { title: 'Poetical science', content: 'Imagination is the discovering faculty', publicationDate: '1844-01-01T12:00:00.123456Z' };
   const key = { 'Idempotency-Key': `poetry-${run}` };
-  await api.call('write a third post with an Idempotency-Key', 'POST', '/posts', { token, body: poetry, headers: key });
+  const poetryId = field(await api.call('write a third post with an Idempotency-Key', 'POST', '/posts', { token, body: poetry, headers: key }), 'id');
   await api.call('retry it with the same key: replayed, not written twice', 'POST', '/posts', { token, body: poetry, headers: key });
   await api.call('the same key with another body', 'POST', '/posts', { token, body: { ...poetry, title: 'Another' }, headers: key });
 
@@ -70,10 +70,20 @@ export async function runScenario(api: Recorder, run: string): Promise<void> {
   await api.call('he follows her again', 'PUT', `/users/me/following/${adaId}`, { token: bobToken });
   await api.call('the users he follows', 'GET', `/users/${bobId}/following`);
 
+  const comments = `/posts/${bernoulliId}/comments`;
+  const commentId = field(await api.call('he comments on her post', 'POST', comments, { token: bobToken, body: { content: 'Note G runs on the engine?' } }), 'id');
+  await api.call('an empty comment: invalid', 'POST', comments, { token: bobToken, body: { content: '' } });
+  await api.call('she answers', 'POST', comments, { token, body: { content: 'It would, had it been built.' } });
+  await api.call('the comments on her post, oldest first, each with its author', 'GET', comments);
+  await api.call('his comment, under another post: not found', 'GET', `/posts/${poetryId}/comments/${commentId}`);
+  await api.call('she deletes his comment: the post is hers', 'DELETE', `${comments}/${commentId}`, { token });
+  await api.call('the comments now', 'GET', comments);
+
   await api.call('the second user logs out', 'POST', '/auth/logout', { token: bobToken });
   await api.call('the revoked token', 'GET', '/users/me', { token: bobToken });
   await api.call('delete the account, which takes the password', 'DELETE', `/users/${adaId}`, { token, body: { currentPassword: ada.password } });
   await api.call('the token of the deleted account', 'GET', '/users/me', { token });
   await api.call('her posts went with it', 'GET', `/posts?authorId=${adaId}`);
   await api.call('and so did her follows', 'GET', `/users/${bobId}/following`);
+  await api.call('and the comments on her posts', 'GET', comments);
 }
