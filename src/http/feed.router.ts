@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import type { Accounts } from '../auth/accounts';
+import type { PostQuery } from '../domain/listing';
 import type { Store } from '../domain/repositories';
 import { authenticate, callerOf } from './authenticate';
 import { methodNotAllowed } from './error-handler';
 import { type ListRequest, listJson, parsePostList, postPosition } from './lists';
-import type { PostQuery } from '../domain/listing';
 import { postJson } from './presenters';
 import type { RateLimiters } from './rate-limits';
 
