@@ -142,13 +142,15 @@ describe.each(enabledStores().filter((name) => name !== 'sqlite'))('%s: statemen
       const roomy = await startService(database.url, 60_000, logLines);
       try {
         const search = '/posts?count=true&limit=100';
-        await expectTooLong(await call('GET', search, undefined, slow.base), (err) => expect(err?.cause).toMatchObject({ code: 50 }));
+        // The request that fits goes first and the one cut off last: once (on a loaded machine) the fitting one,
+        // sent just after a cut-off one, failed on FerretDB, whatever an interrupted operation leaves in its
+        // connections to the database. On a failure, what the service logged of it is in the message.
         const answer = await call('GET', search, undefined, roomy.base);
-        // On a failure, what the service logged of it is in the message.
         const requestId = answer.headers.get('x-request-id');
         const failure = logLines.map((line) => JSON.parse(line) as LogEntry).find((entry) => entry.req?.id === requestId && entry.level >= 50);
         expect({ status: answer.status, failure }).toEqual({ status: 200, failure: undefined });
         expect(await answer.json()).toMatchObject({ total: 2_000 });
+        await expectTooLong(await call('GET', search, undefined, slow.base), (err) => expect(err?.cause).toMatchObject({ code: 50 }));
       } finally {
         await stopService(slow);
         await stopService(roomy);
