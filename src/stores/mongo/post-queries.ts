@@ -4,8 +4,11 @@ import { foldCase } from '../../domain/search';
 import type { PostDocument } from './collections';
 import { parseObjectId } from './mongo-id';
 
+/** A filter whose favoritedBy was read into the ids of the posts the user favorites (MongoPostRepository). */
+export type StoredPostFilter = PostFilter & { favoritedPostIds?: ObjectId[] };
+
 /** The posts a filter matches; null when it can match none (an authorId no document could have). */
-export function postFilter(filter: PostFilter): Filter<PostDocument> | null {
+export function postFilter(filter: StoredPostFilter): Filter<PostDocument> | null {
   const query: Filter<PostDocument> = {};
   if (filter.authorId !== undefined) {
     const authorId = parseObjectId(filter.authorId);
@@ -19,6 +22,10 @@ export function postFilter(filter: PostFilter): Filter<PostDocument> | null {
     };
   }
   if (filter.tags !== undefined && filter.tags.length > 0) query.tags = { $all: filter.tags };
+  if (filter.favoritedBy !== undefined) {
+    if (filter.favoritedPostIds === undefined) throw new Error('favoritedBy is read into post ids before the filter is built');
+    query._id = { $in: filter.favoritedPostIds };
+  }
   if (filter.q !== undefined) {
     // A regular expression of the folded query with every character escaped: a substring, compared exactly.
     const pattern = escapeRegExp(foldCase(filter.q));
