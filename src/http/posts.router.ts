@@ -38,8 +38,8 @@ export function postsRouter({ posts, favorites }: Store, accounts: Accounts, cre
         publicationDate: timestamp(publicationDate),
         tags: tags === undefined ? undefined : tagSet(tags),
       });
-      // A new post has no favorites yet: not the caller's either.
-      sendPost(res.status(201).location(`/posts/${encodeURIComponent(post.id)}`), post, false);
+      // A write answers the post as written, without the caller's flag: no read beside the write, and a replay stays true.
+      sendPost(res.status(201).location(`/posts/${encodeURIComponent(post.id)}`), post);
     }))
     .all(methodNotAllowed('GET', 'POST'));
 
@@ -57,10 +57,7 @@ export function postsRouter({ posts, favorites }: Store, accounts: Accounts, cre
       const { publicationDate, tags, ...body } = requireChanges(parseBody(UpdatePostBody, req));
       const changes: PostChanges = { ...body, publicationDate: timestamp(publicationDate), tags: tags === undefined ? undefined : tagSet(tags) };
       // Only the author may change or delete a post; the store checks it in the write itself.
-      const caller = callerOf(res).user.id;
-      // The caller's own flag, read beside the write: the write stays one store operation.
-      const [post, favorited] = await Promise.all([posts.update(req.params.id, changes, { expected, authorId: caller }), favorites.favoritedAmong(caller, [req.params.id])]);
-      sendPost(res, post, favorited.has(post.id));
+      sendPost(res, await posts.update(req.params.id, changes, { expected, authorId: callerOf(res).user.id }));
     })
     .delete(...writer, async (req, res) => {
       await posts.delete(req.params.id, { expected: ifMatchVersions(req), authorId: callerOf(res).user.id });

@@ -343,7 +343,7 @@ const paths = () => ({
       signedIn: true,
       body: CreatePostBody,
       headers: ['IdempotencyKey'],
-      responses: { 201: json(`The new post, not favorited yet. ${postTag}`, 'Post', { ...created, ...rateLimited }), ...shared(...bodyErrors, 401, 409, 422, 429, 503) },
+      responses: { 201: json(`The new post, as written: without \`favorited\`. ${postTag}`, 'Post', { ...created, ...rateLimited }), ...shared(...bodyErrors, 401, 409, 422, 429, 503) },
     }),
   },
   '/posts/{id}': {
