@@ -12,6 +12,8 @@ export interface PostSort {
 
 export interface PostFilter {
   authorId?: string;
+  /** Only posts whose author this user follows: the user's feed. */
+  followedBy?: string;
   /** Strictly later than this instant. */
   publishedAfter?: Date;
   /** Strictly earlier than this instant. */

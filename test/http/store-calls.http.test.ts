@@ -407,3 +407,71 @@ describeEachStore('store calls of comment requests', (context) => {
     expect(storeCalls(sent)).toBe(commentCalls[name][context.name].length);
   });
 });
+
+/**
+ * The feed, with a page of 20 posts by three followed authors. SQL: the session, then one statement (the posts
+ * whose author the caller follows, by a semi-join on follows). MongoDB: the session, the caller's followees,
+ * then the posts by one `$in` of them; following nobody, no posts are asked for.
+ */
+type FeedRequest = 'GET /feed' | 'GET /feed, next page by cursor' | 'GET /feed, following nobody';
+
+const feedCalls: Record<FeedRequest, Record<StoreName, string[]>> = {
+  // And, for a page that holds posts, the caller's favorited flags of the whole page.
+  'GET /feed': {
+    sqlite: ['SELECT', 'SELECT', 'SELECT'],
+    postgres: ['SELECT', 'SELECT', 'SELECT'],
+    mysql: ['SELECT', 'SELECT', 'SELECT'],
+    mongodb: ['find sessions', 'find follows', 'find posts', 'find favorites'],
+  },
+  'GET /feed, next page by cursor': {
+    sqlite: ['SELECT', 'SELECT', 'SELECT'],
+    postgres: ['SELECT', 'SELECT', 'SELECT'],
+    mysql: ['SELECT', 'SELECT', 'SELECT'],
+    mongodb: ['find sessions', 'find follows', 'find posts', 'find favorites'],
+  },
+  'GET /feed, following nobody': { sqlite: ['SELECT', 'SELECT'], postgres: ['SELECT', 'SELECT'], mysql: ['SELECT', 'SELECT'], mongodb: ['find sessions', 'find follows'] },
+};
+
+describeEachStore('store calls of the feed', (context) => {
+  const http = api(context);
+  let calls: StoreCalls;
+  let reader: SignedUp;
+  let loner: SignedUp;
+  let cursor: string;
+
+  beforeAll(() => {
+    calls = recordStoreCalls(context.name);
+  });
+  afterAll(() => calls.restore());
+
+  beforeEach(async () => {
+    [reader, loner] = [await http.signUp(), await http.signUp()];
+    for (let a = 0; a < 3; a += 1) {
+      const author = await http.signUp();
+      for (let i = 0; i < 8; i += 1) expect((await http.post('/posts', { title: `Post ${a}.${i}`, content: 'Feed' }, author.token)).status).toBe(201);
+      expect((await http.put(`/users/me/following/${author.user.id}`, reader.token)).status).toBe(204);
+    }
+    // Warm, as above.
+    for (let i = 0; i < 3; i += 1) {
+      cursor = (await http.get('/feed', reader.token)).body.nextCursor;
+      await http.get(`/feed?cursor=${cursor}`, reader.token);
+      await http.get('/feed', loner.token);
+    }
+  });
+
+  const requests: [FeedRequest, () => Promise<{ status: number; body: { items: unknown[] } }>, number][] = [
+    ['GET /feed', () => http.get('/feed', reader.token), 20],
+    ['GET /feed, next page by cursor', () => http.get(`/feed?limit=2&cursor=${cursor}`, reader.token), 2],
+    ['GET /feed, following nobody', () => http.get('/feed', loner.token), 0],
+  ];
+
+  it.each(requests)('when %s succeeds, then the store is called as pinned, whatever the page holds', async (name, request, items) => {
+    calls.start();
+    const response = await request();
+    const sent = calls.sent();
+    expect(response.status).toBe(200);
+    expect(response.body.items).toHaveLength(items);
+    expect(sent).toEqual(feedCalls[name][context.name]);
+    expect(storeCalls(sent)).toBe(feedCalls[name][context.name].length);
+  });
+});

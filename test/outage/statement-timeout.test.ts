@@ -144,7 +144,10 @@ describe.each(enabledStores().filter((name) => name !== 'sqlite'))('%s: statemen
         const search = '/posts?count=true&limit=100';
         await expectTooLong(await call('GET', search, undefined, slow.base), (err) => expect(err?.cause).toMatchObject({ code: 50 }));
         const answer = await call('GET', search, undefined, roomy.base);
-        expect(answer.status).toBe(200);
+        // On a failure, what the service logged of it is in the message.
+        const requestId = answer.headers.get('x-request-id');
+        const failure = logLines.map((line) => JSON.parse(line) as LogEntry).find((entry) => entry.req?.id === requestId && entry.level >= 50);
+        expect({ status: answer.status, failure }).toEqual({ status: 200, failure: undefined });
         expect(await answer.json()).toMatchObject({ total: 2_000 });
       } finally {
         await stopService(slow);

@@ -1,13 +1,14 @@
 import Database from 'better-sqlite3';
 import mysql2 from 'mysql2';
 import pg from 'pg';
+import { SqliteReader } from '../../src/stores/typeorm/sqlite-reader';
 import type { StoreName } from './stores';
 
 /**
  * What the service sends its store, read where it leaves the process: each statement a SQL driver sends
  * (better-sqlite3's statements, pg's and mysql2's queries, transactions' BEGIN and COMMIT included) and each
  * command the MongoDB driver sends on a connection. Nothing is stubbed: the driver's own method is wrapped
- * and still does the work. SQLite lists read on the reader thread are not seen (test/listing covers them).
+ * and still does the work. SQLite lists read on the reader thread are seen as they are handed to it.
  */
 export interface StoreCalls {
   /** Starts a fresh record. */
@@ -98,6 +99,8 @@ function wrapDriver(name: StoreName, record: (what: string) => void): () => void
       // The class of every statement, the BEGIN and COMMIT of better-sqlite3's transactions included.
       const prototype = Object.getPrototypeOf(new Database(':memory:').prepare('SELECT 1')) as object;
       const undo = ['run', 'all', 'get', 'iterate'].map((key) => wrap(prototype, key, (self) => statementHead((self as { source: string }).source), record));
+      // A list of a SQLite file is read on the reader thread: recorded as it is handed to the thread.
+      undo.push(wrap(SqliteReader.prototype, 'all', (_self, [sql]) => statementHead(sql as string), record));
       return () => undo.forEach((restore) => restore());
     }
     case 'postgres':

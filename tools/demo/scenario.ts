@@ -3,7 +3,7 @@ import { type Recorder, field } from './exchange';
 /**
  * The walk through the API that both instances get: sign up, log in, write
  * tagged posts, page, filter and search them, change one under If-Match, delete
- * it, follow a user and unfollow her, favorite posts and unfavorite one, comment on a post and delete a comment, and the common errors. Names carry `run`, so the scenario can run again on
+ * it, follow a user and unfollow her, read his feed, favorite posts and unfavorite one, comment on a post and delete a comment, and the common errors. Names carry `run`, so the scenario can run again on
  * the same stores; lists are read per author, so other data on them does not show.
  * It logs in three times: the default login limit (10 per address in 15 minutes)
  * allows three runs against one instance in that time.
@@ -69,6 +69,10 @@ export async function runScenario(api: Recorder, run: string): Promise<void> {
   await api.call('Ada, as he sees her now: a new ETag', 'GET', `/users/${adaId}`, { token: bobToken });
   await api.call('he follows her again', 'PUT', `/users/me/following/${adaId}`, { token: bobToken });
   await api.call('the users he follows', 'GET', `/users/${bobId}/following`);
+  const feed = await api.call('his feed: the posts of those he follows, newest first, one per page', 'GET', '/feed?limit=1', { token: bobToken });
+  await api.call('the next page of his feed by its cursor', 'GET', `/feed?limit=1&cursor=${encodeURIComponent(field(feed, 'nextCursor'))}`, { token: bobToken });
+  await api.call('his feed with the cursor of her posts list', 'GET', `/feed?sort=title&limit=2&cursor=${encodeURIComponent(field(page, 'nextCursor'))}`, { token: bobToken });
+  await api.call('a feed without a token', 'GET', '/feed');
 
   await api.call('he favorites her post on Bernoulli numbers', 'PUT', `/users/me/favorites/${bernoulliId}`, { token: bobToken });
   await api.call('favorites it again: no error, still one favorite', 'PUT', `/users/me/favorites/${bernoulliId}`, { token: bobToken });

@@ -346,6 +346,16 @@ const paths = () => ({
       responses: { 201: json(`The new post, as written: without \`favorited\`. ${postTag}`, 'Post', { ...created, ...rateLimited }), ...shared(...bodyErrors, 401, 409, 422, 429, 503) },
     }),
   },
+  '/feed': {
+    get: operation('posts', {
+      operationId: 'listFeed',
+      summary: 'The posts of the users you follow',
+      description: `Sorted, filtered and paged as \`GET /posts\`; a cursor belongs to the caller's own feed. Following nobody, an empty page. Each post carries \`favorited\`. The answer varies by \`Authorization\`. ${expensiveRead}`,
+      signedIn: true,
+      query: PostListQuery,
+      responses: { 200: json('A page of posts.', 'PostPage', { ...rateLimited, ...perCaller }), ...shared(400, 401, 429, 503) },
+    }),
+  },
   '/posts/{id}': {
     parameters: [parameter('Id')],
     get: operation('posts', {

@@ -37,11 +37,11 @@ export class MongoStore implements Store {
   ) {
     const all = collections(db);
     this.users = new MongoUserRepository(all, writes, budget);
-    this.posts = new MongoPostRepository(all, writes, budget);
+    this.follows = new MongoFollowRepository(all, budget);
+    this.posts = new MongoPostRepository(all, writes, budget, this.follows);
     this.tags = new MongoTagRepository(all, budget);
     this.comments = new MongoCommentRepository(all, budget);
     this.sessions = new MongoSessionRepository(all, budget);
-    this.follows = new MongoFollowRepository(all, budget);
     this.favorites = new MongoFavoriteRepository(all, writes, budget);
     this.idempotencyKeys = new MongoIdempotencyKeyRepository(all);
     this.warnings =

@@ -1,4 +1,4 @@
-import type { Filter, ObjectId, Sort } from 'mongodb';
+import { type Filter, ObjectId, type Sort } from 'mongodb';
 import type { PostFilter, PostQuery, PostSort, Position } from '../../domain/listing';
 import { foldCase } from '../../domain/search';
 import type { PostDocument } from './collections';
@@ -7,13 +7,24 @@ import { parseObjectId } from './mongo-id';
 /** A filter whose favoritedBy was read into the ids of the posts the user favorites (MongoPostRepository). */
 export type StoredPostFilter = PostFilter & { favoritedPostIds?: ObjectId[] };
 
-/** The posts a filter matches; null when it can match none (an authorId no document could have). */
-export function postFilter(filter: StoredPostFilter): Filter<PostDocument> | null {
+/**
+ * The posts a filter matches; null when it can match none (an authorId no document could have). A feed
+ * (`followedBy`) needs `followees`, the ids of the users its reader follows, read before: one `$in`.
+ */
+export function postFilter(filter: StoredPostFilter, followees?: readonly ObjectId[]): Filter<PostDocument> | null {
   const query: Filter<PostDocument> = {};
   if (filter.authorId !== undefined) {
     const authorId = parseObjectId(filter.authorId);
     if (authorId === null) return null;
     query.authorId = authorId;
+  }
+  if (filter.followedBy !== undefined) {
+    if (followees === undefined) throw new Error("a feed's filter needs the followees, read before it");
+    const { authorId } = query;
+    // With an authorId too: that author, if followed, so that the author's own index serves the page.
+    const authors = authorId instanceof ObjectId ? followees.filter((id) => id.equals(authorId)) : followees;
+    if (authors.length === 0) return null;
+    query.authorId = { $in: [...authors] };
   }
   if (filter.publishedAfter !== undefined || filter.publishedBefore !== undefined) {
     query.publicationDate = {
@@ -45,8 +56,8 @@ function escapeRegExp(text: string): string {
  * search page reads no further than `upTo`, the last post it may examine
  * (see lastExamined), when there is one.
  */
-export function postPage({ sort, filter, after }: PostQuery, upTo?: Position): { filter: Filter<PostDocument>; sort: Sort } | null {
-  const matching = postFilter(filter);
+export function postPage({ sort, filter, after }: PostQuery, upTo?: Position, followees?: readonly ObjectId[]): { filter: Filter<PostDocument>; sort: Sort } | null {
+  const matching = postFilter(filter, followees);
   if (matching === null) return null;
   const direction = sort.direction === 'desc' ? -1 : 1;
   const bounds: Filter<PostDocument>[] = [];
@@ -64,8 +75,8 @@ export function postPage({ sort, filter, after }: PostQuery, upTo?: Position): {
  * The last post a search page may examine: the `scanLimit`-th after the
  * page's position that the filters other than the search match.
  */
-export function lastExamined(query: PostQuery, scanLimit: number): { filter: Filter<PostDocument>; sort: Sort; skip: number } | null {
-  const page = postPage({ ...query, filter: { ...query.filter, q: undefined } });
+export function lastExamined(query: PostQuery, scanLimit: number, followees?: readonly ObjectId[]): { filter: Filter<PostDocument>; sort: Sort; skip: number } | null {
+  const page = postPage({ ...query, filter: { ...query.filter, q: undefined } }, undefined, followees);
   return page === null ? null : { ...page, skip: scanLimit - 1 };
 }
 

@@ -49,6 +49,12 @@ export function filteredPosts(dialect: SqlDialect, filter: PostFilter): PostStat
     if (authorId === null) return null;
     where('post.author_id = :authorId', { authorId });
   }
+  if (filter.followedBy !== undefined) {
+    // The feed: a semi-join answered by follows' primary key (follower_id, followee_id), in the same statement.
+    const followerId = parseSqlId(filter.followedBy);
+    if (followerId === null) return null;
+    where('post.author_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = :followerId)', { followerId });
+  }
   if (filter.publishedAfter !== undefined) where('post.publication_date > :publishedAfter', { publishedAfter: filter.publishedAfter });
   if (filter.publishedBefore !== undefined) where('post.publication_date < :publishedBefore', { publishedBefore: filter.publishedBefore });
   for (const [i, tag] of (filter.tags ?? []).entries()) {
