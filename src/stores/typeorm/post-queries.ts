@@ -83,7 +83,7 @@ export function tagsColumn(dialect: SqlDialect, posts = 'post'): string {
  * post's id, in the same statement as the post, so the count is of the same moment and needs no upkeep.
  */
 export function favoritesCountColumn(posts = 'post'): string {
-  return `(SELECT COUNT(*) FROM favorites f WHERE f.post_id = ${posts}.id)`;
+  return `(SELECT COUNT(*) FROM favorites fc WHERE fc.post_id = ${posts}.id)`;
 }
 
 /** The tag names a row carries in its tags column, in code-point order. */
