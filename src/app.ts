@@ -4,6 +4,7 @@ import { type AccountOptions, Accounts } from './auth/accounts';
 import type { Store } from './domain/repositories';
 import { authRouter } from './http/auth.router';
 import { commentsRouter } from './http/comments.router';
+import { favoritesRouter } from './http/favorites.router';
 import { feedRouter } from './http/feed.router';
 import { followsRouter } from './http/follows.router';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -71,6 +72,7 @@ export function createApp(store: Store, options: AppOptions): Express {
   mount('/posts/:id/comments', commentsRouter(store, accounts, creates, limits));
   mount('/users', usersRouter(store, accounts, limits, creates));
   mount('/users', followsRouter(store, accounts, limits));
+  mount('/users', favoritesRouter(store, accounts, limits));
   mount('/feed', feedRouter(store, accounts, limits));
   mount('/tags', tagsRouter(store, limits));
   mount('/auth', authRouter(accounts, limits));

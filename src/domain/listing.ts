@@ -22,6 +22,8 @@ export interface PostFilter {
   tags?: string[];
   /** Found in the title or the content, compared case-folded (search.ts); every character stands for itself. */
   q?: string;
+  /** Posts this user favorites; a malformed or unknown id matches nothing. */
+  favoritedBy?: string;
 }
 
 /** A place in a sorted list: just after the record with this sort value and id (a tag's count and name), in the sort's order. */

@@ -10,6 +10,8 @@ export interface Post {
   tags: string[];
   /** 1 on create, one more on every change. */
   version: number;
+  /** How many users favorite the post; never below zero. A favorite is not a change: version and updatedAt stay. */
+  favoritesCount: number;
 }
 
 export interface NewPost {

@@ -1,5 +1,6 @@
 import type { StoreKind } from '../config';
 import type { AuthoredComment, Comment, CommentQuery, NewComment } from './comment';
+import type { FavoriteQuery, FavoritedPost } from './favorites';
 import type { FollowQuery, FollowedUser } from './follows';
 import type { IdempotencyRecord, StoredResponse } from './idempotency';
 import type { CountFilter, PostQuery, Slice, UserQuery } from './listing';
@@ -41,7 +42,8 @@ export interface UserRepository {
   update(id: string, changes: UserChanges, expected?: ExpectedVersions): Promise<User>;
   /**
    * Removes the user, all of their posts, sessions and kept idempotency answers, their comments and the
-   * comments on their posts, and their follows both ways.
+   * comments on their posts, their follows both ways,
+   * their favorites (the counts of those posts go down) and the favorites of their posts.
    * @throws NotFoundError, PreconditionFailedError (when `expected` does not hold)
    */
   delete(id: string, expected?: ExpectedVersions): Promise<void>;
@@ -74,7 +76,7 @@ export interface PostRepository {
    * no `expected` version holds); in that order
    */
   update(id: string, changes: PostChanges, condition?: WriteCondition): Promise<Post>;
-  /** As update: one store operation, read apart only to tell why nothing was deleted; its comments go with it. @throws as update */
+  /** As update: one store operation, read apart only to tell why nothing was deleted; its comments and favorites go with it. @throws as update */
   delete(id: string, condition?: WriteCondition): Promise<void>;
 }
 
@@ -175,6 +177,25 @@ export interface FollowRepository {
   followeeIds(followerId: string): Promise<string[]>;
 }
 
+/**
+ * Which posts each user favorites. A favorite is a pair of a user and a post; writing it again, or removing
+ * one that is not there, changes nothing and is not an error. Each post's `favoritesCount` follows the
+ * favorites every write actually added or removed.
+ */
+export interface FavoriteRepository {
+  /**
+   * Makes `userId` favorite `postId`, once, whatever the races.
+   * @throws NotFoundError naming the post when it is unknown or malformed, else the user
+   */
+  favorite(userId: string, postId: string): Promise<void>;
+  /** @throws NotFoundError (the post unknown or malformed) */
+  unfavorite(userId: string, postId: string): Promise<void>;
+  /** The posts `query.userId` favorites, most recently favorited first. */
+  favorites(query: FavoriteQuery): Promise<Slice<FavoritedPost>>;
+  /** Which of `postIds` `userId` favorites, in one call to the store whatever their number. */
+  favoritedAmong(userId: string, postIds: readonly string[]): Promise<Set<string>>;
+}
+
 export interface Store {
   /** Which store this is, as DATABASE_URL names it. */
   readonly kind: StoreKind;
@@ -184,6 +205,7 @@ export interface Store {
   readonly comments: CommentRepository;
   readonly sessions: SessionRepository;
   readonly follows: FollowRepository;
+  readonly favorites: FavoriteRepository;
   readonly idempotencyKeys: IdempotencyKeyRepository;
   /** What an operator must know about this store's guarantees; logged once at start. */
   readonly warnings: readonly string[];

@@ -3,13 +3,14 @@ import type { ExpectedVersions } from '../domain/versions';
 import { HttpProblem } from './problem';
 
 /**
- * What a signed-in view adds to the bytes of a record (a user view's `following`): its tag says so, `"3-following"`,
- * so that a tag never stays the same while the bytes it tags change, and never names another caller's bytes.
+ * What a view adds to the bytes of a record beyond its version: a user view's `following` (`"3-following"`),
+ * a post's `favoritesCount` and, signed in, its `favorited` (`"3-f12"`, `"3-f12-favorited"`), so that a tag
+ * never stays the same while the bytes it tags change, and never names another caller's bytes.
  */
-export type TagVariant = 'following' | 'not-following';
+export type TagVariant = 'following' | 'not-following' | `f${number}` | `f${number}-favorited` | `f${number}-not-favorited`;
 
 /** The version a tag names, with or without a variant: what `If-Match` guards. */
-const versionTag = /^([1-9]\d{0,9})(?:-(?:not-)?following)?$/;
+const versionTag = /^([1-9]\d{0,9})(?:-(?:not-)?following|-f\d{1,10}(?:-(?:not-)?favorited)?)?$/;
 
 /**
  * A record's version is its strong entity tag, `"3"`. A GET or HEAD whose If-None-Match is `*` or names that
@@ -39,7 +40,7 @@ const entityTag = /(W\/)?"([^"]*)"/g;
 /**
  * The versions `If-Match` allows a write on (RFC 9110 §13.1.1): undefined
  * when it is absent or `*` (any version of a record that exists), otherwise
- * the versions of its strong tags, a variant's too (`"3-following"` guards version 3). A weak tag or a tag we never issued matches
+ * the versions of its strong tags, a variant's too (`"3-following"` and `"3-f12-favorited"` guard version 3). A weak tag or a tag we never issued matches
  * no version, so the write is refused with 412; a header that is not a list of
  * entity tags is a 400.
  */

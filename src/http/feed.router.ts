@@ -5,14 +5,14 @@ import type { Store } from '../domain/repositories';
 import { authenticate, callerOf } from './authenticate';
 import { methodNotAllowed } from './error-handler';
 import { type ListRequest, listJson, parsePostList, postPosition } from './lists';
-import { postJson } from './presenters';
+import { postViews } from './favoriting';
 import type { RateLimiters } from './rate-limits';
 
 /**
  * `GET /feed`: the posts of the users the caller follows, with the sorts, cursors and filters of `GET /posts`.
  * A cursor belongs to one caller's feed: the list it is checked against names the caller.
  */
-export function feedRouter({ posts }: Store, accounts: Accounts, limits: RateLimiters): Router {
+export function feedRouter({ posts, favorites }: Store, accounts: Accounts, limits: RateLimiters): Router {
   const router = Router();
 
   router
@@ -29,7 +29,7 @@ export function feedRouter({ posts }: Store, accounts: Accounts, limits: RateLim
         const callerId = callerOf(res).user.id;
         const list = feedOf(parsePostList(req, `GET /feed of ${callerId}`), callerId);
         const [slice, total] = await Promise.all([posts.find(list.query), list.count ? posts.count(list.query.filter) : undefined]);
-        res.json(listJson(slice, postJson, list, postPosition(list.query.sort), total));
+        res.json(listJson(slice, await postViews(favorites, res, slice.items), list, postPosition(list.query.sort), total));
       },
     )
     .all(methodNotAllowed('GET'));

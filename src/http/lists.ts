@@ -4,6 +4,7 @@ import { type PostFilter, type PostQuery, type PostSort, type Position, type Sli
 import type { Post } from '../domain/post';
 import type { User } from '../domain/user';
 import { maxTagLength, normalizeTag, tagSet, type TagCount, type TagQuery } from '../domain/tags';
+import type { FavoriteQuery, FavoritedPost } from '../domain/favorites';
 import type { FollowQuery, FollowedUser } from '../domain/follows';
 import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery, postSortNames } from './bodies/list.queries';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursors';
@@ -32,8 +33,10 @@ export function parsePostList(req: Request, route: string, author?: string): Lis
     publishedBefore: timestamp(params.publishedBefore),
     tags: params.tag === undefined ? undefined : tagSet(typeof params.tag === 'string' ? [params.tag] : params.tag),
     q: params.q,
+    favoritedBy: (params as PostListQuery).favoritedBy,
   };
-  const list = `${route} sort=${sortName} ${JSON.stringify([filter.authorId, filter.publishedAfter, filter.publishedBefore, filter.tags, filter.q])}`;
+  const favoritedBy = filter.favoritedBy === undefined ? '' : ` favoritedBy=${JSON.stringify(filter.favoritedBy)}`;
+  const list = `${route} sort=${sortName} ${JSON.stringify([filter.authorId, filter.publishedAfter, filter.publishedBefore, filter.tags, filter.q])}${favoritedBy}`;
   const { limit, skip, after, count } = paging(params, list);
   if (filter.q !== undefined) refuseWithSearch({ count, skip });
   // A cursor made for this list carries a value of its sort's type; a forged one may not.
@@ -74,6 +77,22 @@ export function parseFollowList(req: Request, route: string, userId: string): Li
 
 export function followPosition({ user, followedAt }: FollowedUser): Position {
   return { value: followedAt, id: user.id };
+}
+
+/**
+ * `GET /users/:id/favorites`: most recently favorited first; a cursor holds when the last post was favorited
+ * and its id. Only `limit` and `cursor`, as for follow lists.
+ */
+export function parseFavoriteList(req: Request, route: string, userId: string): ListRequest<FavoriteQuery> {
+  const params = parseQuery(CursorQuery, req);
+  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, route);
+  if (after !== undefined && !(after.value instanceof Date)) throw invalidCursor();
+  const limit = params.limit === undefined ? defaultLimit : Number(params.limit);
+  return { query: { userId, limit, after: after as FavoriteQuery['after'] }, count: false, list: route };
+}
+
+export function favoritePosition({ post, favoritedAt }: FavoritedPost): Position {
+  return { value: favoritedAt, id: post.id };
 }
 
 /** `GET /tags`: most used first; a cursor holds the last tag's count and name. */

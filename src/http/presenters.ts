@@ -33,7 +33,8 @@ export function ownUserJson(user: User) {
   return { id, email: user.email, ...rest };
 }
 
-export function postJson(post: Post) {
+/** A post; `favorited`, whether the caller favorites it, only when the request is signed in. */
+export function postJson(post: Post, favorited?: boolean) {
   return {
     id: post.id,
     authorId: post.authorId,
@@ -44,6 +45,8 @@ export function postJson(post: Post) {
     updatedAt: post.updatedAt.toISOString(),
     tags: post.tags,
     version: post.version,
+    favoritesCount: post.favoritesCount,
+    ...(favorited !== undefined && { favorited }),
   };
 }
 

@@ -12,11 +12,12 @@ import { methodNotAllowed } from './error-handler';
 import { listJson, parsePostList, parseUserList, postPosition, userPosition } from './lists';
 import { requireOwnPassword, runMiddleware, wrongPassword } from './password-checks';
 import { userViews } from './following';
-import { ownUserJson, postJson, publicUserJson } from './presenters';
+import { postViews } from './favoriting';
+import { ownUserJson, publicUserJson } from './presenters';
 import { HttpProblem } from './problem';
 import { parseBody, requireChanges } from './validation';
 
-export function usersRouter({ users, posts, follows }: Store, accounts: Accounts, limits: RateLimiters, creates: IdempotentCreates): Router {
+export function usersRouter({ users, posts, follows, favorites }: Store, accounts: Accounts, limits: RateLimiters, creates: IdempotentCreates): Router {
   const router = Router();
   const signedIn = authenticate(accounts);
   const identified = identify(accounts);
@@ -104,11 +105,11 @@ export function usersRouter({ users, posts, follows }: Store, accounts: Accounts
 
   router
     .route('/:id/posts')
-    .get(limits.expensiveRead, async (req, res) => {
+    .get(limits.expensiveRead, identified, async (req, res) => {
       const list = parsePostList(req, `GET /users/${req.params.id}/posts`, req.params.id);
       if ((await users.findById(req.params.id)) === null) throw new NotFoundError('user', req.params.id);
       const [slice, total] = await Promise.all([posts.find(list.query), list.count ? posts.count(list.query.filter) : undefined]);
-      res.json(listJson(slice, postJson, list, postPosition(list.query.sort), total));
+      res.json(listJson(slice, await postViews(favorites, res, slice.items), list, postPosition(list.query.sort), total));
     })
     .all(methodNotAllowed('GET'));
 

@@ -25,6 +25,7 @@ describeEachStore('posts repository contract', (context) => {
         updatedAt: created.createdAt,
         tags: [],
         version: 1,
+        favoritesCount: 0,
       });
       expect(await posts().findById(created.id)).toEqual(created);
     });

@@ -31,21 +31,21 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
   });
 
   describe('ETag and If-None-Match', () => {
-    it('when a post is created, read and changed, then each answer carries its version as a strong ETag', async () => {
+    it('when a post is created, read and changed, then each answer carries its version (and its favorites count) as a strong ETag', async () => {
       const created = await http.post('/posts', { title: 't', content: 'c' }, token);
-      expect(created.headers.etag).toBe('"1"');
-      expect((await http.get(`/posts/${created.body.id}`)).headers.etag).toBe('"1"');
+      expect(created.headers.etag).toBe('"1-f0"');
+      expect((await http.get(`/posts/${created.body.id}`)).headers.etag).toBe('"1-f0"');
       const changed = await patchPost(created.body.id, { title: 'u' });
-      expect(changed.headers.etag).toBe('"2"');
+      expect(changed.headers.etag).toBe('"2-f0"');
       expect(changed.body.version).toBe(2);
-      expect((await http.get(`/posts/${created.body.id}`)).headers.etag).toBe('"2"');
+      expect((await http.get(`/posts/${created.body.id}`)).headers.etag).toBe('"2-f0"');
     });
 
     it('when a PATCH names only values equal to the stored ones, then it is applied all the same: a new version and ETag', async () => {
       const post = (await http.post('/posts', { title: 'Same', content: 'Same content', tags: ['a', 'b'] }, token)).body;
       const again = await patchPost(post.id, { title: 'Same', content: 'Same content', tags: ['B', 'a'], publicationDate: post.publicationDate });
       expect(again.status).toBe(200);
-      expect(again.headers.etag).toBe('"2"');
+      expect(again.headers.etag).toBe('"2-f0"');
       expect(again.body).toMatchObject({ title: 'Same', content: 'Same content', tags: ['a', 'b'], publicationDate: post.publicationDate, version: 2 });
       const user = (await http.get('/users/me', token)).body;
       const unchanged = await http.patch(`/users/${userId}`, { displayName: user.displayName, username: user.username }, token);
@@ -72,18 +72,18 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
       expect((await http.patch(`/users/${userId}`, { displayName: 'New' }, token)).headers.etag).toBe('"2"');
     });
 
-    it.each(['"1"', 'W/"1"', '"9", "1"', '*'])('when If-None-Match is %s and the post is at version 1, then 304 with the ETag and no body', async (tag) => {
+    it.each(['"1-f0"', 'W/"1-f0"', '"9", "1-f0"', '*'])('when If-None-Match is %s and the post is at version 1, then 304 with the ETag and no body', async (tag) => {
       const post = await createPost();
       const response = await getWith(`/posts/${post.id}`, tag);
       expect(response.status).toBe(304);
-      expect(response.headers.etag).toBe('"1"');
+      expect(response.headers.etag).toBe('"1-f0"');
       expect(response.text ?? '').toBe('');
     });
 
     it('when If-None-Match names an older version, then 200 with the current post', async () => {
       const post = await createPost();
       await patchPost(post.id, { title: 'Newer' });
-      const response = await getWith(`/posts/${post.id}`, '"1"');
+      const response = await getWith(`/posts/${post.id}`, '"1-f0"');
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ title: 'Newer', version: 2 });
     });
@@ -128,12 +128,12 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
 
     it('when fetch() sends If-None-Match naming the current version, then 304, although fetch adds Cache-Control: no-cache', async () => {
       const post = await createPost();
-      for (const path of [`/posts/${post.id}`, `/users/${userId}`]) {
+      for (const [path, tag] of [[`/posts/${post.id}`, '"1-f0"'], [`/users/${userId}`, '"1"']]) {
         arrived.length = 0;
-        const response = await fetch(`${origin}${path}`, { headers: { 'If-None-Match': '"1"' } });
+        const response = await fetch(`${origin}${path}`, { headers: { 'If-None-Match': tag } });
         expect(arrived[0]['cache-control']).toBe('no-cache');
         expect(response.status).toBe(304);
-        expect(response.headers.get('etag')).toBe('"1"');
+        expect(response.headers.get('etag')).toBe(tag);
         expect(await response.text()).toBe('');
       }
       const me = await fetch(`${origin}/users/me`, { headers: { 'If-None-Match': 'W/"1"', Authorization: `Bearer ${token}` } });
@@ -143,7 +143,7 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
     it('when fetch() sends If-None-Match naming an older version, then 200 with the current post', async () => {
       const post = await createPost();
       await patchPost(post.id, { title: 'Newer' });
-      const response = await fetch(`${origin}/posts/${post.id}`, { headers: { 'If-None-Match': '"1"' } });
+      const response = await fetch(`${origin}/posts/${post.id}`, { headers: { 'If-None-Match': '"1-f0"' } });
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ title: 'Newer', version: 2 });
     });
@@ -157,12 +157,12 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
       ['no Cache-Control', {}],
     ])('when node:http sends a matching If-None-Match with %s, then 304 with the ETag and no body', async (_case, headers) => {
       const post = await createPost();
-      for (const tag of ['"1"', 'W/"1"', '"9", "1"', '*']) {
+      for (const tag of ['"1-f0"', 'W/"1-f0"', '"9", "1-f0"', '*']) {
         const response = await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': tag });
-        expect(response).toEqual({ status: 304, etag: '"1"', body: '' });
-        expect(await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': tag }, 'HEAD')).toEqual({ status: 304, etag: '"1"', body: '' });
+        expect(response).toEqual({ status: 304, etag: '"1-f0"', body: '' });
+        expect(await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': tag }, 'HEAD')).toEqual({ status: 304, etag: '"1-f0"', body: '' });
       }
-      expect((await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': '"2"' })).status).toBe(200);
+      expect((await nodeGet(`/posts/${post.id}`, { ...headers, 'If-None-Match': '"2-f0"' })).status).toBe(200);
     });
   });
 
@@ -171,7 +171,7 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
       const post = await createPost();
       const response = await patchPost(post.id, { title: 'Checked' }, '"1"');
       expect(response.status).toBe(200);
-      expect(response.headers.etag).toBe('"2"');
+      expect(response.headers.etag).toBe('"2-f0"');
       expect(response.body).toMatchObject({ title: 'Checked', version: 2 });
     });
 
@@ -259,7 +259,7 @@ describeEachStore('versions and conditional requests HTTP API', (context) => {
       for (const [i, answer] of answers.entries()) {
         expect(answer.status).toBe(200);
         expect(answer.body).toMatchObject(writes[i]);
-        expect(answer.headers.etag).toBe(`"${answer.body.version}"`);
+        expect(answer.headers.etag).toBe(`"${answer.body.version}-f0"`);
       }
       // Every write made exactly one version, and each answer is the state its own write made.
       const results = answers.map((answer, i) => ({ write: writes[i], body: answer.body })).sort((a, b) => a.body.version - b.body.version);

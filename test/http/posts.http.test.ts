@@ -28,6 +28,7 @@ describeEachStore('posts HTTP API', (context) => {
         updatedAt: response.body.createdAt,
         tags: [],
         version: 1,
+        favoritesCount: 0,
       });
       expect(response.headers.location).toBe(`/posts/${response.body.id}`);
       expect((await http.get(response.headers.location)).body).toEqual(response.body);

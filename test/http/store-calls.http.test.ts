@@ -47,12 +47,12 @@ const writes: Record<Request, Record<StoreName, string[]>> = {
     mysql: ['START TRANSACTION', 'INSERT INTO tags', 'UPDATE posts', 'SELECT', 'DELETE FROM post_tags', 'INSERT INTO post_tags', 'COMMIT'],
     mongodb: ['findAndModify posts'],
   },
-  // On MongoDB the post's comments go after it (no foreign key to cascade).
+  // On MongoDB the post's comments and favorites go after it (no foreign key to cascade).
   'DELETE /posts/:id': {
     sqlite: ['DELETE FROM posts'],
     postgres: ['DELETE FROM posts'],
     mysql: ['DELETE FROM posts'],
-    mongodb: ['delete posts', 'delete comments'],
+    mongodb: ['delete posts', 'delete comments', 'delete favorites'],
   },
 };
 
@@ -98,12 +98,13 @@ describeEachStore('store calls of signed-in requests', (context) => {
     ['DELETE /posts/:id', () => http.delete(`/posts/${postId}`, token), 204],
   ];
 
-  it.each(requests)('when %s succeeds, then the store is called once to authenticate, and a write once more (on MongoDB twice for a new post, a profile or a deleted post)', async (name, request, status) => {
+  it.each(requests)('when %s succeeds, then the store is called once to authenticate, and a write once more (on MongoDB twice for a new post or a profile, three times for a deleted post)', async (name, request, status) => {
     const { status: answered, sent } = await recorded(request);
     expect(answered).toBe(status);
     expect(sent).toEqual([...session[context.name], ...writes[name][context.name]]);
-    const twiceOnMongoDb = name.startsWith('POST') || name.startsWith('PATCH /users') || name === 'DELETE /posts/:id';
-    const expected = name === 'GET /users/me' ? 1 : context.name === 'mongodb' && twiceOnMongoDb ? 3 : 2;
+    const twiceOnMongoDb = name.startsWith('POST') || name.startsWith('PATCH /users');
+    const mongoDbWrites = name === 'DELETE /posts/:id' ? 3 : twiceOnMongoDb ? 2 : 1;
+    const expected = name === 'GET /users/me' ? 1 : 1 + (context.name === 'mongodb' ? mongoDbWrites : 1);
     expect(storeCalls(sent)).toBe(expected);
   });
 
@@ -228,6 +229,99 @@ describeEachStore('store calls of follows and of reads with following', (context
   });
 });
 
+/**
+ * Favorites and the reads that carry `favorited`. A favorite is one statement on SQL (the foreign keys refuse
+ * an unknown post or user, and the count is read with each post); on MongoDB one insert, then at once the
+ * count's $inc on the post (which finds no post when it is gone) and the read of the user. An unfavorite is
+ * one delete, and on MongoDB the $inc of what it removed. A read that carries the flags asks for them once for
+ * the whole page. A favoritedBy list on MongoDB reads the user's favorites first (no $lookup).
+ */
+type FavoriteRequest =
+  | 'PUT /users/me/favorites/:postId'
+  | 'DELETE /users/me/favorites/:postId'
+  | 'GET /posts/:id'
+  | 'GET /posts/:id signed in'
+  | 'GET /posts signed in'
+  | 'GET /posts?favoritedBy'
+  | 'GET /users/:id/favorites'
+  | 'GET /users/:id/favorites signed in';
+
+const favoriteCalls: Record<FavoriteRequest, [sql: string[], mongodb: string[]]> = {
+  'PUT /users/me/favorites/:postId': [['INSERT INTO favorites', 'SELECT'], ['find sessions', 'find users', 'insert favorites', 'update posts']],
+  'DELETE /users/me/favorites/:postId': [['DELETE FROM favorites', 'SELECT'], ['delete favorites', 'find sessions', 'update posts']],
+  'GET /posts/:id': [['SELECT'], ['find posts']],
+  'GET /posts/:id signed in': [['SELECT', 'SELECT', 'SELECT'], ['find favorites', 'find posts', 'find sessions']],
+  'GET /posts signed in': [['SELECT', 'SELECT', 'SELECT'], ['find favorites', 'find posts', 'find sessions']],
+  'GET /posts?favoritedBy': [['SELECT'], ['find favorites', 'find posts']],
+  // The user, and the page of favorites with its posts: one joined statement on SQL, two commands on MongoDB.
+  'GET /users/:id/favorites': [['SELECT', 'SELECT'], ['find favorites', 'find posts', 'find users']],
+  'GET /users/:id/favorites signed in': [
+    ['SELECT', 'SELECT', 'SELECT', 'SELECT'],
+    ['find favorites', 'find favorites', 'find posts', 'find sessions', 'find users'],
+  ],
+};
+
+describeEachStore('store calls of favorites and of reads with favorited', (context) => {
+  const http = api(context);
+  let calls: StoreCalls;
+  let caller: SignedUp;
+  let author: SignedUp;
+  let postId: string;
+
+  beforeAll(() => {
+    calls = recordStoreCalls(context.name);
+  });
+  afterAll(() => calls.restore());
+
+  beforeEach(async () => {
+    [caller, author] = [await http.signUp(), await http.signUp()];
+    // Warm, as above; a page of 5 posts, all favorited by the caller, so that a call per post would show.
+    for (let i = 0; i < 5; i += 1) {
+      postId = (await http.post('/posts', { title: `Post ${i}`, content: 'c' }, author.token)).body.id;
+      expect((await http.put(`/users/me/favorites/${postId}`, caller.token)).status).toBe(204);
+    }
+    for (let i = 0; i < 3; i += 1) {
+      await http.delete(`/users/me/favorites/${postId}`, caller.token);
+      await http.put(`/users/me/favorites/${postId}`, caller.token);
+      await http.get(`/posts/${postId}`, caller.token);
+      await http.get('/posts', caller.token);
+      await http.get(`/posts?favoritedBy=${caller.user.id}`);
+      await http.get(`/users/${caller.user.id}/favorites`, caller.token);
+    }
+  });
+
+  const requests: [FavoriteRequest, () => Promise<{ status: number }>, number, number, number][] = [
+    [
+      'PUT /users/me/favorites/:postId',
+      async () => {
+        await http.delete(`/users/me/favorites/${postId}`, caller.token);
+        calls.start();
+        return http.put(`/users/me/favorites/${postId}`, caller.token);
+      },
+      204,
+      2,
+      4,
+    ],
+    ['DELETE /users/me/favorites/:postId', () => http.delete(`/users/me/favorites/${postId}`, caller.token), 204, 2, 3],
+    ['GET /posts/:id', () => http.get(`/posts/${postId}`), 200, 1, 1],
+    ['GET /posts/:id signed in', () => http.get(`/posts/${postId}`, caller.token), 200, 3, 3],
+    ['GET /posts signed in', () => http.get('/posts', caller.token), 200, 3, 3],
+    ['GET /posts?favoritedBy', () => http.get(`/posts?favoritedBy=${caller.user.id}`), 200, 1, 2],
+    ['GET /users/:id/favorites', () => http.get(`/users/${caller.user.id}/favorites`), 200, 2, 3],
+    ['GET /users/:id/favorites signed in', () => http.get(`/users/${caller.user.id}/favorites`, caller.token), 200, 4, 5],
+  ];
+
+  it.each(requests)('when %s succeeds, then the store is called as pinned, whatever the page holds', async (name, request, status, sqlCalls, mongoDbCalls) => {
+    calls.start();
+    const response = await request();
+    const sent = calls.sent();
+    expect(response.status).toBe(status);
+    const [sql, mongodb] = favoriteCalls[name];
+    expect([...sent].sort()).toEqual(context.name === 'mongodb' ? mongodb : sql);
+    expect(storeCalls(sent)).toBe(context.name === 'mongodb' ? mongoDbCalls : sqlCalls);
+  });
+});
+
 function checkedPatch(test: import('supertest').Test, token: string, body: unknown, ifMatch: string) {
   return test.set('Authorization', `Bearer ${token}`).set('If-Match', ifMatch).set('Content-Type', 'application/json').send(JSON.stringify(body));
 }
@@ -320,12 +414,18 @@ describeEachStore('store calls of comment requests', (context) => {
 type FeedRequest = 'GET /feed' | 'GET /feed, next page by cursor' | 'GET /feed, following nobody';
 
 const feedCalls: Record<FeedRequest, Record<StoreName, string[]>> = {
-  'GET /feed': { sqlite: ['SELECT', 'SELECT'], postgres: ['SELECT', 'SELECT'], mysql: ['SELECT', 'SELECT'], mongodb: ['find sessions', 'find follows', 'find posts'] },
+  // And, for a page that holds posts, the caller's favorited flags of the whole page.
+  'GET /feed': {
+    sqlite: ['SELECT', 'SELECT', 'SELECT'],
+    postgres: ['SELECT', 'SELECT', 'SELECT'],
+    mysql: ['SELECT', 'SELECT', 'SELECT'],
+    mongodb: ['find sessions', 'find follows', 'find posts', 'find favorites'],
+  },
   'GET /feed, next page by cursor': {
-    sqlite: ['SELECT', 'SELECT'],
-    postgres: ['SELECT', 'SELECT'],
-    mysql: ['SELECT', 'SELECT'],
-    mongodb: ['find sessions', 'find follows', 'find posts'],
+    sqlite: ['SELECT', 'SELECT', 'SELECT'],
+    postgres: ['SELECT', 'SELECT', 'SELECT'],
+    mysql: ['SELECT', 'SELECT', 'SELECT'],
+    mongodb: ['find sessions', 'find follows', 'find posts', 'find favorites'],
   },
   'GET /feed, following nobody': { sqlite: ['SELECT', 'SELECT'], postgres: ['SELECT', 'SELECT'], mysql: ['SELECT', 'SELECT'], mongodb: ['find sessions', 'find follows'] },
 };

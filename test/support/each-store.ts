@@ -39,6 +39,7 @@ async function clearStore(store: Store): Promise<void> {
     // Users last: the others reference them.
     await store.dataSource.query('DELETE FROM idempotency_keys');
     await store.dataSource.query('DELETE FROM follows');
+    await store.dataSource.query('DELETE FROM favorites');
     await store.dataSource.query('DELETE FROM sessions');
     await store.dataSource.query('DELETE FROM comments');
     await store.dataSource.query('DELETE FROM post_tags');
@@ -47,6 +48,7 @@ async function clearStore(store: Store): Promise<void> {
     await store.dataSource.query('DELETE FROM users');
   } else if (store instanceof MongoStore) {
     await store.db.collection('follows').deleteMany({});
+    await store.db.collection('favorites').deleteMany({});
     await store.db.collection('idempotency_keys').deleteMany({});
     await store.db.collection('sessions').deleteMany({});
     await store.db.collection('comments').deleteMany({});

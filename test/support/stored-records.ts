@@ -52,3 +52,16 @@ export async function seedFollows(store: Store, pairs: readonly [string, string]
   }
   for (let i = 0; i < pairs.length; i += 50) await Promise.all(pairs.slice(i, i + 50).map(([follower, followee]) => store.follows.follow(follower, followee)));
 }
+
+/** Every favorite as the store holds it, `user>post`, read straight from the table or collection. */
+export async function storedFavorites(store: Store): Promise<string[]> {
+  if (store instanceof TypeOrmStore) {
+    const rows = (await store.dataSource.query('SELECT user_id, post_id FROM favorites')) as { user_id: unknown; post_id: unknown }[];
+    return rows.map((row) => `${String(row.user_id)}>${String(row.post_id)}`).sort();
+  }
+  if (store instanceof MongoStore) {
+    const documents = await store.db.collection<{ _id: { user: ObjectId; post: ObjectId } }>('favorites').find().toArray();
+    return documents.map(({ _id }) => `${_id.user.toHexString()}>${_id.post.toHexString()}`).sort();
+  }
+  throw new Error('unknown store type');
+}

@@ -11,10 +11,10 @@ const hiddenFields: Record<string, string> = {
   expiresAt: '<time>',
 };
 
-/** Where a text names a record by id: a path segment, an `authorId=` filter, a message such as `post 12 not found`. */
+/** Where a text names a record by id: a path segment, an `authorId=` or `favoritedBy=` filter, a message such as `post 12 not found`. */
 const idContexts: Record<'user' | 'post' | 'comment', string> = {
-  user: '/users/|/following/|authorId=|\\buser ',
-  post: '/posts/|\\bpost ',
+  user: '/users/|/following/|authorId=|favoritedBy=|\\buser ',
+  post: '/posts/|/favorites/|\\bpost ',
   comment: '/comments/|\\bcomment ',
 };
 

@@ -3,7 +3,7 @@ import { type Recorder, field } from './exchange';
 /**
  * The walk through the API that both instances get: sign up, log in, write
  * tagged posts, page, filter and search them, change one under If-Match, delete
- * it, follow a user and unfollow her, read his feed, comment on a post and delete a comment, and the common errors. Names carry `run`, so the scenario can run again on
+ * it, follow a user and unfollow her, read his feed, favorite posts and unfavorite one, comment on a post and delete a comment, and the common errors. Names carry `run`, so the scenario can run again on
  * the same stores; lists are read per author, so other data on them does not show.
  * It logs in three times: the default login limit (10 per address in 15 minutes)
  * allows three runs against one instance in that time.
@@ -74,6 +74,15 @@ export async function runScenario(api: Recorder, run: string): Promise<void> {
   await api.call('his feed with the cursor of her posts list', 'GET', `/feed?sort=title&limit=2&cursor=${encodeURIComponent(field(page, 'nextCursor'))}`, { token: bobToken });
   await api.call('a feed without a token', 'GET', '/feed');
 
+  await api.call('he favorites her post on Bernoulli numbers', 'PUT', `/users/me/favorites/${bernoulliId}`, { token: bobToken });
+  await api.call('favorites it again: no error, still one favorite', 'PUT', `/users/me/favorites/${bernoulliId}`, { token: bobToken });
+  await api.call('and her poetical science', 'PUT', `/users/me/favorites/${poetryId}`, { token: bobToken });
+  await api.call('the post as he sees it: counted, favorited, the same version, a new ETag', 'GET', `/posts/${bernoulliId}`, { token: bobToken });
+  await api.call('the posts he favorites, most recently favorited first', 'GET', `/users/${bobId}/favorites`);
+  await api.call('he unfavorites the poetry', 'DELETE', `/users/me/favorites/${poetryId}`, { token: bobToken });
+  await api.call('her posts he favorites, by the favoritedBy filter, as she sees them', 'GET', `/posts?authorId=${adaId}&favoritedBy=${bobId}`, { token });
+  await api.call('a favorite of a post that does not exist', 'PUT', `/users/me/favorites/${notesId}`, { token: bobToken });
+
   const comments = `/posts/${bernoulliId}/comments`;
   const commentId = field(await api.call('he comments on her post', 'POST', comments, { token: bobToken, body: { content: 'Note G runs on the engine?' } }), 'id');
   await api.call('an empty comment: invalid', 'POST', comments, { token: bobToken, body: { content: '' } });
@@ -89,5 +98,6 @@ export async function runScenario(api: Recorder, run: string): Promise<void> {
   await api.call('the token of the deleted account', 'GET', '/users/me', { token });
   await api.call('her posts went with it', 'GET', `/posts?authorId=${adaId}`);
   await api.call('and so did her follows', 'GET', `/users/${bobId}/following`);
+  await api.call('and his favorites of her posts', 'GET', `/users/${bobId}/favorites`);
   await api.call('and the comments on her posts', 'GET', comments);
 }

@@ -61,4 +61,9 @@ export class PostListQuery extends AuthorPostListQuery {
   @Omittable()
   @IsString({ message: 'authorId must be a single user id' })
   authorId?: string;
+
+  /** Posts this user favorites. */
+  @Omittable()
+  @IsString({ message: 'favoritedBy must be a single user id' })
+  favoritedBy?: string;
 }

@@ -135,6 +135,9 @@ const writes = 'Limited per signed-in user, with the other writes of posts and u
 /** The answers of routes whose user views carry `following` for a signed-in caller. */
 const perCaller = { Vary: header('VaryAuthorization') };
 const followingFlag = 'Signed in, each user carries `following`; the answer varies by `Authorization`, and a bad token is a 401.';
+const favoritedFlag = 'Signed in, each post carries `favorited`; the answer varies by `Authorization`, and a bad token is a 401.';
+const postTag =
+  'Its ETag names the version and the favorites count (`"3-f12"`), and, signed in, the `favorited` flag (`"3-f12-favorited"`, `"3-f12-not-favorited"`), so it changes with the bytes; `If-Match` takes it as version 3.';
 const followList = (side: string) =>
   `${followingFlag} Newest follow first, ties by the other user's id, descending; \`limit\` and \`cursor\` only. ${side}`;
 
@@ -230,7 +233,7 @@ const paths = () => ({
     }),
     delete: operation('users', {
       operationId: 'deleteUser',
-      summary: 'Delete yourself, with your posts and their comments, your comments, sessions and kept idempotent answers',
+      summary: 'Delete yourself, with your posts and their comments and favorites, your comments, favorites, follows, sessions and kept idempotent answers',
       description: `Needs \`currentPassword\` in the body (403 when wrong); each check counts against the account (429). ${writes}`,
       signedIn: true,
       body: DeleteUserBody,
@@ -285,23 +288,53 @@ const paths = () => ({
       responses: { 200: json('A page of users.', 'UserPage', perCaller), ...shared(400, 401, 404, 503) },
     }),
   },
+  '/users/me/favorites/{postId}': {
+    parameters: [parameter('PostId')],
+    put: operation('favorites', {
+      operationId: 'favorite',
+      summary: 'Favorite a post',
+      description: `Idempotent: favoriting a post already favorited is a 204 too. The post's version and updatedAt stay. ${writes}`,
+      signedIn: true,
+      responses: { 204: empty('The caller favorites the post.', rateLimited), ...shared(401, 404, 429, 503) },
+    }),
+    delete: operation('favorites', {
+      operationId: 'unfavorite',
+      summary: 'Stop favoriting a post',
+      description: `Idempotent: unfavoriting a post not favorited is a 204 too. ${writes}`,
+      signedIn: true,
+      responses: { 204: empty('The caller does not favorite the post.', rateLimited), ...shared(401, 404, 429, 503) },
+    }),
+  },
+  '/users/{id}/favorites': {
+    parameters: [parameter('Id')],
+    get: operation('favorites', {
+      operationId: 'listFavorites',
+      summary: 'The posts a user favorites',
+      description: `${favoritedFlag} Most recently favorited first, ties by the post's id, descending; \`limit\` and \`cursor\` only.`,
+      signedIn: 'optional',
+      query: CursorQuery,
+      responses: { 200: json('A page of posts.', 'PostPage', perCaller), ...shared(400, 401, 404, 503) },
+    }),
+  },
   '/users/{id}/posts': {
     parameters: [parameter('Id')],
     get: operation('posts', {
       operationId: 'listUserPosts',
       summary: 'List the posts of one author',
-      description: expensiveRead,
+      description: `${expensiveRead} ${favoritedFlag}`,
+      signedIn: 'optional',
       query: AuthorPostListQuery,
-      responses: { 200: json('A page of posts.', 'PostPage', rateLimited), ...shared(400, 404, 429, 503) },
+      responses: { 200: json('A page of posts.', 'PostPage', { ...rateLimited, ...perCaller }), ...shared(400, 401, 404, 429, 503) },
     }),
   },
   '/posts': {
     get: operation('posts', {
       operationId: 'listPosts',
       summary: 'List posts',
-      description: expensiveRead,
+      description: `${expensiveRead} ${favoritedFlag} \`favoritedBy\` keeps the posts that user favorites; an unknown user favorites none.`,
+      signedIn: 'optional',
       query: PostListQuery,
-      responses: { 200: json('A page of posts.', 'PostPage', rateLimited), ...shared(400, 429, 503) },
+      responses: { 200: json('A page of posts.', 'PostPage', { ...rateLimited, ...perCaller }), ...shared(400, 401, 429, 503) },
     }),
     post: operation('posts', {
       operationId: 'createPost',
@@ -310,14 +343,14 @@ const paths = () => ({
       signedIn: true,
       body: CreatePostBody,
       headers: ['IdempotencyKey'],
-      responses: { 201: json('The new post.', 'Post', { ...created, ...rateLimited }), ...shared(...bodyErrors, 401, 409, 422, 429, 503) },
+      responses: { 201: json(`The new post, as written: without \`favorited\`. ${postTag}`, 'Post', { ...created, ...rateLimited }), ...shared(...bodyErrors, 401, 409, 422, 429, 503) },
     }),
   },
   '/feed': {
     get: operation('posts', {
       operationId: 'listFeed',
       summary: 'The posts of the users you follow',
-      description: `Sorted, filtered and paged as \`GET /posts\`; a cursor belongs to the caller's own feed. Following nobody, an empty page. The answer varies by \`Authorization\`. ${expensiveRead}`,
+      description: `Sorted, filtered and paged as \`GET /posts\`; a cursor belongs to the caller's own feed. Following nobody, an empty page. Each post carries \`favorited\`. The answer varies by \`Authorization\`. ${expensiveRead}`,
       signedIn: true,
       query: PostListQuery,
       responses: { 200: json('A page of posts.', 'PostPage', { ...rateLimited, ...perCaller }), ...shared(400, 401, 429, 503) },
@@ -328,13 +361,15 @@ const paths = () => ({
     get: operation('posts', {
       operationId: 'getPost',
       summary: 'A post',
+      description: `${favoritedFlag} ${postTag}`,
+      signedIn: 'optional',
       headers: ['IfNoneMatch'],
-      responses: { 200: json('The post.', 'Post', versioned), ...shared(304, 400, 404, 503) },
+      responses: { 200: json('The post.', 'Post', { ...versioned, ...perCaller }), ...shared(304, 400, 401, 404, 503) },
     }),
     patch: operation('posts', {
       operationId: 'updatePost',
       summary: 'Change a post, as its author',
-      description: writes,
+      description: `${writes} ${postTag}`,
       signedIn: true,
       body: UpdatePostBody,
       headers: ['IfMatch'],
@@ -343,7 +378,7 @@ const paths = () => ({
     delete: operation('posts', {
       operationId: 'deletePost',
       summary: 'Delete a post, as its author',
-      description: `Its comments go with it. ${writes}`,
+      description: `Its comments and favorites go with it. ${writes}`,
       signedIn: true,
       headers: ['IfMatch'],
       responses: { 204: empty('Deleted.', rateLimited), ...shared(400, 401, 403, 404, 412, 429, 503) },
@@ -448,6 +483,7 @@ const components = () => ({
     Id: { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
     CommentId: { name: 'commentId', in: 'path', required: true, schema: { type: 'string' } },
     UserId: { name: 'userId', in: 'path', required: true, description: 'The user to follow or stop following.', schema: { type: 'string' } },
+    PostId: { name: 'postId', in: 'path', required: true, description: 'The post to favorite or stop favoriting.', schema: { type: 'string' } },
     IfMatch: {
       name: 'If-Match',
       in: 'header',
@@ -469,9 +505,10 @@ const components = () => ({
       schema: { type: 'string' },
     },
     ETag: {
-      description: 'The version, as a strong entity tag such as `"3"`; a signed-in view of a user names its `following` flag too, `"3-following"` or `"3-not-following"`.',
+      description:
+        'The version, as a strong entity tag such as `"3"`; a signed-in view of a user names its `following` flag too, `"3-following"` or `"3-not-following"`; a post names its favorites count, `"3-f12"`, and, signed in, its `favorited` flag, `"3-f12-favorited"` or `"3-f12-not-favorited"`.',
       required: true,
-      schema: { type: 'string', pattern: '^"[1-9][0-9]*(-following|-not-following)?"$' },
+      schema: { type: 'string', pattern: '^"[1-9][0-9]*(-following|-not-following|-f[0-9]+(-favorited|-not-favorited)?)?"$' },
     },
     VaryAuthorization: { description: 'The answer depends on who asks.', required: true, schema: { type: 'string', pattern: '(^|, *)Authorization(,|$)' } },
     Location: { description: 'The path of the new resource.', required: true, schema: { type: 'string' } },
@@ -527,6 +564,7 @@ export function openApiDocument(): object {
       { name: 'auth', description: 'Tokens' },
       { name: 'users', description: 'Accounts and profiles' },
       { name: 'follows', description: 'Who follows whom' },
+      { name: 'favorites', description: 'Which posts each user favorites' },
       { name: 'posts', description: 'Posts, their lists, sorts and filters' },
       { name: 'comments', description: 'Comments on posts, oldest first' },
       { name: 'tags', description: 'Tags in use' },

@@ -32,6 +32,12 @@ export interface PostDocument {
   titleKey: string;
   contentKey: string;
   version: number;
+  /**
+   * How many favorites the post has, kept by ordered steps without a transaction (mongo-favorite-repository.ts):
+   * may lag behind for a moment, or be off after a crash between steps until `npm run repair`; read as at
+   * least zero. Absent from posts written before favorites: read as 0.
+   */
+  favoritesCount?: number;
 }
 
 /**
@@ -86,6 +92,16 @@ export interface FollowDocument {
   createdAt: Date;
 }
 
+/**
+ * One favorite. The pair is the `_id`, so a second insert of it is refused by the store itself, whatever the
+ * races: the insert is the lock, and only an insert that was not refused counts on the post. No array of
+ * favoriting users grows on a post, nor of favorites on a user.
+ */
+export interface FavoriteDocument {
+  _id: { user: ObjectId; post: ObjectId };
+  createdAt: Date;
+}
+
 export interface Collections {
   users: Collection<UserDocument>;
   posts: Collection<PostDocument>;
@@ -93,6 +109,7 @@ export interface Collections {
   idempotencyKeys: Collection<IdempotencyKeyDocument>;
   comments: Collection<CommentDocument>;
   follows: Collection<FollowDocument>;
+  favorites: Collection<FavoriteDocument>;
 }
 
 export function collections(db: Db): Collections {
@@ -103,6 +120,7 @@ export function collections(db: Db): Collections {
     idempotencyKeys: db.collection<IdempotencyKeyDocument>('idempotency_keys'),
     comments: db.collection<CommentDocument>('comments'),
     follows: db.collection<FollowDocument>('follows'),
+    favorites: db.collection<FavoriteDocument>('favorites'),
   };
 }
 
@@ -154,6 +172,12 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
   follows: [
     { name: 'followers_newest_first', key: { '_id.followee': 1, createdAt: -1, '_id.follower': -1 } },
     { name: 'following_newest_first', key: { '_id.follower': 1, createdAt: -1, '_id.followee': -1 } },
+  ],
+  // A user's favorites newest first (also deleting a user's favorites), and a post's (its delete, a recount).
+  // The `_id` index answers whether one user favorites some posts.
+  favorites: [
+    { name: 'user_newest_first', key: { '_id.user': 1, createdAt: -1, '_id.post': -1 } },
+    { name: 'post', key: { '_id.post': 1 } },
   ],
 };
 

@@ -1,7 +1,7 @@
 import { type Filter, ObjectId } from 'mongodb';
 import { definedOnly } from '../../domain/changes';
 import { InvalidReferenceError, NotAuthorError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
-import { type CountFilter, type PostQuery, type Slice, countable, searchScan, searchSlice, sortValue } from '../../domain/listing';
+import { type CountFilter, type PostFilter, type PostQuery, type Slice, countable, searchScan, searchSlice, sortValue } from '../../domain/listing';
 import type { NewPost, Post, PostChanges } from '../../domain/post';
 import type { FollowRepository, PostRepository } from '../../domain/repositories';
 import { foldCase } from '../../domain/search';
@@ -10,7 +10,7 @@ import { compareCodePoints } from '../../domain/listing';
 import type { Collections, PostDocument, ReadBudget } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { parseObjectId } from './mongo-id';
-import { lastExamined, postFilter, postPage } from './post-queries';
+import { type StoredPostFilter, lastExamined, postFilter, postPage } from './post-queries';
 import { insertForUser, insertForUsers } from './user-reference';
 
 export class MongoPostRepository implements PostRepository {
@@ -59,7 +59,10 @@ export class MongoPostRepository implements PostRepository {
     return document === null ? null : toPost(document);
   }
 
-  async find(query: PostQuery): Promise<Slice<Post>> {
+  async find(asked: PostQuery): Promise<Slice<Post>> {
+    const filter = await this.withFavoritedPosts(asked.filter);
+    if (filter === null) return { items: [], hasMore: false };
+    const query = { ...asked, filter };
     const scanLimit = searchScan(query);
     const followees = await this.followeesOf(query.filter);
     if (scanLimit !== undefined) {
@@ -82,8 +85,9 @@ export class MongoPostRepository implements PostRepository {
     return { items: documents.slice(0, query.limit).map(toPost), hasMore: documents.length > query.limit };
   }
 
-  async count(filter: CountFilter): Promise<number> {
-    const matching = postFilter(countable(filter), await this.followeesOf(filter));
+  async count(asked: CountFilter): Promise<number> {
+    const filter = await this.withFavoritedPosts(countable(asked));
+    const matching = filter === null ? null : postFilter(filter, await this.followeesOf(filter));
     return matching === null ? 0 : this.collections.posts.countDocuments(matching, this.budget);
   }
 
@@ -121,11 +125,28 @@ export class MongoPostRepository implements PostRepository {
     if (deletedCount === 0) {
       const refused = await this.whyNotWritten(_id, id, condition);
       // A delete that stopped after the post went (a crash, a lost connection) is finished by the next one.
-      if (refused instanceof NotFoundError) await this.collections.comments.deleteMany({ postId: _id });
+      if (refused instanceof NotFoundError) await this.removeDependents(_id);
       throw refused;
     }
-    // No foreign key to cascade: the post goes first, so a comment written meanwhile sees it gone and is taken back.
+    // No foreign key to cascade: the post goes first, so a comment or favorite written meanwhile sees it gone and is taken back.
+    await this.removeDependents(_id);
+  }
+
+  private async removeDependents(_id: ObjectId): Promise<void> {
     await this.collections.comments.deleteMany({ postId: _id });
+    await this.collections.favorites.deleteMany({ '_id.post': _id });
+  }
+
+  /**
+   * A favoritedBy filter with the ids of the posts the user favorites, read first from the user's index (no
+   * $lookup on FerretDB): one more command. Null when the id names no possible user.
+   */
+  private async withFavoritedPosts(filter: PostFilter): Promise<StoredPostFilter | null> {
+    if (filter.favoritedBy === undefined) return filter;
+    const user = parseObjectId(filter.favoritedBy);
+    if (user === null) return null;
+    const favorites = await this.collections.favorites.find({ '_id.user': user }, { projection: { _id: 1 }, ...this.budget }).toArray();
+    return { ...filter, favoritedPostIds: favorites.map(({ _id }) => _id.post) };
   }
 
   /** A conditional write that matched no document: the post is gone, has another author, or another version. */
@@ -157,11 +178,12 @@ function newPostDocument(authorId: ObjectId, input: NewPost, now: Date): PostDoc
     titleKey: foldCase(input.title),
     contentKey: foldCase(input.content),
     version: 1,
+    favoritesCount: 0,
   };
 }
 
 /** The search keys stay in the store: FerretDB cannot project findOneAndUpdate's answer, so toPost leaves them out too. */
-const withoutKeys = { titleKey: 0, contentKey: 0 } as const;
+export const withoutKeys = { titleKey: 0, contentKey: 0 } as const;
 
 /** The changes as fields of the document: the keys follow the title and content, tags are kept in order. */
 function storedChanges({ title, content, tags, ...rest }: PostChanges): Partial<PostDocument> {
@@ -173,7 +195,7 @@ function storedChanges({ title, content, tags, ...rest }: PostChanges): Partial<
   };
 }
 
-function toPost(document: Omit<PostDocument, 'titleKey' | 'contentKey'>): Post {
+export function toPost(document: Omit<PostDocument, 'titleKey' | 'contentKey'>): Post {
   return {
     id: document._id.toHexString(),
     authorId: document.authorId.toHexString(),
@@ -184,5 +206,7 @@ function toPost(document: Omit<PostDocument, 'titleKey' | 'contentKey'>): Post {
     updatedAt: document.updatedAt,
     tags: document.tags,
     version: document.version,
+    // Kept by ordered steps: a moment behind, or off after a crash until repaired; never shown below zero.
+    favoritesCount: Math.max(0, document.favoritesCount ?? 0),
   };
 }

@@ -5,6 +5,7 @@ import { type ReadBudget, collections, ensureIndexes } from './collections';
 import { type DocumentWrites, processQueuedWrites, storeIsolatedWrites } from './document-writes';
 import { applyMigrations } from './migrations';
 import { MongoCommentRepository } from './mongo-comment-repository';
+import { MongoFavoriteRepository } from './mongo-favorite-repository';
 import { MongoFollowRepository } from './mongo-follow-repository';
 import { MongoIdempotencyKeyRepository } from './mongo-idempotency-key-repository';
 import { MongoPostRepository } from './mongo-post-repository';
@@ -21,6 +22,7 @@ export class MongoStore implements Store {
   readonly comments: MongoCommentRepository;
   readonly sessions: MongoSessionRepository;
   readonly follows: MongoFollowRepository;
+  readonly favorites: MongoFavoriteRepository;
   readonly idempotencyKeys: MongoIdempotencyKeyRepository;
 
   readonly warnings: readonly string[];
@@ -40,6 +42,7 @@ export class MongoStore implements Store {
     this.tags = new MongoTagRepository(all, budget);
     this.comments = new MongoCommentRepository(all, budget);
     this.sessions = new MongoSessionRepository(all, budget);
+    this.favorites = new MongoFavoriteRepository(all, writes, budget);
     this.idempotencyKeys = new MongoIdempotencyKeyRepository(all);
     this.warnings =
       writes.isolation === 'process'

@@ -7,6 +7,7 @@ import { type Credentials, type NewUser, type UniqueUserField, type User, type U
 import type { Collections, ReadBudget, UserDocument } from './collections';
 import { type DocumentWrites, versionFilter } from './document-writes';
 import { isDuplicateKey } from './mongo-errors';
+import { removeFavoritesOf } from './mongo-favorite-repository';
 import { parseObjectId } from './mongo-id';
 import { refreshUserCopies, toUser as copyToUser, userCopy } from './user-copies';
 
@@ -115,7 +116,14 @@ export class MongoUserRepository implements UserRepository {
     // session created meanwhile sees its user gone (see insertForUser); what
     // they owned goes even when the user already had, so that retrying a
     // delete that failed half-way finishes it.
+    // Their posts with those posts' favorites (read first: a favorite does not keep its post's author).
+    const theirPosts = await this.collections.posts.find({ authorId: _id }, { projection: { _id: 1 } }).toArray();
     await this.collections.posts.deleteMany({ authorId: _id });
+    for (let i = 0; i < theirPosts.length; i += 1000) {
+      await this.collections.favorites.deleteMany({ '_id.post': { $in: theirPosts.slice(i, i + 1000).map((post) => post._id) } });
+    }
+    // Their favorites, each uncounted from its post only when this delete removed it.
+    await removeFavoritesOf(this.collections, _id);
     // Their comments, and every comment on their posts (each comment keeps its post's author).
     await this.collections.comments.deleteMany({ $or: [{ authorId: _id }, { postAuthorId: _id }] });
     await this.collections.sessions.deleteMany({ userId: _id });

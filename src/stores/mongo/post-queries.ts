@@ -4,11 +4,14 @@ import { foldCase } from '../../domain/search';
 import type { PostDocument } from './collections';
 import { parseObjectId } from './mongo-id';
 
+/** A filter whose favoritedBy was read into the ids of the posts the user favorites (MongoPostRepository). */
+export type StoredPostFilter = PostFilter & { favoritedPostIds?: ObjectId[] };
+
 /**
  * The posts a filter matches; null when it can match none (an authorId no document could have). A feed
  * (`followedBy`) needs `followees`, the ids of the users its reader follows, read before: one `$in`.
  */
-export function postFilter(filter: PostFilter, followees?: readonly ObjectId[]): Filter<PostDocument> | null {
+export function postFilter(filter: StoredPostFilter, followees?: readonly ObjectId[]): Filter<PostDocument> | null {
   const query: Filter<PostDocument> = {};
   if (filter.authorId !== undefined) {
     const authorId = parseObjectId(filter.authorId);
@@ -30,6 +33,10 @@ export function postFilter(filter: PostFilter, followees?: readonly ObjectId[]):
     };
   }
   if (filter.tags !== undefined && filter.tags.length > 0) query.tags = { $all: filter.tags };
+  if (filter.favoritedBy !== undefined) {
+    if (filter.favoritedPostIds === undefined) throw new Error('favoritedBy is read into post ids before the filter is built');
+    query._id = { $in: filter.favoritedPostIds };
+  }
   if (filter.q !== undefined) {
     // A regular expression of the folded query with every character escaped: a substring, compared exactly.
     const pattern = escapeRegExp(foldCase(filter.q));

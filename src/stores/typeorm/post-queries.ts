@@ -60,6 +60,12 @@ export function filteredPosts(dialect: SqlDialect, filter: PostFilter): PostStat
   for (const [i, tag] of (filter.tags ?? []).entries()) {
     where(`EXISTS (SELECT 1 FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = post.id AND t.name = :tag${i})`, { [`tag${i}`]: tag });
   }
+  if (filter.favoritedBy !== undefined) {
+    const favoritedBy = parseSqlId(filter.favoritedBy);
+    if (favoritedBy === null) return null;
+    // The primary key (user_id, post_id) answers it for each post.
+    where('EXISTS (SELECT 1 FROM favorites fb WHERE fb.user_id = :favoritedBy AND fb.post_id = post.id)', { favoritedBy });
+  }
   if (filter.q !== undefined) {
     const contains = containsKey[dialect];
     where(`(${contains('post.title_key')} OR ${contains('post.content_key')})`, { q: foldCase(filter.q) });
@@ -70,6 +76,14 @@ export function filteredPosts(dialect: SqlDialect, filter: PostFilter): PostStat
 /** The column a statement also selects each post's tags into, as a JSON array; `posts` names the posts table in it. */
 export function tagsColumn(dialect: SqlDialect, posts = 'post'): string {
   return `(SELECT ${tagsJson[dialect]} FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = ${posts}.id)`;
+}
+
+/**
+ * The column a statement also selects each post's favorites count into: counted from the index led by the
+ * post's id, in the same statement as the post, so the count is of the same moment and needs no upkeep.
+ */
+export function favoritesCountColumn(posts = 'post'): string {
+  return `(SELECT COUNT(*) FROM favorites fc WHERE fc.post_id = ${posts}.id)`;
 }
 
 /** The tag names a row carries in its tags column, in code-point order. */

@@ -5,7 +5,7 @@ import type { Position, PostSortField } from '../../domain/listing';
 import type { Post } from '../../domain/post';
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
-import { type PostStatement, parseTags, tagsColumn } from './post-queries';
+import { type PostStatement, favoritesCountColumn, parseTags, tagsColumn } from './post-queries';
 import { SqliteReader } from './sqlite-reader';
 import { bindable } from './sqlite-statements';
 import { runDirect } from './direct-statements';
@@ -57,7 +57,7 @@ export class PostReads {
     if (options.type === 'better-sqlite3' && options.database !== ':memory:') this.readerFile = { path: options.database, timeoutMs: options.timeout ?? 5_000 };
   }
 
-  /** The posts the statement selects, each with its tags, read in the same statement so that both are of one version. */
+  /** The posts the statement selects, each with its tags and favorites count, read in the same statement so that all are of one moment. */
   async posts(statement: PostStatement): Promise<Post[]> {
     const rows: Record<string, unknown>[] = await this.run('posts', statement, false);
     return rows.map((row) => this.toPost(row));
@@ -129,7 +129,7 @@ export class PostReads {
     const query = this.rows.createQueryBuilder('post');
     if (kind === 'count') query.select('COUNT(*)', 'n');
     else if (kind === 'position') query.select(order[0][0], 'position_value').addSelect(order[1][0], 'position_id');
-    else query.addSelect(tagsColumn(this.dialect), 'tags');
+    else query.addSelect(tagsColumn(this.dialect), 'tags').addSelect(favoritesCountColumn(), 'favorites_count');
     for (const condition of where) query.andWhere(condition);
     for (const [column, direction] of order) query.addOrderBy(column, direction);
     if (limit !== undefined) query.limit(limit);
@@ -149,6 +149,6 @@ export class PostReads {
     const post = {} as Record<string, unknown>;
     for (const { property, alias, metadata } of this.columns) post[property] = driver.prepareHydratedValue(row[alias], metadata);
     const { id, authorId, title, content, publicationDate, createdAt, updatedAt, version } = post as unknown as PostRow;
-    return { id: String(id), authorId: String(authorId), title, content, publicationDate, createdAt, updatedAt, tags: parseTags(row.tags), version };
+    return { id: String(id), authorId: String(authorId), title, content, publicationDate, createdAt, updatedAt, tags: parseTags(row.tags), version, favoritesCount: Number(row.favorites_count) };
   }
 }

@@ -7,14 +7,15 @@ import { type ColumnValues, batches, chunks, columnValues, insertStatement } fro
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
 import { DirectStatements } from './direct-statements';
-import { parseTags, tagsColumn } from './post-queries';
+import { favoritesCountColumn, parseTags, tagsColumn } from './post-queries';
 import { type Statement, type Work, transaction } from './transactions';
 import { hydrate } from './versioned-writes';
 
-/** A post's row with its tags: what every write answers. */
+/** A post's row with its tags and favorites count: what every write answers. */
 export interface TaggedRow {
   row: PostRow;
   tags: string[];
+  favoritesCount: number;
 }
 
 /**
@@ -48,13 +49,13 @@ export class PostWrites {
     if (tags.length === 0) {
       const insert = insertStatement('posts', [values], returning ? ' RETURNING id' : '');
       const outcome = await this.statements.run(insert.sql, insert.parameters);
-      return { row: { ...row, id: returning ? Number(outcome.rows[0].id) : outcome.insertId! }, tags };
+      return { row: { ...row, id: returning ? Number(outcome.rows[0].id) : outcome.insertId! }, tags, favoritesCount: 0 };
     }
     return transaction(dataSource, function* () {
       yield* addTagNames(dialectOf(dataSource.options), tags);
       const [id] = yield* insertPosts([values], returning);
       yield* linkTags(id, tags, { replacing: false });
-      return { row: { ...row, id }, tags };
+      return { row: { ...row, id }, tags, favoritesCount: 0 };
     });
   }
 
@@ -110,8 +111,13 @@ export class PostWrites {
     ];
     const where = writeConditions(condition);
     const update = { sql: `UPDATE posts SET ${assignments.join(', ')} WHERE ${where.sql}`, parameters: { ...set, ...where.parameters, now: new Date() } };
-    const withTags = `${tagsColumn(dialect, 'posts')} AS tags`;
-    const toTagged = (raw: Record<string, unknown>, sorted?: string[]): TaggedRow => ({ row: hydrate(dataSource, schema, raw), tags: sorted ?? parseTags(raw.tags) });
+    const withCount = `${favoritesCountColumn('posts')} AS favorites_count`;
+    const withTags = `${tagsColumn(dialect, 'posts')} AS tags, ${withCount}`;
+    const toTagged = (raw: Record<string, unknown>, sorted?: string[]): TaggedRow => ({
+      row: hydrate(dataSource, schema, raw),
+      tags: sorted ?? parseTags(raw.tags),
+      favoritesCount: Number(raw.favorites_count),
+    });
 
     if (tags === undefined && dialect !== 'mysql') {
       const [raw] = (await this.statements.run(`${update.sql} RETURNING *, ${withTags}`, update.parameters)).rows;
@@ -125,7 +131,7 @@ export class PostWrites {
         if ((yield update).affected === 0) return null;
         raw = (yield { sql: `SELECT *, ${withTags} FROM posts WHERE id = :id`, parameters: { id } }).rows[0];
       } else {
-        raw = (yield { ...update, sql: `${update.sql} RETURNING *` }).rows[0];
+        raw = (yield { ...update, sql: `${update.sql} RETURNING *, ${withCount}` }).rows[0];
         if (raw === undefined) return null;
       }
       if (sorted !== undefined) yield* linkTags(id, sorted, { replacing: true });

@@ -9,7 +9,7 @@ import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
 import { filteredPosts, lastExamined, postPage } from './post-queries';
 import { PostReads } from './post-reads';
-import { PostWrites, type SqlWriteCondition } from './post-writes';
+import { PostWrites, type SqlWriteCondition, type TaggedRow } from './post-writes';
 import { isForeignKeyViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
 
@@ -35,8 +35,7 @@ export class TypeOrmPostRepository implements PostRepository {
     const authorId = parseSqlId(input.authorId);
     if (authorId === null) throw new InvalidReferenceError('authorId', input.authorId);
     try {
-      const { row, tags } = await this.writes.create(authorId, input, new Date());
-      return toPost(row, tags);
+      return toPost(await this.writes.create(authorId, input, new Date()));
     } catch (error) {
       if (isForeignKeyViolation(error)) throw new InvalidReferenceError('authorId', input.authorId);
       throw error;
@@ -97,7 +96,7 @@ export class TypeOrmPostRepository implements PostRepository {
     const where = sqlCondition(id, condition);
     const written = where === null ? null : await this.writes.update(where.id, changes, where);
     if (written === null) throw await this.whyNotWritten(id, where);
-    return toPost(written.row, written.tags);
+    return toPost(written);
   }
 
   async delete(id: string, condition: WriteCondition = {}): Promise<void> {
@@ -139,7 +138,7 @@ async function missingAuthors(dataSource: DataSource, authorIds: readonly number
   return missing;
 }
 
-function toPost(row: PostRow, tags: string[]): Post {
+export function toPost({ row, tags, favoritesCount }: TaggedRow): Post {
   return {
     id: String(row.id),
     authorId: String(row.authorId),
@@ -150,5 +149,6 @@ function toPost(row: PostRow, tags: string[]): Post {
     updatedAt: row.updatedAt,
     tags,
     version: row.version,
+    favoritesCount,
   };
 }

@@ -7,6 +7,7 @@ import { type SqlDialect, dialectOf } from './dialect';
 import { type Entities, entities } from './entities';
 import { waitForLocksOnTimers } from './sqlite-statements';
 import { TypeOrmCommentRepository } from './typeorm-comment-repository';
+import { TypeOrmFavoriteRepository } from './typeorm-favorite-repository';
 import { TypeOrmFollowRepository } from './typeorm-follow-repository';
 import { TypeOrmIdempotencyKeyRepository } from './typeorm-idempotency-key-repository';
 import { TypeOrmPostRepository } from './typeorm-post-repository';
@@ -21,6 +22,7 @@ export class TypeOrmStore implements Store {
   readonly comments: TypeOrmCommentRepository;
   readonly sessions: TypeOrmSessionRepository;
   readonly follows: TypeOrmFollowRepository;
+  readonly favorites: TypeOrmFavoriteRepository;
   readonly idempotencyKeys: TypeOrmIdempotencyKeyRepository;
   readonly warnings: readonly string[] = [];
   readonly kind: SqlDialect;
@@ -37,6 +39,7 @@ export class TypeOrmStore implements Store {
     this.comments = new TypeOrmCommentRepository(dataSource, schemas.comment, schemas.user, insertReturning);
     this.sessions = new TypeOrmSessionRepository(dataSource, schemas.session, schemas.user);
     this.follows = new TypeOrmFollowRepository(dataSource, schemas.user);
+    this.favorites = new TypeOrmFavoriteRepository(dataSource, schemas.post);
     this.idempotencyKeys = new TypeOrmIdempotencyKeyRepository(dataSource, schemas.idempotencyKey);
     this.kind = dialectOf(dataSource.options);
   }

@@ -9,6 +9,7 @@ import { CompareUserKeysWithoutPadding1764662400000 } from './1764662400000-comp
 import { AddProfiles1764748800000 } from './1764748800000-add-profiles';
 import { AddComments1764835200000 } from './1764835200000-add-comments';
 import { AddFollows1764921600000 } from './1764921600000-add-follows';
+import { AddFavorites1765008000000 } from './1765008000000-add-favorites';
 
 /** In order of application; listed by hand so that source and build load the same set. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   AddProfiles1764748800000,
   AddComments1764835200000,
   AddFollows1764921600000,
+  AddFavorites1765008000000,
 ];

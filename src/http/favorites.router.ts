@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import type { Accounts } from '../auth/accounts';
+import { NotFoundError } from '../domain/errors';
+import type { Store } from '../domain/repositories';
+import { authenticate, callerOf, identify } from './authenticate';
+import { methodNotAllowed } from './error-handler';
+import { postViews } from './favoriting';
+import { favoritePosition, listJson, parseFavoriteList } from './lists';
+import type { RateLimiters } from './rate-limits';
+
+/** Favorites, under /users: the caller's own favorites, and anyone's list of favorite posts. */
+export function favoritesRouter({ users, favorites }: Store, accounts: Accounts, limits: RateLimiters): Router {
+  const router = Router();
+  const signedIn = authenticate(accounts);
+  const identified = identify(accounts);
+
+  // Idempotent both ways: 204 whether or not the favorite was there before.
+  router
+    .route('/me/favorites/:postId')
+    .put(signedIn, limits.write, async (req, res) => {
+      await favorites.favorite(callerOf(res).user.id, req.params.postId);
+      res.status(204).end();
+    })
+    .delete(signedIn, limits.write, async (req, res) => {
+      await favorites.unfavorite(callerOf(res).user.id, req.params.postId);
+      res.status(204).end();
+    })
+    .all(methodNotAllowed('PUT', 'DELETE'));
+
+  router
+    .route('/:id/favorites')
+    .get(identified, async (req, res) => {
+      const { id } = req.params;
+      const list = parseFavoriteList(req, `GET /users/${id}/favorites`, id);
+      // Both by the id asked for, at once: an unknown user has an empty list.
+      const [user, slice] = await Promise.all([users.findById(id), favorites.favorites(list.query)]);
+      if (user === null) throw new NotFoundError('user', id);
+      const view = await postViews(favorites, res, slice.items.map((item) => item.post));
+      res.json(listJson(slice, (item) => view(item.post), list, favoritePosition, undefined));
+    })
+    .all(methodNotAllowed('GET'));
+
+  return router;
+}
