@@ -12,7 +12,7 @@ import { inCodePointOrder } from './store';
 export function baselineApp(store: BaselineStore): Express {
   const app = express();
   app.disable('x-powered-by');
-  // As the service: a record's ETag is its version, and nothing else is hashed.
+  // As the service: a post's ETag is its version and its favorites count, and nothing else is hashed.
   app.set('etag', false);
   app.use(express.json({ limit: '1mb' }));
 
@@ -28,7 +28,7 @@ export function baselineApp(store: BaselineStore): Express {
   app.get('/posts/:id', async (req, res) => {
     const post = await store.findPost(req.params.id);
     if (post === null) return void res.status(404).json({ status: 404 });
-    res.set('ETag', `"${post.version}"`).json(postJson(post));
+    res.set('ETag', postTag(post)).json(postJson(post));
   });
 
   app.post('/posts', signedIn, async (req, res) => {
@@ -44,7 +44,7 @@ export function baselineApp(store: BaselineStore): Express {
       },
       now,
     );
-    res.status(201).location(`/posts/${encodeURIComponent(post.id)}`).set('ETag', `"${post.version}"`).json(postJson(post));
+    res.status(201).location(`/posts/${encodeURIComponent(post.id)}`).set('ETag', postTag(post)).json(postJson(post));
   });
 
   app.patch('/posts/:id', signedIn, async (req, res) => {
@@ -56,10 +56,11 @@ export function baselineApp(store: BaselineStore): Express {
       ...(tags !== undefined && { tags: tagSet(tags as string[]) }),
     };
     const ifMatch = req.get('If-Match');
-    const version = ifMatch === undefined ? undefined : Number(ifMatch.replaceAll('"', ''));
+    // The version a tag names, with or without its favorites count: `"3"` or `"3-f12"`.
+    const version = ifMatch === undefined ? undefined : Number(/^"(\d+)/.exec(ifMatch)?.[1]);
     const post = await store.updatePost(req.params.id as string, res.locals.userId as string, version, changes, new Date());
     if (post === null) return void res.status(412).json({ status: 412 });
-    res.set('ETag', `"${post.version}"`).json(postJson(post));
+    res.set('ETag', postTag(post)).json(postJson(post));
   });
 
   /** The bearer token's session, found by the token's SHA-256 as the service keeps it. */
@@ -90,7 +91,13 @@ function postJson(post: PostRecord) {
     updatedAt: post.updatedAt.toISOString(),
     tags: post.tags,
     version: post.version,
+    favoritesCount: post.favoritesCount,
   };
+}
+
+/** As the service tags a post for a caller it does not know: its version and its favorites count. */
+function postTag(post: PostRecord): string {
+  return `"${post.version}-f${post.favoritesCount}"`;
 }
 
 /** As the service stores tags: trimmed, lower-cased, distinct, in code-point order. */

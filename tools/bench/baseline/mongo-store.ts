@@ -14,6 +14,8 @@ interface PostDocument {
   titleKey: string;
   contentKey: string;
   version: number;
+  /** Kept by the service as favorites come and go; absent on posts written before favorites. */
+  favoritesCount?: number;
 }
 
 interface SessionDocument {
@@ -65,6 +67,7 @@ export async function openMongoStore(url: string): Promise<BaselineStore> {
         titleKey: searchKey(post.title),
         contentKey: searchKey(post.content),
         version: 1,
+        favoritesCount: 0,
       };
       await posts.insertOne(document);
       return record(document);
@@ -101,5 +104,6 @@ function record(document: Omit<PostDocument, 'titleKey' | 'contentKey'>): PostRe
     updatedAt: document.updatedAt,
     tags: document.tags,
     version: document.version,
+    favoritesCount: Math.max(0, document.favoritesCount ?? 0),
   };
 }

@@ -7,7 +7,8 @@ interface PostRow extends RowDataPacket, SqlPostRow<Date> {}
 const record = (row: PostRow) => sqlPostRecord(row, (date) => date);
 
 const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
-  (SELECT JSON_ARRAYAGG(t.name) FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags`;
+  (SELECT JSON_ARRAYAGG(t.name) FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags,
+  (SELECT COUNT(*) FROM favorites fc WHERE fc.post_id = p.id) AS favorites_count`;
 const byId = `SELECT ${postColumns} FROM posts p WHERE p.id = ?`;
 
 /**
@@ -83,7 +84,7 @@ export function openMysqlStore(url: string): BaselineStore {
           [Number(authorId), post.title, searchKey(post.title), post.content, searchKey(post.content), post.publicationDate, now, now],
         );
         if (post.tags.length > 0) await linkTags(connection, inserted.insertId, post.tags);
-        return { ...post, id: String(inserted.insertId), authorId, createdAt: now, updatedAt: now, version: 1 };
+        return { ...post, id: String(inserted.insertId), authorId, createdAt: now, updatedAt: now, version: 1, favoritesCount: 0 };
       });
     },
     updatePost: async (id, authorId, version, changes, now) => {

@@ -8,7 +8,8 @@ type PostRow = SqlPostRow<Date>;
 const record = (row: PostRow) => sqlPostRecord(row, (date) => date);
 
 const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
-  (SELECT COALESCE(json_agg(t.name), '[]') FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags`;
+  (SELECT COALESCE(json_agg(t.name), '[]') FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags,
+  (SELECT COUNT(*) FROM favorites fc WHERE fc.post_id = p.id) AS favorites_count`;
 const byId = `SELECT ${postColumns} FROM posts p WHERE p.id = $1`;
 
 /**
@@ -91,7 +92,7 @@ export function openPostgresStore(url: string): BaselineStore {
           ),
         );
         if (post.tags.length > 0) await linkTags(client, rows[0].id, post.tags);
-        return { ...post, id: String(rows[0].id), authorId, createdAt: now, updatedAt: now, version: 1 };
+        return { ...post, id: String(rows[0].id), authorId, createdAt: now, updatedAt: now, version: 1, favoritesCount: 0 };
       });
     },
     updatePost: async (id, authorId, version, changes, now) => {

@@ -8,7 +8,8 @@ const record = (row: PostRow) => sqlPostRecord(row, instant);
 
 /** A post's columns and its tags as a JSON array, read in one statement as the service does. */
 const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
-  (SELECT json_group_array(t.name) FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags`;
+  (SELECT json_group_array(t.name) FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags,
+  (SELECT COUNT(*) FROM favorites fc WHERE fc.post_id = p.id) AS favorites_count`;
 
 /** better-sqlite3 with one prepared statement per query, on the file the service uses. */
 export function openSqliteStore(path: string): BaselineStore {
@@ -73,7 +74,7 @@ export function openSqliteStore(path: string): BaselineStore {
       (after === undefined ? firstPage.all(count) : nextPage.all({ date: text(after.publicationDate), id: Number(after.id), count })).map(record),
     createPost: async (authorId, post, now) => {
       const id = create.immediate(Number(authorId), post, text(now));
-      return { ...post, id: String(id), authorId, createdAt: now, updatedAt: now, version: 1 };
+      return { ...post, id: String(id), authorId, createdAt: now, updatedAt: now, version: 1, favoritesCount: 0 };
     },
     updatePost: async (id, authorId, version, changes, now) => {
       const row = update.immediate(Number(id), Number(authorId), version, changes, text(now));

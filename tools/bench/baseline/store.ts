@@ -27,6 +27,7 @@ export interface PostRecord {
   /** In code-point order. */
   tags: string[];
   version: number;
+  favoritesCount: number;
 }
 
 export interface NewPostRecord {
@@ -71,6 +72,8 @@ export interface SqlPostRow<D> {
   updated_at: D;
   version: number;
   tags: unknown;
+  /** A count, which some drivers answer as text. */
+  favorites_count: number | string;
 }
 
 export function sqlPostRecord<D>(row: SqlPostRow<D>, instant: (value: D) => Date): PostRecord {
@@ -84,6 +87,7 @@ export function sqlPostRecord<D>(row: SqlPostRow<D>, instant: (value: D) => Date
     updatedAt: instant(row.updated_at),
     tags: tagsOf(row.tags),
     version: row.version,
+    favoritesCount: Number(row.favorites_count),
   };
 }
 
