@@ -53,10 +53,8 @@ export function parseUserList(req: Request): ListRequest<UserQuery> {
 /** `GET /posts/:id/comments`: oldest first; a cursor holds the last comment's createdAt and id. */
 export function parseCommentList(req: Request, postId: string): ListRequest<CommentQuery> {
   const list = `GET /posts/${postId}/comments`;
-  const params = parseQuery(CursorQuery, req);
-  const { limit, after } = paging(params, list);
-  if (after !== undefined && !(after.value instanceof Date)) throw invalidCursor();
-  return { query: { postId, limit, after: after as CommentQuery['after'] }, count: false, list };
+  const { limit, after } = pageByTime(req, list);
+  return { query: { postId, limit, after }, count: false, list };
 }
 
 export function commentPosition(comment: AuthoredComment): Position {
@@ -68,11 +66,8 @@ export function commentPosition(comment: AuthoredComment): Position {
  * followed and the other user's id. Only `limit` and `cursor`: a follow list has no total and no skip.
  */
 export function parseFollowList(req: Request, route: string, userId: string): ListRequest<FollowQuery> {
-  const params = parseQuery(CursorQuery, req);
-  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, route);
-  if (after !== undefined && !(after.value instanceof Date)) throw invalidCursor();
-  const limit = params.limit === undefined ? defaultLimit : Number(params.limit);
-  return { query: { userId, limit, after: after as FollowQuery['after'] }, count: false, list: route };
+  const { limit, after } = pageByTime(req, route);
+  return { query: { userId, limit, after }, count: false, list: route };
 }
 
 export function followPosition({ user, followedAt }: FollowedUser): Position {
@@ -84,15 +79,19 @@ export function followPosition({ user, followedAt }: FollowedUser): Position {
  * and its id. Only `limit` and `cursor`, as for follow lists.
  */
 export function parseFavoriteList(req: Request, route: string, userId: string): ListRequest<FavoriteQuery> {
-  const params = parseQuery(CursorQuery, req);
-  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor, route);
-  if (after !== undefined && !(after.value instanceof Date)) throw invalidCursor();
-  const limit = params.limit === undefined ? defaultLimit : Number(params.limit);
-  return { query: { userId, limit, after: after as FavoriteQuery['after'] }, count: false, list: route };
+  const { limit, after } = pageByTime(req, route);
+  return { query: { userId, limit, after }, count: false, list: route };
 }
 
 export function favoritePosition({ post, favoritedAt }: FavoritedPost): Position {
   return { value: favoritedAt, id: post.id };
+}
+
+/** `limit` and `cursor` only, of a list ordered by an instant and an id: comments, follows and favorites. */
+function pageByTime(req: Request, list: string): { limit: number; after?: { value: Date; id: string } } {
+  const { limit, after } = paging(parseQuery(CursorQuery, req), list);
+  if (after !== undefined && !(after.value instanceof Date)) throw invalidCursor();
+  return { limit, after: after as { value: Date; id: string } | undefined };
 }
 
 /** `GET /tags`: most used first; a cursor holds the last tag's count and name. */
