@@ -11,6 +11,9 @@ export interface Example {
   tokenHash: string;
 }
 
+/** The one instant the example sets itself, so it can be shown as stored. */
+export const publicationDate = new Date('2026-01-15T09:30:00.000Z');
+
 /** Cheap, and masked in the output anyway: the salt is random. */
 const hasher = new PasswordHasher(10);
 
@@ -39,7 +42,7 @@ export async function writeExample(store: Store): Promise<Example> {
     authorId: ada.id,
     title: 'Notes on the engine',
     content: 'It weaves algebraic patterns.',
-    publicationDate: new Date('2026-01-15T09:30:00.000Z'),
+    publicationDate,
     tags: ['engines', 'history'],
   });
   await store.favorites.favorite(ada.id, post.id);

@@ -5,7 +5,7 @@ import { MongoStore } from '../../src/stores/mongo/mongo-store';
 import { openStore } from '../../src/stores/open-store';
 import { TypeOrmStore } from '../../src/stores/typeorm/typeorm-store';
 import { createBenchDatabase } from '../bench/databases';
-import { exampleNames, writeExample } from './example';
+import { exampleNames, publicationDate, writeExample } from './example';
 import { Masking } from './masking';
 import { type MongoSnapshot, mongoSnapshot } from './mongo-snapshot';
 import { type SqlKind, type SqlSnapshot, sqlSnapshot } from './sql-snapshot';
@@ -19,8 +19,6 @@ export const staleMessage = 'docs/modeling.md is stale: run npm run docs:modelin
 
 export const storeKinds: readonly StoreKind[] = ['sqlite', 'postgres', 'mysql', 'mongodb'];
 const storeTitles: Record<StoreKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MariaDB', mongodb: 'MongoDB' };
-/** The one instant the example sets itself, shown as stored. */
-const publicationDate = new Date('2026-01-15T09:30:00.000Z');
 
 interface StoreSection {
   kind: StoreKind;
