@@ -1,5 +1,8 @@
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 
+/** Which way bytes travel through the proxy: to the server (a request) or back to the client (its answer). */
+export type Direction = 'request' | 'answer';
+
 /**
  * A TCP proxy on 127.0.0.1 in front of a database server, which a test can cut
  * away and restore while the app keeps running against it.
@@ -8,6 +11,11 @@ export interface TcpProxy {
   readonly port: number;
   /** Destroys every live connection and resets every new one until `restore`. */
   cut(): void;
+  /**
+   * Cuts as `cut` does when the next bytes travel in `direction`, on any connection, and drops them: a
+   * request lost on its way to the server, or a request the server ran whose answer is lost.
+   */
+  cutAtNext(direction: Direction): void;
   /** Forwards new connections again, on the same port. */
   restore(): void;
   close(): Promise<void>;
@@ -16,6 +24,28 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const live = new Set<Socket>();
   let open = true;
+  let armed: Direction | undefined;
+
+  const cut = () => {
+    open = false;
+    armed = undefined;
+    for (const socket of live) socket.resetAndDestroy();
+  };
+
+  /** Forwards `from`'s bytes to `to`, with pipe's back-pressure, unless they are the ones a cut waits for. */
+  const forward = (from: Socket, to: Socket, direction: Direction) => {
+    from.on('data', (chunk: Buffer) => {
+      if (armed === direction) {
+        cut();
+        return;
+      }
+      if (!to.write(chunk)) from.pause();
+    });
+    to.on('drain', () => from.resume());
+    from.on('end', () => to.end());
+    from.on('error', () => to.destroy());
+    from.on('close', () => to.destroy());
+  };
 
   // The listener stays bound during a cut, so the port cannot be taken by anyone else before the restore;
   // a reset on accept is what a client of a server that refuses connections sees, at once.
@@ -27,14 +57,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     const upstream = connect(target.port, target.host);
     live.add(client);
     client.on('close', () => live.delete(client));
-    for (const [from, to] of [
-      [client, upstream],
-      [upstream, client],
-    ]) {
-      from.on('error', () => to.destroy());
-      from.on('close', () => to.destroy());
-      from.pipe(to);
-    }
+    forward(client, upstream, 'request');
+    forward(upstream, client, 'answer');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -43,9 +67,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   return {
     port: (server.address() as AddressInfo).port,
-    cut: () => {
-      open = false;
-      for (const socket of live) socket.resetAndDestroy();
+    cut,
+    cutAtNext: (direction) => {
+      armed = direction;
     },
     restore: () => {
       open = true;
