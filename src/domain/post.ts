@@ -1,7 +1,12 @@
+/** The longest description, in code points. */
+export const maxDescriptionLength = 1_000;
+
 export interface Post {
   id: string;
   authorId: string;
   title: string;
+  /** What the post is about, in a line or two; empty when its author gave none. */
+  description: string;
   content: string;
   publicationDate: Date;
   createdAt: Date;
@@ -17,6 +22,8 @@ export interface Post {
 export interface NewPost {
   authorId: string;
   title: string;
+  /** Empty when absent. */
+  description?: string;
   content: string;
   /** Defaults to the time of creation. */
   publicationDate?: Date;
@@ -25,4 +32,4 @@ export interface NewPost {
 }
 
 /** The author of a post never changes; `tags` replaces the whole set. */
-export type PostChanges = Partial<Pick<Post, 'title' | 'content' | 'publicationDate' | 'tags'>>;
+export type PostChanges = Partial<Pick<Post, 'title' | 'description' | 'content' | 'publicationDate' | 'tags'>>;

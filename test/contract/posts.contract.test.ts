@@ -19,6 +19,7 @@ describeEachStore('posts repository contract', (context) => {
         id: expect.any(String),
         authorId,
         title: 'Hello',
+        description: '',
         content: 'World',
         publicationDate: created.createdAt,
         createdAt: expect.any(Date),
@@ -51,6 +52,19 @@ describeEachStore('posts repository contract', (context) => {
       const found = await posts().findById(created.id);
       expect(found?.title).toBe(title);
       expect(found?.content).toBe(content);
+    });
+
+    it('when a description is given, at its longest and outside the BMP, then it is stored intact; changed alone, the rest stays; emptied, it is empty', async () => {
+      const description = emoji(1_000);
+      const created = await posts().create(aPost(await newAuthor(), { description }));
+      expect(created.description).toBe(description);
+      expect(await posts().findById(created.id)).toEqual(created);
+      const changed = await posts().update(created.id, { description: 'What it is about' });
+      expect(changed).toEqual({ ...created, description: 'What it is about', version: 2, updatedAt: changed.updatedAt });
+      expect(await posts().findById(created.id)).toEqual(changed);
+      expect((await posts().update(created.id, { description: '' })).description).toBe('');
+      const [listed] = (await posts().find({ ...newestFirst, filter: { authorId: created.authorId } })).items;
+      expect(listed).toEqual(await posts().findById(created.id));
     });
 
     it('when text mixes scripts, combining marks and quotes, then it is stored byte for byte', async () => {

@@ -22,6 +22,8 @@ export interface PostDocument {
   _id: ObjectId;
   authorId: ObjectId;
   title: string;
+  /** Absent from posts written before descriptions: read as empty. */
+  description?: string;
   content: string;
   publicationDate: Date;
   createdAt: Date;

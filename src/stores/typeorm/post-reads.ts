@@ -148,7 +148,7 @@ export class PostReads {
     // A loop rather than Object.fromEntries: no pair is made per column and row.
     const post = {} as Record<string, unknown>;
     for (const { property, alias, metadata } of this.columns) post[property] = driver.prepareHydratedValue(row[alias], metadata);
-    const { id, authorId, title, content, publicationDate, createdAt, updatedAt, version } = post as unknown as PostRow;
-    return { id: String(id), authorId: String(authorId), title, content, publicationDate, createdAt, updatedAt, tags: parseTags(row.tags), version, favoritesCount: Number(row.favorites_count) };
+    const { id, authorId, title, description, content, publicationDate, createdAt, updatedAt, version } = post as unknown as PostRow;
+    return { id: String(id), authorId: String(authorId), title, description, content, publicationDate, createdAt, updatedAt, tags: parseTags(row.tags), version, favoritesCount: Number(row.favorites_count) };
   }
 }

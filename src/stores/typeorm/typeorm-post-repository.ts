@@ -143,6 +143,7 @@ export function toPost({ row, tags, favoritesCount }: TaggedRow): Post {
     id: String(row.id),
     authorId: String(row.authorId),
     title: row.title,
+    description: row.description,
     content: row.content,
     publicationDate: row.publicationDate,
     createdAt: row.createdAt,
