@@ -5,6 +5,8 @@ export interface Post {
   id: string;
   authorId: string;
   title: string;
+  /** The title's words and a suffix of the post's own (slug.ts): unique, and changed only by a new title. */
+  slug: string;
   /** What the post is about, in a line or two; empty when its author gave none. */
   description: string;
   content: string;
