@@ -125,7 +125,7 @@ describe('the OpenAPI document', () => {
 });
 
 describe('the check of every HTTP suite response against the document', () => {
-  const post = { id: '1', authorId: '2', title: 't', content: 'c', publicationDate: '2024-01-01T00:00:00.000Z', createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', tags: [], version: 1, favoritesCount: 0 };
+  const post = { id: '1', authorId: '2', title: 't', description: '', content: 'c', publicationDate: '2024-01-01T00:00:00.000Z', createdAt: '2024-01-01T00:00:00.000Z', updatedAt: '2024-01-01T00:00:00.000Z', tags: [], version: 1, favoritesCount: 0 };
   const problem = (status: number) => ({ type: 'about:blank', title: 'x', status, detail: 'x' });
   /** A response as supertest gives it, for a request to `path`. */
   const answer = (method: string, path: string, status: number, headers: Record<string, string>, body?: object) =>

@@ -1,7 +1,14 @@
+/** The longest description, in code points. */
+export const maxDescriptionLength = 1_000;
+
 export interface Post {
   id: string;
   authorId: string;
   title: string;
+  /** The title's words and a suffix of the post's own (slug.ts): unique, and changed only by a new title. */
+  slug: string;
+  /** What the post is about, in a line or two; empty when its author gave none. */
+  description: string;
   content: string;
   publicationDate: Date;
   createdAt: Date;
@@ -17,6 +24,8 @@ export interface Post {
 export interface NewPost {
   authorId: string;
   title: string;
+  /** Empty when absent. */
+  description?: string;
   content: string;
   /** Defaults to the time of creation. */
   publicationDate?: Date;
@@ -25,4 +34,4 @@ export interface NewPost {
 }
 
 /** The author of a post never changes; `tags` replaces the whole set. */
-export type PostChanges = Partial<Pick<Post, 'title' | 'content' | 'publicationDate' | 'tags'>>;
+export type PostChanges = Partial<Pick<Post, 'title' | 'description' | 'content' | 'publicationDate' | 'tags'>>;

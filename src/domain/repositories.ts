@@ -64,6 +64,8 @@ export interface PostRepository {
    */
   createMany(inputs: NewPost[]): Promise<void>;
   findById(id: string): Promise<Post | null>;
+  /** The post whose slug this is now; null for a slug it had before its title changed, or one no post has. */
+  findBySlug(slug: string): Promise<Post | null>;
   /** One keyset page in any supported order, filtered (a search examines a bounded number of posts); a malformed or unknown authorId matches nothing. */
   find(query: PostQuery): Promise<Slice<Post>>;
   /** How many posts the filter matches; a search is not counted. */

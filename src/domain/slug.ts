@@ -1,10 +1,5 @@
-import { randomInt } from 'node:crypto';
-
 /** Longest run of words a slug keeps from its title, in characters, before its suffix. */
 export const maxSlugWordsLength = 60;
-/** Characters of the random suffix: 36^6, about 2 billion, per run of words. */
-const suffixLength = 6;
-const suffixAlphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
 /** The words of a title with none that ASCII can spell (`"Привет"`, `"🎉"`). */
 const fallbackWords = 'post';
 /** Latin letters that Unicode decomposition leaves whole, spelled as ASCII writes them. */
@@ -13,20 +8,27 @@ const latinSpellings: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', �
 /**
  * A post's slug, as the Conduit API names posts in its paths: the title's words in lower-case ASCII joined by
  * `-` (accents dropped, `"Crème brûlée!"` gives `creme-brulee`), cut at a word's end, then `-` and a suffix
- * that keeps equal titles apart. The suffix is drawn once per post and kept, so the slug changes only when the
- * words of the title do.
+ * that is the post's own (slugSuffix), so equal titles never collide. The suffix never changes, so the slug
+ * changes only when the words of the title do.
  */
 export function slugOf(title: string, suffix: string): string {
   return `${slugWords(title) || fallbackWords}-${suffix}`;
 }
 
-/** A new random suffix: lower-case letters and digits. */
-export function newSlugSuffix(): string {
-  return Array.from({ length: suffixLength }, () => suffixAlphabet[randomInt(suffixAlphabet.length)]).join('');
+/** A post's suffix, from a number the store gave it once (an id, a sequence number): lower-case base 36. */
+export function slugSuffix(number: number): string {
+  return number.toString(36);
 }
 
-/** The suffix a slug was made with: what a title change keeps. */
-export function slugSuffixOf(slug: string): string {
+/** The number a suffix was made from, or null when no number gives it (leading zeros, other characters, too large). */
+export function slugNumber(suffix: string): number | null {
+  if (!/^[0-9a-z]{1,11}$/.test(suffix)) return null;
+  const number = parseInt(suffix, 36);
+  return Number.isSafeInteger(number) && slugSuffix(number) === suffix ? number : null;
+}
+
+/** The suffix of a slug: what follows its last `-`. */
+export function suffixOfSlug(slug: string): string {
   return slug.slice(slug.lastIndexOf('-') + 1);
 }
 

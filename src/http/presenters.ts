@@ -39,6 +39,7 @@ export function postJson(post: Post, favorited?: boolean) {
     id: post.id,
     authorId: post.authorId,
     title: post.title,
+    description: post.description,
     content: post.content,
     publicationDate: post.publicationDate.toISOString(),
     createdAt: post.createdAt.toISOString(),

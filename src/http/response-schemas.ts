@@ -61,6 +61,7 @@ export const responseSchemas = {
       id,
       authorId: id,
       title: { type: 'string' },
+      description: { type: 'string', description: 'What the post is about; empty when its author gave none.' },
       content: { type: 'string' },
       publicationDate: instant,
       createdAt: instant,

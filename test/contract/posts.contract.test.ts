@@ -1,6 +1,7 @@
 import { InvalidReferenceError, NotFoundError } from '../../src/domain/errors';
 import type { PostQuery } from '../../src/domain/listing';
 import type { Post } from '../../src/domain/post';
+import { suffixOfSlug } from '../../src/domain/slug';
 import { advanceDate, freezeDate } from '../support/clock';
 import { describeEachStore } from '../support/each-store';
 import { aPost, aUser, emoji, malformedIds } from '../support/factories';
@@ -19,6 +20,8 @@ describeEachStore('posts repository contract', (context) => {
         id: expect.any(String),
         authorId,
         title: 'Hello',
+        slug: expect.stringMatching(/^hello-[0-9a-z]+$/),
+        description: '',
         content: 'World',
         publicationDate: created.createdAt,
         createdAt: expect.any(Date),
@@ -51,6 +54,19 @@ describeEachStore('posts repository contract', (context) => {
       const found = await posts().findById(created.id);
       expect(found?.title).toBe(title);
       expect(found?.content).toBe(content);
+    });
+
+    it('when a description is given, at its longest and outside the BMP, then it is stored intact; changed alone, the rest stays; emptied, it is empty', async () => {
+      const description = emoji(1_000);
+      const created = await posts().create(aPost(await newAuthor(), { description }));
+      expect(created.description).toBe(description);
+      expect(await posts().findById(created.id)).toEqual(created);
+      const changed = await posts().update(created.id, { description: 'What it is about' });
+      expect(changed).toEqual({ ...created, description: 'What it is about', version: 2, updatedAt: changed.updatedAt });
+      expect(await posts().findById(created.id)).toEqual(changed);
+      expect((await posts().update(created.id, { description: '' })).description).toBe('');
+      const [listed] = (await posts().find({ ...newestFirst, filter: { authorId: created.authorId } })).items;
+      expect(listed).toEqual(await posts().findById(created.id));
     });
 
     it('when text mixes scripts, combining marks and quotes, then it is stored byte for byte', async () => {
@@ -125,7 +141,7 @@ describeEachStore('posts repository contract', (context) => {
         const publicationDate = new Date('2030-05-05T05:05:05.505Z');
         const updated = await posts().update(post.id, { title: 'New title', publicationDate });
 
-        expect(updated).toEqual({ ...post, title: 'New title', publicationDate, updatedAt: new Date(post.updatedAt.getTime() + 1), version: 2 });
+        expect(updated).toEqual({ ...post, title: 'New title', slug: `new-title-${suffixOfSlug(post.slug)}`, publicationDate, updatedAt: new Date(post.updatedAt.getTime() + 1), version: 2 });
         expect(await posts().findById(post.id)).toEqual(updated);
       } finally {
         jest.useRealTimers();

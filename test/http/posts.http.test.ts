@@ -22,6 +22,7 @@ describeEachStore('posts HTTP API', (context) => {
         id: expect.any(String),
         authorId: author.id,
         title: 'Hello',
+        description: '',
         content: 'World',
         publicationDate: response.body.createdAt,
         createdAt: expect.stringMatching(isoMillis),
@@ -54,6 +55,16 @@ describeEachStore('posts HTTP API', (context) => {
       expect((await http.get(`/posts/${post.id}`)).body.publicationDate).toBe(stored);
     });
 
+    it('when a description is given, at its longest in code points, then it is served on every read; PATCH changes or empties it alone', async () => {
+      const post = await createPost({ description: emoji(1_000) });
+      expect(post.description).toBe(emoji(1_000));
+      expect((await http.get(`/posts/${post.id}`)).body).toEqual(post);
+      const changed = await http.patch(`/posts/${post.id}`, { description: 'In one line' }, token);
+      expect(changed.body).toMatchObject({ title: post.title, content: post.content, description: 'In one line', version: 2 });
+      expect((await http.patch(`/posts/${post.id}`, { description: '' }, token)).body.description).toBe('');
+      expect((await http.get('/posts')).body.items).toEqual([(await http.get(`/posts/${post.id}`)).body]);
+    });
+
     it('when title and content are at their longest in code points, then they are accepted', async () => {
       const post = await createPost({ title: emoji(255), content: emoji(100_000) });
       expect((await http.get(`/posts/${post.id}`)).body).toMatchObject({ title: emoji(255), content: emoji(100_000) });
@@ -66,6 +77,9 @@ describeEachStore('posts HTTP API', (context) => {
       ['content of 100,001 characters', { content: 'x'.repeat(100_001) }, 'content'],
       ['a U+0000 in the title', { title: 'a\u0000b' }, 'title'],
       ['a U+0000 in the content', { content: '\u0000' }, 'content'],
+      ['a description of 1,001 code points', { description: emoji(1_001) }, 'description'],
+      ['a null description', { description: null }, 'description'],
+      ['a description with a lone surrogate', { description: 'a\ud800b' }, 'description'],
       ['an authorId, even the caller\'s', { authorId: 'self' }, 'authorId'],
       ['an operator object as title', { title: { $gt: '' } }, 'title'],
       ['a date without a zone', { publicationDate: '2024-01-01T00:00:00' }, 'publicationDate'],

@@ -18,7 +18,7 @@ describe.each(enabledStores())('%s: upgrading a database written before versions
     await database.drop();
   });
 
-  it('when the service opens a database whose users and posts have no version, then they are at version 1, searchable, untagged, without bio or image, and nothing is lost', async () => {
+  it('when the service opens a database whose users and posts have no version, then they are at version 1, searchable, untagged, without bio, image or description, and nothing is lost', async () => {
     const { userId, postId } = name === 'mongodb' ? await seedMongo(database.url) : await seedSql(database.url);
 
     const store = await openStore(databaseConfig(database.url));
@@ -27,13 +27,14 @@ describe.each(enabledStores())('%s: upgrading a database written before versions
       const post = await store.posts.findById(postId);
       expect(user).toMatchObject({ username: 'pioneer', bio: '', image: null, version: 1 });
       expect((await store.users.find({ limit: 5 })).items).toEqual([user]);
-      expect(post).toMatchObject({ authorId: userId, title: 'Written before versions', tags: [], version: 1 });
+      expect(post).toMatchObject({ authorId: userId, title: 'Written before versions', description: '', tags: [], version: 1 });
       expect(post?.publicationDate.toISOString()).toBe('1843-09-01T00:00:00.000Z');
       // Search keys were made for posts already stored.
       const found = async (q: string) => (await store.posts.find({ sort: { field: 'title', direction: 'asc' }, filter: { q }, limit: 5 })).items;
       expect(await found('BEFORE VERSIONS')).toEqual([post]);
       expect(await found('STRASSE')).toEqual([post]);
-      expect((await store.posts.update(postId, { title: 'Changed' }, { expected: [1] })).version).toBe(2);
+      expect(await store.posts.update(postId, { title: 'Changed', description: 'Described after the fact' }, { expected: [1] })).toMatchObject({ description: 'Described after the fact', version: 2 });
+      expect((await store.posts.findById(postId))?.description).toBe('Described after the fact');
       expect((await store.users.findCredentials('pioneer@example.com'))?.userId).toBe(userId);
       const described = await store.users.update(userId, { bio: 'Here before profiles', image: 'https://example.com/pioneer.png' });
       expect(described).toMatchObject({ displayName: 'Pioneer', bio: 'Here before profiles', image: 'https://example.com/pioneer.png', version: 2 });

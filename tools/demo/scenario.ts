@@ -24,7 +24,7 @@ export async function runScenario(api: Recorder, run: string): Promise<void> {
 
   await api.call('write without a token', 'POST', '/posts', { body: { title: 'Hello', content: 'First post' } });
   await api.call('write with an unknown field', 'POST', '/posts', { token, body: { title: 'Hello', content: 'First post', authorId: adaId } });
-  const notes = { title: 'Notes', content: 'On the Analytical Engine', publicationDate: '1843-09-01T00:00:00Z', tags: ['Engine', 'math'] };
+  const notes = { title: 'Notes', description: 'By the translator', content: 'On the Analytical Engine', publicationDate: '1843-09-01T00:00:00Z', tags: ['Engine', 'math'] };
   const notesId = field(await api.call('write a post with tags', 'POST', '/posts', { token, body: notes }), 'id');
   const bernoulliId = field(await api.call('write a second post', 'POST', '/posts', {
     token,

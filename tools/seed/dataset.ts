@@ -82,6 +82,8 @@ export function seededPost(i: number, users: number): SeededPost {
     publicationDate: draw.pick(instants),
     tags: tagSet(Array.from({ length: draw.int(0, 5) }, () => tagVocabulary[draw.skewed(tagVocabulary.length)])),
     authorIndex: draw.skewed(users),
+    // Drawn last, so that the fields drawn before it are those of datasets seeded before posts had descriptions.
+    description: draw.next() < 0.8 ? draw.pick(sentences) : '',
   };
 }
 

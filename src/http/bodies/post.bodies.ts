@@ -1,3 +1,4 @@
+import { maxDescriptionLength } from '../../domain/post';
 import { maxTagsPerPost } from '../../domain/tags';
 import { IsTagList, IsText, IsTimestamp, Omittable } from '../field-rules';
 import { ListField } from '../validation';
@@ -6,6 +7,10 @@ import { ListField } from '../validation';
 export class CreatePostBody {
   @IsText(1, 255)
   title!: string;
+
+  @Omittable()
+  @IsText(0, maxDescriptionLength)
+  description?: string;
 
   @IsText(1, 100_000)
   content!: string;
@@ -25,6 +30,10 @@ export class UpdatePostBody {
   @Omittable()
   @IsText(1, 255)
   title?: string;
+
+  @Omittable()
+  @IsText(0, maxDescriptionLength)
+  description?: string;
 
   @Omittable()
   @IsText(1, 100_000)

@@ -63,7 +63,7 @@ const bodyExamples: Record<string, object> = {
   UpdateUserBody: { displayName: 'Augusta Ada King' },
   DeleteUserBody: { currentPassword: 'correct horse battery staple' },
   ChangePasswordBody: { currentPassword: 'correct horse battery staple', newPassword: 'a new and longer passphrase' },
-  CreatePostBody: { title: 'Notes', content: 'On the Analytical Engine', publicationDate: '1843-09-01T00:00:00Z', tags: ['history', 'computing'] },
+  CreatePostBody: { title: 'Notes', description: 'Notes by the translator', content: 'On the Analytical Engine', publicationDate: '1843-09-01T00:00:00Z', tags: ['history', 'computing'] },
   UpdatePostBody: { title: 'Notes, revised' },
   CreateCommentBody: { content: 'A fine note.' },
 };

@@ -22,6 +22,13 @@ export interface PostDocument {
   _id: ObjectId;
   authorId: ObjectId;
   title: string;
+  /**
+   * The number the post's slug ends with (in base 36), from the `posts` sequence (sequences.ts); unique.
+   * Absent from posts stored without it (none the service writes): their slug ends with the `_id` in hex.
+   */
+  slugNumber?: number;
+  /** Absent from posts written before descriptions: read as empty. */
+  description?: string;
   content: string;
   publicationDate: Date;
   createdAt: Date;
@@ -102,6 +109,12 @@ export interface FavoriteDocument {
   createdAt: Date;
 }
 
+/** A named sequence's counter (sequences.ts): `value` is the last number reserved. */
+export interface CounterDocument {
+  _id: string;
+  value: number;
+}
+
 export interface Collections {
   users: Collection<UserDocument>;
   posts: Collection<PostDocument>;
@@ -110,6 +123,7 @@ export interface Collections {
   comments: Collection<CommentDocument>;
   follows: Collection<FollowDocument>;
   favorites: Collection<FavoriteDocument>;
+  counters: Collection<CounterDocument>;
 }
 
 export function collections(db: Db): Collections {
@@ -121,6 +135,7 @@ export function collections(db: Db): Collections {
     comments: db.collection<CommentDocument>('comments'),
     follows: db.collection<FollowDocument>('follows'),
     favorites: db.collection<FavoriteDocument>('favorites'),
+    counters: db.collection<CounterDocument>('counters'),
   };
 }
 
@@ -132,6 +147,12 @@ export interface IndexSpec {
   name: string;
   key: Readonly<Record<string, 1 | -1>>;
   unique?: boolean;
+  /**
+   * Leaves out documents without the field, so that several may lack it under a unique index (real MongoDB
+   * counts a missing field as null). Not compared with an existing index: FerretDB 1.24 ignores the option
+   * (and accepts several documents without a uniquely indexed field anyway).
+   */
+  sparse?: boolean;
 }
 
 /** The indexes each collection needs. Indexes of other names and keys are left alone. */
@@ -150,6 +171,8 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
     { name: 'author_title', key: { authorId: 1, title: 1, _id: 1 } },
     // Multikey: a tag filter with the default order; the tag counts read it too.
     { name: 'tag_newest_first', key: { tags: 1, ...newestFirst } },
+    // A slug's post, and the lock that keeps two posts from one number.
+    { name: 'slug_number_unique', key: { slugNumber: 1 }, unique: true, sparse: true },
   ],
   // Not a TTL index: FerretDB has none, so expired sessions are removed by deleteExpired.
   sessions: [
@@ -179,6 +202,8 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
     { name: 'user_newest_first', key: { '_id.user': 1, createdAt: -1, '_id.post': -1 } },
     { name: 'post', key: { '_id.post': 1 } },
   ],
+  // Found by `_id`, the sequence's name.
+  counters: [],
 };
 
 /**
@@ -205,7 +230,7 @@ async function ensureCollectionIndexes(collection: IndexedCollection, specs: rea
     if (named === undefined) missing.push(spec);
   }
   if (missing.length === 0) return;
-  await collection.createIndexes(missing.map(({ name, key, unique }) => ({ name, key: { ...key }, ...(unique ? { unique } : {}) })));
+  await collection.createIndexes(missing.map(({ name, key, unique, sparse }) => ({ name, key: { ...key }, ...(unique ? { unique } : {}), ...(sparse ? { sparse } : {}) })));
 }
 
 /** A collection that does not exist yet has no indexes. */

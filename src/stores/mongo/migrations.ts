@@ -1,6 +1,8 @@
 import type { Db } from 'mongodb';
 import { foldCase } from '../../domain/search';
+import { collections } from './collections';
 import { isDuplicateKey } from './mongo-errors';
+import { postSlugNumbers } from './sequences';
 
 interface Migration {
   id: string;
@@ -35,6 +37,20 @@ const migrations: Migration[] = [
             },
           })),
         );
+      }
+    },
+  },
+  {
+    id: '2026-12-06-add-post-slug-numbers',
+    async up(db) {
+      const { posts, counters } = collections(db);
+      const numbers = postSlugNumbers({ counters });
+      for (;;) {
+        const batch = await posts.find({ slugNumber: { $exists: false } }, { projection: { _id: 1 } }).limit(500).toArray();
+        if (batch.length === 0) return;
+        const taken = await numbers.takeMany(batch.length);
+        // A post numbered meanwhile (by another instance running this too) keeps its number.
+        await posts.bulkWrite(batch.map(({ _id }, i) => ({ updateOne: { filter: { _id, slugNumber: { $exists: false } }, update: { $set: { slugNumber: taken[i] } } } })));
       }
     },
   },

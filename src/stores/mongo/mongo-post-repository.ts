@@ -12,15 +12,25 @@ import { type DocumentWrites, versionFilter } from './document-writes';
 import { parseObjectId } from './mongo-id';
 import { type StoredPostFilter, lastExamined, postFilter, postPage } from './post-queries';
 import { insertForUser, insertForUsers } from './user-reference';
+import { isDuplicateKey } from './mongo-errors';
+import { type Sequence, postSlugNumbers } from './sequences';
+import { slugNumber, slugOf, slugSuffix, suffixOfSlug } from '../../domain/slug';
+
+/** How many times a create draws new slug numbers after the unique index refused one (see Sequence). */
+const slugNumberAttempts = 3;
 
 export class MongoPostRepository implements PostRepository {
+  private readonly slugNumbers: Sequence;
+
   constructor(
     private readonly collections: Collections,
     private readonly writes: DocumentWrites,
     private readonly budget: ReadBudget,
     /** Where a feed reads whom its reader follows. */
     private readonly follows: Pick<FollowRepository, 'followeeIds'>,
-  ) {}
+  ) {
+    this.slugNumbers = postSlugNumbers(collections);
+  }
 
   async create(input: NewPost): Promise<Post> {
     const authorId = parseObjectId(input.authorId);
@@ -29,11 +39,31 @@ export class MongoPostRepository implements PostRepository {
     const kept = await insertForUser(
       this.collections,
       authorId,
-      () => this.collections.posts.insertOne(document),
+      () => this.withSlugNumbers([document], () => this.collections.posts.insertOne(document)),
       () => this.collections.posts.deleteOne({ _id: document._id }),
     );
     if (!kept) throw new InvalidReferenceError('authorId', input.authorId);
     return toPost(document);
+  }
+
+  /**
+   * Gives each document a slug number and runs the insert; when the unique index refuses a number another
+   * process was given too (FerretDB, see Sequence), takes back what the insert wrote and tries new numbers.
+   */
+  private async withSlugNumbers(documents: PostDocument[], insert: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      const numbers = await this.slugNumbers.takeMany(documents.length);
+      documents.forEach((document, i) => (document.slugNumber = numbers[i]));
+      try {
+        await insert();
+        return;
+      } catch (error) {
+        // `_id`s are new ObjectIds: the only key an insert of new posts can repeat is a slug number.
+        if (!isDuplicateKey(error) || attempt === slugNumberAttempts) throw error;
+        await this.collections.posts.deleteMany({ _id: { $in: documents.map(({ _id }) => _id) } });
+        this.slugNumbers.skipBlock();
+      }
+    }
   }
 
   async createMany(inputs: NewPost[]): Promise<void> {
@@ -47,7 +77,7 @@ export class MongoPostRepository implements PostRepository {
     const missing = await insertForUsers(
       this.collections,
       documents.map(({ authorId }) => authorId),
-      () => this.collections.posts.insertMany(documents),
+      () => this.withSlugNumbers(documents, () => this.collections.posts.insertMany(documents)),
       () => this.collections.posts.deleteMany({ _id: { $in: documents.map(({ _id }) => _id) } }),
     );
     if (missing !== null) throw new InvalidReferenceError('authorId', missing.toHexString());
@@ -57,6 +87,18 @@ export class MongoPostRepository implements PostRepository {
     const _id = parseObjectId(id);
     const document = _id === null ? null : await this.collections.posts.findOne({ _id }, { projection: withoutKeys, ...this.budget });
     return document === null ? null : toPost(document);
+  }
+
+  /** By the slug's number (or, for a post stored without one, its `_id`), if the slug is the post's now. */
+  async findBySlug(slug: string): Promise<Post | null> {
+    const suffix = suffixOfSlug(slug);
+    const number = slugNumber(suffix);
+    const _id = number === null ? parseObjectId(suffix) : null;
+    if (number === null && _id === null) return null;
+    const filter: Filter<PostDocument> = number !== null ? { slugNumber: number } : { _id: _id!, slugNumber: { $exists: false } };
+    const document = await this.collections.posts.findOne(filter, { projection: withoutKeys, ...this.budget });
+    const post = document === null ? null : toPost(document);
+    return post?.slug === slug ? post : null;
   }
 
   async find(asked: PostQuery): Promise<Slice<Post>> {
@@ -170,6 +212,7 @@ function newPostDocument(authorId: ObjectId, input: NewPost, now: Date): PostDoc
     _id: new ObjectId(),
     authorId,
     title: input.title,
+    description: input.description ?? '',
     content: input.content,
     publicationDate: input.publicationDate ?? now,
     createdAt: now,
@@ -200,6 +243,8 @@ export function toPost(document: Omit<PostDocument, 'titleKey' | 'contentKey'>):
     id: document._id.toHexString(),
     authorId: document.authorId.toHexString(),
     title: document.title,
+    slug: slugOf(document.title, document.slugNumber === undefined ? document._id.toHexString() : slugSuffix(document.slugNumber)),
+    description: document.description ?? '',
     content: document.content,
     publicationDate: document.publicationDate,
     createdAt: document.createdAt,

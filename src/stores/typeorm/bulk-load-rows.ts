@@ -3,6 +3,7 @@ export interface LoadedPost {
   authorId: number;
   title: string;
   titleKey: string;
+  description: string;
   content: string;
   contentKey: string;
   publicationDate: Date;
@@ -12,10 +13,10 @@ export interface LoadedPost {
 }
 
 /** The columns of a loaded post after its id, in the order every loader writes them. */
-export const postColumns = ['author_id', 'title', 'title_key', 'content', 'content_key', 'publication_date', 'created_at', 'updated_at', 'version'] as const;
+export const postColumns = ['author_id', 'title', 'title_key', 'description', 'content', 'content_key', 'publication_date', 'created_at', 'updated_at', 'version'] as const;
 
 export function postValues(post: LoadedPost): unknown[] {
-  return [post.authorId, post.title, post.titleKey, post.content, post.contentKey, post.publicationDate, post.createdAt, post.updatedAt, post.version];
+  return [post.authorId, post.title, post.titleKey, post.description, post.content, post.contentKey, post.publicationDate, post.createdAt, post.updatedAt, post.version];
 }
 
 /** The ids a table's counter gives next: posts', and tags'. */

@@ -20,6 +20,7 @@ export interface PostRow {
   id: number;
   authorId: number;
   title: string;
+  description: string;
   content: string;
   publicationDate: Date;
   createdAt: Date;
@@ -100,6 +101,7 @@ export function entities(dialect: SqlDialect): Entities {
       id: { type: 'integer', primary: true, generated: 'increment' },
       authorId: { type: 'integer', name: 'author_id' },
       title: { type: 'varchar', length: 255 },
+      description: { type: 'varchar', length: 1000 },
       content: { type: longTextType(dialect) },
       publicationDate: { ...timestamp, name: 'publication_date' },
       createdAt: { ...timestamp, name: 'created_at' },

@@ -98,9 +98,10 @@ export class PostWrites {
    */
   async update(id: number, changes: PostChanges, condition: SqlWriteCondition): Promise<TaggedRow | null> {
     const { dialect, dataSource, schema } = this;
-    const { title, content, publicationDate, tags } = changes;
+    const { title, description, content, publicationDate, tags } = changes;
     const set: Record<string, unknown> = {
       ...(title !== undefined && { title, title_key: foldCase(title) }),
+      ...(description !== undefined && { description }),
       ...(content !== undefined && { content, content_key: foldCase(content) }),
       ...(publicationDate !== undefined && { publication_date: publicationDate }),
     };
@@ -186,6 +187,7 @@ export function newPostRow(authorId: number, input: NewPost, now: Date): Require
     authorId,
     title: input.title,
     titleKey: foldCase(input.title),
+    description: input.description ?? '',
     content: input.content,
     contentKey: foldCase(input.content),
     publicationDate: input.publicationDate ?? now,

@@ -12,6 +12,8 @@ import { PostReads } from './post-reads';
 import { PostWrites, type SqlWriteCondition, type TaggedRow } from './post-writes';
 import { isForeignKeyViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
+import { slugNumber, suffixOfSlug } from '../../domain/slug';
+import { postSlug } from './post-reads';
 
 export class TypeOrmPostRepository implements PostRepository {
   private readonly rows: Repository<PostRow>;
@@ -65,6 +67,13 @@ export class TypeOrmPostRepository implements PostRepository {
     if (rowId === null) return null;
     const [post] = await this.reads.posts({ where: ['post.id = :rowId'], parameters: { rowId }, order: [] });
     return post ?? null;
+  }
+
+  /** A post's slug ends with its id in base 36: the id's row, if the slug is its slug now. */
+  async findBySlug(slug: string): Promise<Post | null> {
+    const id = slugNumber(suffixOfSlug(slug));
+    const post = id === null ? null : await this.findById(String(id));
+    return post?.slug === slug ? post : null;
   }
 
   async find(query: PostQuery): Promise<Slice<Post>> {
@@ -143,6 +152,8 @@ export function toPost({ row, tags, favoritesCount }: TaggedRow): Post {
     id: String(row.id),
     authorId: String(row.authorId),
     title: row.title,
+    slug: postSlug(row.title, row.id),
+    description: row.description,
     content: row.content,
     publicationDate: row.publicationDate,
     createdAt: row.createdAt,

@@ -32,12 +32,13 @@ export function baselineApp(store: BaselineStore): Express {
   });
 
   app.post('/posts', signedIn, async (req, res) => {
-    const { title, content, publicationDate, tags } = req.body as Record<string, unknown>;
+    const { title, description, content, publicationDate, tags } = req.body as Record<string, unknown>;
     const now = new Date();
     const post = await store.createPost(
       res.locals.userId as string,
       {
         title: title as string,
+        description: description === undefined ? '' : (description as string),
         content: content as string,
         publicationDate: publicationDate === undefined ? now : new Date(publicationDate as string),
         tags: tags === undefined ? [] : tagSet(tags as string[]),
@@ -48,9 +49,10 @@ export function baselineApp(store: BaselineStore): Express {
   });
 
   app.patch('/posts/:id', signedIn, async (req, res) => {
-    const { title, content, publicationDate, tags } = req.body as Record<string, unknown>;
+    const { title, description, content, publicationDate, tags } = req.body as Record<string, unknown>;
     const changes: PostRecordChanges = {
       ...(title !== undefined && { title: title as string }),
+      ...(description !== undefined && { description: description as string }),
       ...(content !== undefined && { content: content as string }),
       ...(publicationDate !== undefined && { publicationDate: new Date(publicationDate as string) }),
       ...(tags !== undefined && { tags: tagSet(tags as string[]) }),
@@ -85,6 +87,7 @@ function postJson(post: PostRecord) {
     id: post.id,
     authorId: post.authorId,
     title: post.title,
+    description: post.description,
     content: post.content,
     publicationDate: post.publicationDate.toISOString(),
     createdAt: post.createdAt.toISOString(),

@@ -6,6 +6,7 @@ interface PostDocument {
   _id: ObjectId;
   authorId: ObjectId;
   title: string;
+  description?: string;
   content: string;
   publicationDate: Date;
   createdAt: Date;
@@ -59,6 +60,7 @@ export async function openMongoStore(url: string): Promise<BaselineStore> {
         _id: new ObjectId(),
         authorId: new ObjectId(authorId),
         title: post.title,
+        description: post.description,
         content: post.content,
         publicationDate: post.publicationDate,
         createdAt: now,
@@ -72,12 +74,13 @@ export async function openMongoStore(url: string): Promise<BaselineStore> {
       await posts.insertOne(document);
       return record(document);
     },
-    updatePost: async (id, authorId, version, { title, content, publicationDate, tags }, now) => {
+    updatePost: async (id, authorId, version, { title, description, content, publicationDate, tags }, now) => {
       const document = await posts.findOneAndUpdate(
         { _id: new ObjectId(id), authorId: new ObjectId(authorId), ...(version === undefined ? {} : { version }) },
         {
           $set: {
             ...(title !== undefined && { title, titleKey: searchKey(title) }),
+            ...(description !== undefined && { description }),
             ...(content !== undefined && { content, contentKey: searchKey(content) }),
             ...(publicationDate !== undefined && { publicationDate }),
             ...(tags !== undefined && { tags }),
@@ -98,6 +101,7 @@ function record(document: Omit<PostDocument, 'titleKey' | 'contentKey'>): PostRe
     id: document._id.toHexString(),
     authorId: document.authorId.toHexString(),
     title: document.title,
+    description: document.description ?? '',
     content: document.content,
     publicationDate: document.publicationDate,
     createdAt: document.createdAt,

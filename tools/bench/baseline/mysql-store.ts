@@ -6,7 +6,7 @@ interface PostRow extends RowDataPacket, SqlPostRow<Date> {}
 
 const record = (row: PostRow) => sqlPostRecord(row, (date) => date);
 
-const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
+const postColumns = `p.id, p.author_id, p.title, p.description, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
   (SELECT JSON_ARRAYAGG(t.name) FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags,
   (SELECT COUNT(*) FROM favorites fc WHERE fc.post_id = p.id) AS favorites_count`;
 const byId = `SELECT ${postColumns} FROM posts p WHERE p.id = ?`;
@@ -79,9 +79,9 @@ export function openMysqlStore(url: string): BaselineStore {
       await addTags(post.tags);
       return inTransaction(async (connection) => {
         const [inserted] = await connection.query<ResultSetHeader>(
-          `INSERT INTO posts (author_id, title, title_key, content, content_key, publication_date, created_at, updated_at, version)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-          [Number(authorId), post.title, searchKey(post.title), post.content, searchKey(post.content), post.publicationDate, now, now],
+          `INSERT INTO posts (author_id, title, title_key, description, content, content_key, publication_date, created_at, updated_at, version)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+          [Number(authorId), post.title, searchKey(post.title), post.description, post.content, searchKey(post.content), post.publicationDate, now, now],
         );
         if (post.tags.length > 0) await linkTags(connection, inserted.insertId, post.tags);
         return { ...post, id: String(inserted.insertId), authorId, createdAt: now, updatedAt: now, version: 1, favoritesCount: 0 };

@@ -7,7 +7,7 @@ type PostRow = SqlPostRow<Date>;
 
 const record = (row: PostRow) => sqlPostRecord(row, (date) => date);
 
-const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
+const postColumns = `p.id, p.author_id, p.title, p.description, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
   (SELECT COALESCE(json_agg(t.name), '[]') FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags,
   (SELECT COUNT(*) FROM favorites fc WHERE fc.post_id = p.id) AS favorites_count`;
 const byId = `SELECT ${postColumns} FROM posts p WHERE p.id = $1`;
@@ -86,9 +86,9 @@ export function openPostgresStore(url: string): BaselineStore {
       return inTransaction(async (client) => {
         const { rows } = await client.query<{ id: number }>(
           named(
-            `INSERT INTO posts (author_id, title, title_key, content, content_key, publication_date, created_at, updated_at, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1) RETURNING id`,
-            [authorId, post.title, searchKey(post.title), post.content, searchKey(post.content), post.publicationDate.toISOString(), now.toISOString()],
+            `INSERT INTO posts (author_id, title, title_key, description, content, content_key, publication_date, created_at, updated_at, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1) RETURNING id`,
+            [authorId, post.title, searchKey(post.title), post.description, post.content, searchKey(post.content), post.publicationDate.toISOString(), now.toISOString()],
           ),
         );
         if (post.tags.length > 0) await linkTags(client, rows[0].id, post.tags);

@@ -7,7 +7,7 @@ type PostRow = SqlPostRow<string>;
 const record = (row: PostRow) => sqlPostRecord(row, instant);
 
 /** A post's columns and its tags as a JSON array, read in one statement as the service does. */
-const postColumns = `p.id, p.author_id, p.title, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
+const postColumns = `p.id, p.author_id, p.title, p.description, p.content, p.publication_date, p.created_at, p.updated_at, p.version,
   (SELECT json_group_array(t.name) FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags,
   (SELECT COUNT(*) FROM favorites fc WHERE fc.post_id = p.id) AS favorites_count`;
 
@@ -27,8 +27,8 @@ export function openSqliteStore(path: string): BaselineStore {
   );
   const addTag = db.prepare('INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
   const addPost = db.prepare<unknown[], { id: number }>(
-    `INSERT INTO posts (author_id, title, title_key, content, content_key, publication_date, created_at, updated_at, version)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
+    `INSERT INTO posts (author_id, title, title_key, description, content, content_key, publication_date, created_at, updated_at, version)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`,
   );
   const linkTag = db.prepare('INSERT INTO post_tags (post_id, tag_id) SELECT ?, id FROM tags WHERE name = ?');
   const unlinkTags = db.prepare('DELETE FROM post_tags WHERE post_id = ?');
@@ -41,7 +41,7 @@ export function openSqliteStore(path: string): BaselineStore {
   };
 
   const create = db.transaction((authorId: number, post: NewPostRecord, now: string) => {
-    const { id } = addPost.get(authorId, post.title, searchKey(post.title), post.content, searchKey(post.content), text(post.publicationDate), now, now)!;
+    const { id } = addPost.get(authorId, post.title, searchKey(post.title), post.description, post.content, searchKey(post.content), text(post.publicationDate), now, now)!;
     setTags(id, post.tags);
     return id;
   });

@@ -20,6 +20,7 @@ export interface PostRecord {
   id: string;
   authorId: string;
   title: string;
+  description: string;
   content: string;
   publicationDate: Date;
   createdAt: Date;
@@ -32,6 +33,7 @@ export interface PostRecord {
 
 export interface NewPostRecord {
   title: string;
+  description: string;
   content: string;
   publicationDate: Date;
   /** Normalized, distinct, in code-point order. */
@@ -66,6 +68,7 @@ export interface SqlPostRow<D> {
   id: number;
   author_id: number;
   title: string;
+  description: string;
   content: string;
   publication_date: D;
   created_at: D;
@@ -81,6 +84,7 @@ export function sqlPostRecord<D>(row: SqlPostRow<D>, instant: (value: D) => Date
     id: String(row.id),
     authorId: String(row.author_id),
     title: row.title,
+    description: row.description,
     content: row.content,
     publicationDate: instant(row.publication_date),
     createdAt: instant(row.created_at),
@@ -92,9 +96,10 @@ export function sqlPostRecord<D>(row: SqlPostRow<D>, instant: (value: D) => Date
 }
 
 /** The columns an update sets, with their search keys, and each value as the driver takes it (`datetime` for dates). */
-export function changedColumns<D>({ title, content, publicationDate }: PostRecordChanges, datetime: (date: Date) => D): [string, string | D][] {
+export function changedColumns<D>({ title, description, content, publicationDate }: PostRecordChanges, datetime: (date: Date) => D): [string, string | D][] {
   return [
     ...(title === undefined ? [] : [['title', title], ['title_key', searchKey(title)]]),
+    ...(description === undefined ? [] : [['description', description]]),
     ...(content === undefined ? [] : [['content', content], ['content_key', searchKey(content)]]),
     ...(publicationDate === undefined ? [] : [['publication_date', datetime(publicationDate)]]),
   ] as [string, string | D][];

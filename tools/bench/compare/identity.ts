@@ -33,6 +33,7 @@ export async function checkIdentity(ours: string, baseline: string, { ids, deepC
 
   const newPost = {
     title: 'Identity check: Ünïcode, 漢字 and 🚀',
+    description: 'Both servers, «one» answer',
     content: 'Written by both servers; Straße and ΣΊΣΥΦΟΣ fold alike.',
     publicationDate: '2021-06-15T08:30:00.125Z',
     tags: ['Bench', ' bench ', 'Zeta', 'Ärger', 'alpha'],
@@ -43,7 +44,7 @@ export async function checkIdentity(ours: string, baseline: string, { ids, deepC
   checked.push('POST /posts (ids and timestamps masked)');
 
   const [oursId, baselineId] = created.map((answer) => (JSON.parse(answer.body) as { id: string }).id);
-  const patch = { title: 'Identity check, patched', tags: ['Omega', 'alpha'] };
+  const patch = { title: 'Identity check, patched', description: '', tags: ['Omega', 'alpha'] };
   const patched = await Promise.all([
     send(ours, `/posts/${oursId}`, { method: 'PATCH', token, ifMatch: '"1"', body: patch }),
     send(baseline, `/posts/${baselineId}`, { method: 'PATCH', token, ifMatch: '"1"', body: patch }),

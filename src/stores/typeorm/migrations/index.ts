@@ -10,6 +10,7 @@ import { AddProfiles1764748800000 } from './1764748800000-add-profiles';
 import { AddComments1764835200000 } from './1764835200000-add-comments';
 import { AddFollows1764921600000 } from './1764921600000-add-follows';
 import { AddFavorites1765008000000 } from './1765008000000-add-favorites';
+import { AddPostDescriptions1765180800000 } from './1765180800000-add-post-descriptions';
 
 /** In order of application; listed by hand so that source and build load the same set. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   AddComments1764835200000,
   AddFollows1764921600000,
   AddFavorites1765008000000,
+  AddPostDescriptions1765180800000,
 ];
