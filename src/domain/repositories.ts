@@ -27,6 +27,8 @@ export interface UserRepository {
    */
   createMany(inputs: NewUser[]): Promise<void>;
   findById(id: string): Promise<User | null>;
+  /** By username in any case (as usernames are unique); null when no user has it. */
+  findByUsername(username: string): Promise<User | null>;
   /** By email in any case; null when no user has it. */
   findCredentials(email: string): Promise<Credentials | null>;
   /** Replaces the password hash; not a profile change, so updatedAt stays. @throws NotFoundError */

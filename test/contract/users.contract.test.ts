@@ -74,6 +74,16 @@ describeEachStore('users repository contract', (context) => {
       for (const id of malformedIds(context.name)) expect(await users().findById(id)).toBeNull();
     });
 
+    it('when a username is looked up in any case, then its user is found; an unknown, deleted, padded or NUL-holding one finds nobody', async () => {
+      const ada = await users().create(aUser({ username: 'Ada_Lovelace-1815' }));
+      const gone = await users().create(aUser({ username: 'gone_soon' }));
+      await users().delete(gone.id);
+      for (const username of ['Ada_Lovelace-1815', 'ada_lovelace-1815', 'ADA_LOVELACE-1815']) expect(await users().findByUsername(username)).toEqual(ada);
+      for (const username of ['gone_soon', 'Ada_Lovelace-181', 'Ada_Lovelace-1815 ', ' Ada_Lovelace-1815', 'Ada_Lovelace-1815\u0000', 'Ada%', 'Ada_Lovelace-181_', '']) {
+        expect(await users().findByUsername(username)).toBeNull();
+      }
+    });
+
     it('when a well-formed id names no user, then nothing is found', async () => {
       const gone = await users().create(aUser());
       await users().delete(gone.id);

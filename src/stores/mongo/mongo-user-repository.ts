@@ -53,6 +53,12 @@ export class MongoUserRepository implements UserRepository {
     return document === null ? null : toUser(document);
   }
 
+  async findByUsername(username: string): Promise<User | null> {
+    const key = lookupKey(username);
+    const document = key === null ? null : await this.collections.users.findOne({ usernameKey: key }, this.budget);
+    return document === null ? null : toUser(document);
+  }
+
   async findCredentials(email: string): Promise<Credentials | null> {
     const key = lookupKey(email);
     if (key === null) return null;

@@ -59,6 +59,12 @@ export class TypeOrmUserRepository implements UserRepository {
     return row === null ? null : toUser(row);
   }
 
+  async findByUsername(username: string): Promise<User | null> {
+    const key = lookupKey(username);
+    const row = key === null ? null : await this.rows.findOneBy({ usernameKey: key });
+    return row === null ? null : toUser(row);
+  }
+
   async findCredentials(email: string): Promise<Credentials | null> {
     const key = lookupKey(email);
     if (key === null) return null;
