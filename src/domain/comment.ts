@@ -4,6 +4,8 @@ import type { User } from './user';
 /** A comment as stored: it belongs to one post and one author, and is never edited (updatedAt is createdAt). */
 export interface Comment {
   id: string;
+  /** A positive integer of its own, unique among all comments (the Conduit API's comment id): the id on SQL. */
+  number: number;
   postId: string;
   authorId: string;
   content: string;

@@ -105,6 +105,8 @@ export interface CommentRepository {
   create(input: NewComment): Promise<Comment>;
   /** The comment of this post, with its author; null when either is unknown. */
   findById(postId: string, id: string): Promise<AuthoredComment | null>;
+  /** As findById, by the comment's number. */
+  findByNumber(postId: string, number: number): Promise<AuthoredComment | null>;
   /**
    * One page of the post's comments, oldest first, each with its author, in a number of store calls that
    * does not grow with the page; null when the post does not exist.

@@ -16,7 +16,7 @@ describeEachStore('comments repository contract', (context) => {
       const post = await newPost();
       const created = await comments().create({ postId: post.id, authorId: author.id, content: 'Well said' });
 
-      expect(created).toEqual({ id: expect.any(String), postId: post.id, authorId: author.id, content: 'Well said', createdAt: expect.any(Date), updatedAt: created.createdAt });
+      expect(created).toEqual({ id: expect.any(String), number: expect.any(Number), postId: post.id, authorId: author.id, content: 'Well said', createdAt: expect.any(Date), updatedAt: created.createdAt });
       expect(await comments().findById(post.id, created.id)).toEqual({ ...created, author });
 
       const renamed = await context.store.users.update(author.id, { displayName: 'Renamed', bio: 'Now with a bio' });
@@ -49,6 +49,25 @@ describeEachStore('comments repository contract', (context) => {
       await context.store.users.delete(gone.id);
       await expect(comments().create({ postId: post.id, authorId: gone.id, content: 'Ghost' })).rejects.toEqual(new InvalidReferenceError('authorId', gone.id));
       expect(await page(post.id)).toEqual({ items: [], hasMore: false });
+    });
+
+    it('when comments are created, then each has a positive integer number of its own, increasing, that finds it under its post only', async () => {
+      const post = await newPost();
+      const other = await newPost();
+      const created = [];
+      for (const content of ['One', 'Two', 'Three']) created.push(await comments().create({ postId: post.id, authorId: post.authorId, content }));
+      const elsewhere = await comments().create({ postId: other.id, authorId: other.authorId, content: 'Elsewhere' });
+      const numbers = [...created, elsewhere].map(({ number }) => number);
+      for (const number of numbers) expect(Number.isSafeInteger(number) && number > 0).toBe(true);
+      expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+      expect(new Set(numbers).size).toBe(4);
+      for (const comment of created) expect(await comments().findByNumber(post.id, comment.number)).toEqual(await comments().findById(post.id, comment.id));
+      expect((await page(post.id))?.items.map(({ number }) => number)).toEqual(created.map(({ number }) => number));
+      expect(await comments().findByNumber(post.id, elsewhere.number)).toBeNull();
+      expect(await comments().findByNumber(other.id, elsewhere.number)).toMatchObject({ id: elsewhere.id, content: 'Elsewhere' });
+      await comments().delete(post.id, created[0].id, post.authorId);
+      for (const number of [created[0].number, Math.max(...numbers) + 1_000, 0, -1, 1.5, Number.MAX_SAFE_INTEGER + 2]) expect(await comments().findByNumber(post.id, number)).toBeNull();
+      for (const postId of malformedIds(context.name)) expect(await comments().findByNumber(postId, created[1].number)).toBeNull();
     });
 
     it('when a comment id is unknown, malformed or belongs to another post, then nothing is found', async () => {

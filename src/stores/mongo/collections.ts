@@ -51,13 +51,13 @@ export interface PostDocument {
  * A comment, in a collection of its own: a post's comments grow without bound, so they are not an array on
  * the post. `postAuthorId` copies the post's author, who never changes: a delete by the post's author and
  * the cascade from a deleted user to the comments on their posts are then one command each, with no read
- * of the posts. `_id` is an ObjectId; an integer id (the Conduit API's) can be added later as a field of its
- * own with a unique index, taken from a counter document by `$inc`, and given to existing comments by a
- * document migration (migrations.ts): `_id` never changes, so nothing is rewritten but the new field, and
- * FerretDB accepts documents without a uniquely indexed field while the migration runs.
+ * of the posts. `_id` is an ObjectId; `number`, the integer the Conduit API names a comment by, comes from
+ * a sequence (sequences.ts) and is kept unique by an index.
  */
 export interface CommentDocument {
   _id: ObjectId;
+  /** From the `comments` sequence (sequences.ts), unique. Absent from comments stored without it (none the service writes). */
+  number?: number;
   postId: ObjectId;
   postAuthorId: ObjectId;
   authorId: ObjectId;
@@ -189,6 +189,8 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
     { name: 'post_oldest_first', key: { postId: 1, createdAt: 1, _id: 1 } },
     { name: 'author', key: { authorId: 1 } },
     { name: 'post_author', key: { postAuthorId: 1 } },
+    // A comment by its number, and the lock that keeps two comments from one number.
+    { name: 'number_unique', key: { number: 1 }, unique: true, sparse: true },
   ],
   // A user's followers and followees, newest follow first; each also serves deleting a user's follows.
   // The `_id` index answers whether one user follows others.

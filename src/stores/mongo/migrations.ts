@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import { foldCase } from '../../domain/search';
 import { collections } from './collections';
 import { isDuplicateKey } from './mongo-errors';
-import { postSlugNumbers } from './sequences';
+import { commentNumbers, postSlugNumbers } from './sequences';
 
 interface Migration {
   id: string;
@@ -51,6 +51,20 @@ const migrations: Migration[] = [
         const taken = await numbers.takeMany(batch.length);
         // A post numbered meanwhile (by another instance running this too) keeps its number.
         await posts.bulkWrite(batch.map(({ _id }, i) => ({ updateOne: { filter: { _id, slugNumber: { $exists: false } }, update: { $set: { slugNumber: taken[i] } } } })));
+      }
+    },
+  },
+  {
+    id: '2026-12-06-add-comment-numbers',
+    async up(db) {
+      const { comments, counters } = collections(db);
+      const numbers = commentNumbers({ counters });
+      for (;;) {
+        // Oldest first, so that numbers follow the order comments were written in.
+        const batch = await comments.find({ number: { $exists: false } }, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(500).toArray();
+        if (batch.length === 0) return;
+        const taken = await numbers.takeMany(batch.length);
+        await comments.bulkWrite(batch.map(({ _id }, i) => ({ updateOne: { filter: { _id, number: { $exists: false } }, update: { $set: { number: taken[i] } } } })));
       }
     },
   },

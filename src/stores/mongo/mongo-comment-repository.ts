@@ -7,6 +7,8 @@ import type { User } from '../../domain/user';
 import type { CommentDocument, Collections, ReadBudget } from './collections';
 import { parseObjectId } from './mongo-id';
 import { toUser } from './user-copies';
+import { isDuplicateKey } from './mongo-errors';
+import { type Sequence, commentNumbers } from './sequences';
 
 /** Oldest first, ties by id: the key of the index `post_oldest_first` after its postId. */
 const oldestFirst = { createdAt: 1, _id: 1 } as const;
@@ -20,11 +22,18 @@ const oldestFirst = { createdAt: 1, _id: 1 } as const;
  * answers them (a read checks the post, and drops a comment whose author is missing), and the same delete
  * run again removes them.
  */
+/** How many times a create draws a new number after the unique index refused one (see Sequence). */
+const numberAttempts = 3;
+
 export class MongoCommentRepository implements CommentRepository {
+  private readonly numbers: Sequence;
+
   constructor(
     private readonly collections: Collections,
     private readonly budget: ReadBudget,
-  ) {}
+  ) {
+    this.numbers = commentNumbers(collections);
+  }
 
   /**
    * Four commands: the post's author (a comment on a post already gone is never written), the insert, then
@@ -40,7 +49,7 @@ export class MongoCommentRepository implements CommentRepository {
     if (post === null) throw new NotFoundError('post', input.postId);
     const now = new Date();
     const document: CommentDocument = { _id: new ObjectId(), postId, postAuthorId: post.authorId, authorId, content: input.content, createdAt: now, updatedAt: now };
-    await comments.insertOne(document);
+    await this.insertNumbered(document);
     const [postStays, authorStays] = await Promise.all([
       posts.findOne({ _id: postId }, { projection: { _id: 1 } }),
       users.findOne({ _id: authorId }, { projection: { _id: 1 } }),
@@ -52,12 +61,35 @@ export class MongoCommentRepository implements CommentRepository {
     return toComment(document);
   }
 
+  /** Gives the comment the next number and inserts it; a number another process was given too (FerretDB, see Sequence) is refused by the unique index, and a new one drawn. */
+  private async insertNumbered(document: CommentDocument): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      document.number = await this.numbers.take();
+      try {
+        await this.collections.comments.insertOne(document);
+        return;
+      } catch (error) {
+        // `_id` is a new ObjectId: the only key this insert can repeat is the number.
+        if (!isDuplicateKey(error) || attempt === numberAttempts) throw error;
+        this.numbers.skipBlock();
+      }
+    }
+  }
+
   /** The comment, then its post and author side by side. */
   async findById(postId: string, id: string): Promise<AuthoredComment | null> {
-    const post = parseObjectId(postId);
     const _id = parseObjectId(id);
-    if (post === null || _id === null) return null;
-    const document = await this.collections.comments.findOne({ _id, postId: post }, this.budget);
+    return _id === null ? null : this.findOne(postId, { _id });
+  }
+
+  async findByNumber(postId: string, number: number): Promise<AuthoredComment | null> {
+    return Number.isSafeInteger(number) && number > 0 ? this.findOne(postId, { number }) : null;
+  }
+
+  private async findOne(postId: string, key: Filter<CommentDocument>): Promise<AuthoredComment | null> {
+    const post = parseObjectId(postId);
+    if (post === null) return null;
+    const document = await this.collections.comments.findOne({ ...key, postId: post }, this.budget);
     if (document === null) return null;
     const [postStays, authors] = await Promise.all([this.postExists(post), this.authorsOf([document])]);
     const author = authors.get(document.authorId.toHexString());
@@ -122,6 +154,8 @@ export class MongoCommentRepository implements CommentRepository {
 function toComment(document: CommentDocument): Comment {
   return {
     id: document._id.toHexString(),
+    // 0 for a comment stored without a number, which no lookup by number finds; the next start numbers it.
+    number: document.number ?? 0,
     postId: document.postId.toHexString(),
     authorId: document.authorId.toHexString(),
     content: document.content,

@@ -78,3 +78,8 @@ export class Sequence {
 export function postSlugNumbers({ counters }: Pick<Collections, 'counters'>): Sequence {
   return new Sequence(counters, 'posts');
 }
+
+/** The sequence comments' numbers come from. */
+export function commentNumbers({ counters }: Pick<Collections, 'counters'>): Sequence {
+  return new Sequence(counters, 'comments');
+}

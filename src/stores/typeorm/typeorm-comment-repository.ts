@@ -65,6 +65,11 @@ export class TypeOrmCommentRepository implements CommentRepository {
   }
 
   /** Two statements, side by side: whether the post exists, and the page by the index (post_id, created_at, id). */
+  /** A comment's number is its id. */
+  async findByNumber(postId: string, number: number): Promise<AuthoredComment | null> {
+    return this.findById(postId, String(number));
+  }
+
   async find({ postId, limit, after }: CommentQuery): Promise<Slice<AuthoredComment> | null> {
     const post = parseSqlId(postId);
     if (post === null) return null;
@@ -111,6 +116,7 @@ export class TypeOrmCommentRepository implements CommentRepository {
 function toComment(row: CommentRow): Comment {
   return {
     id: String(row.id),
+    number: row.id,
     postId: String(row.postId),
     authorId: String(row.authorId),
     content: row.content,

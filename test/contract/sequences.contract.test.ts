@@ -66,7 +66,7 @@ describeEachStore('post slugs contract', (context) => {
   });
 });
 
-describe.each(enabledStores().filter((name) => name === 'mongodb'))('%s: post slug numbers under FerretDB\'s missing isolation', (name) => {
+describe.each(enabledStores().filter((name) => name === 'mongodb'))('%s: the sequences of post slug numbers and comment numbers', (name) => {
   let database: TestDatabase;
 
   beforeEach(async () => {
@@ -126,6 +126,47 @@ describe.each(enabledStores().filter((name) => name === 'mongodb'))('%s: post sl
       for (const post of numbered) expect(await restarted.posts.findBySlug(post.slug)).toEqual(post);
       for (const post of unnumbered) expect(await restarted.posts.findBySlug(post.slug)).toBeNull();
       expect(new Set((await posts.find({}).toArray()).map(({ slugNumber }) => slugNumber)).size).toBe(2);
+    } finally {
+      await store.close();
+      await restarted?.close();
+    }
+  });
+
+  it('when two processes were handed the same block of comment numbers, then the unique index refuses the second insert and it takes a new number', async () => {
+    const [first, second] = [(await openStore(databaseConfig(database.url))) as MongoStore, (await openStore(databaseConfig(database.url))) as MongoStore];
+    try {
+      const authorId = (await first.users.create(aUser())).id;
+      const post = await first.posts.create(aPost(authorId));
+      const one = await first.comments.create({ postId: post.id, authorId, content: 'One' });
+      await collections(first.db).counters.updateOne({ _id: 'comments' }, { $set: { value: 0 } });
+      const two = await second.comments.create({ postId: post.id, authorId, content: 'Two' });
+      expect(two.number).not.toBe(one.number);
+      for (const comment of [one, two]) expect(await first.comments.findByNumber(post.id, comment.number)).toMatchObject({ id: comment.id });
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('when comments were stored before numbers, then starting numbers them once, oldest first', async () => {
+    const store = (await openStore(databaseConfig(database.url))) as MongoStore;
+    let restarted: MongoStore | undefined;
+    try {
+      const authorId = (await store.users.create(aUser())).id;
+      const post = await store.posts.create(aPost(authorId));
+      const now = new Date();
+      const ids = [new ObjectId(), new ObjectId()];
+      const [author, postOid] = [new ObjectId(authorId), new ObjectId(post.id)];
+      await collections(store.db).comments.insertMany(ids.map((_id, i) => ({ _id, postId: postOid, postAuthorId: author, authorId: author, content: `Before ${i}`, createdAt: now, updatedAt: now })));
+      await store.db.collection<{ _id: string }>('migrations').deleteOne({ _id: '2026-12-06-add-comment-numbers' });
+      expect((await store.comments.findById(post.id, ids[0].toHexString()))?.number).toBe(0);
+      expect(await store.comments.findByNumber(post.id, 0)).toBeNull();
+
+      restarted = (await openStore(databaseConfig(database.url))) as MongoStore;
+      const [first, second] = [await restarted.comments.findById(post.id, ids[0].toHexString()), await restarted.comments.findById(post.id, ids[1].toHexString())];
+      expect(first!.number).toBeGreaterThan(0);
+      expect(second!.number).toBe(first!.number + 1);
+      expect(await restarted.comments.findByNumber(post.id, second!.number)).toEqual(second);
     } finally {
       await store.close();
       await restarted?.close();
