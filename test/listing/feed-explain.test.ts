@@ -92,13 +92,16 @@ interface FeedCase {
   /** The sort's own index, and the per-author one, under their names in the SQL migrations and the MongoDB indexSpecs. */
   index: { sql: string; mongo: string };
   authorIndex: { sql: string; mongo: string };
+  /** Whether MariaDB may judge reading each followee's posts and sorting them cheaper than walking the sort's index. */
+  mariaDbPerFollowee?: boolean;
 }
 
 const newest: PostSort = { field: 'publicationDate', direction: 'desc' };
 const newestIndexes = { index: { sql: 'idx_posts_newest', mongo: 'newest_first' }, authorIndex: { sql: 'idx_posts_author_newest', mongo: 'author_newest_first' } };
 const cases: FeedCase[] = [
   { title: 'the feed, newest first (the default)', sort: newest, ...newestIndexes },
-  { title: 'the feed, newest first, 200 posts deep', sort: newest, from: 200, ...newestIndexes },
+  // A quarter of the posts are the followees', so a page 200 deep walks some 900 entries of the date index.
+  { title: 'the feed, newest first, 200 posts deep', sort: newest, from: 200, ...newestIndexes, mariaDbPerFollowee: true },
   {
     title: 'the feed, last created first',
     sort: { field: 'createdAt', direction: 'desc' },
@@ -146,10 +149,12 @@ describeEachStore('feed queries and their indexes', (context) => {
   for (const feedCase of cases) {
     const mongo = context.name === 'mongodb';
     const expected = mongo ? feedCase.index.mongo : feedCase.index.sql;
-    // MariaDB turns the IN into a join led by the follower's follows, then reads each followee's posts by an
-    // author index (any, for the planner: they all start with author_id) and sorts just those; MongoDB may
-    // read each followee's range of the author's index and merge them in order.
-    const perFollowee = mongo || context.name === 'mysql';
+    // MariaDB, which weighs the join order that stops at the limit (see data-source.ts), walks the sort's
+    // index and checks each post's author by follows' primary key; deeper in this feed it may instead start
+    // from the follower's follows, read each followee's posts by an author index (any, for the planner: they
+    // all start with author_id) and sort just those. MongoDB may read each followee's range of the author's
+    // index and merge them in order.
+    const perFollowee = mongo || (context.name === 'mysql' && feedCase.mariaDbPerFollowee === true);
     const alternative = perFollowee ? `, or reads each followee's posts by an author index${mongo ? ' and merges them in order' : ' and sorts just those'}` : '';
     const follows = mongo ? '' : 'reads follows by an index bounded by the reader, ';
     const title = `when ${feedCase.title} is explained, then it ${follows}reads ${expected}${feedCase.from === undefined ? '' : ' within bounds'} and sorts nothing${alternative}, and reads no table whole but the tag names`;
@@ -158,9 +163,9 @@ describeEachStore('feed queries and their indexes', (context) => {
         const posts = mongo ? 'posts' : 'post';
         const postReads = reads.filter((read) => read.table === posts);
         if (!mongo) {
-          // The primary key (follower_id, followee_id), whose name differs by store; or MariaDB's (follower_id, created_at, followee_id), as covering.
+          // The primary key (follower_id, followee_id), whose name differs by store; MariaDB is held to it (post-queries.ts).
           expect(reads.filter((read) => read.table === 'f')).toEqual([
-            { table: 'f', index: expect.stringMatching(/^(pk_|primary$|sqlite_autoindex_follows|idx_follows_following$)/), bounded: true },
+            { table: 'f', index: expect.stringMatching(/^(pk_|primary$|sqlite_autoindex_follows)/), bounded: true },
           ]);
         }
         if (perFollowee && postReads[0]?.index !== expected) {

@@ -52,11 +52,14 @@ export async function explainSql(dataSource: DataSource, dialect: SqlDialect, [s
   }
 }
 
-/** SQLite: `SCAN t`, `SCAN t USING [COVERING] INDEX i`, `SEARCH t USING [COVERING] INDEX i (a=?)`, `USE TEMP B-TREE FOR ORDER BY`. */
+/**
+ * SQLite: `SCAN t`, `SCAN t USING [COVERING] INDEX i`, `SEARCH t USING [COVERING] INDEX i (a=?)`, `USE TEMP B-TREE FOR ORDER BY`;
+ * an EXISTS it stops at the first row of reads `SEARCH t EXISTS USING …`.
+ */
 function sqlitePlan(rows: { detail: string }[]): PlanSummary {
   const reads: Read[] = [];
   for (const { detail } of rows) {
-    const read = /^(SCAN|SEARCH) (?:TABLE )?(\S+)(?: USING (?:COVERING )?INDEX (\S+)| USING INTEGER PRIMARY KEY)?/.exec(detail);
+    const read = /^(SCAN|SEARCH) (?:TABLE )?(\S+)(?: EXISTS)?(?: USING (?:COVERING )?INDEX (\S+)| USING INTEGER PRIMARY KEY)?/.exec(detail);
     if (read === null) continue;
     const index = read[3] ?? (detail.includes('PRIMARY KEY') ? 'primary' : null);
     reads.push({ table: read[2], index: index?.toLowerCase() ?? null, bounded: read[1] === 'SEARCH' });

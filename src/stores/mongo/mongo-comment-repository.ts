@@ -96,18 +96,13 @@ export class MongoCommentRepository implements CommentRepository {
     return postStays && author !== undefined ? { ...toComment(document), author } : null;
   }
 
-  /** Three commands whatever the page's length: the post and the page side by side, then the page's authors at once. */
+  /** Three commands whatever the page's length: the post and the page (commentPage) side by side, then the page's authors at once. */
   async find({ postId, limit, after }: CommentQuery): Promise<Slice<AuthoredComment> | null> {
     const post = parseObjectId(postId);
     if (post === null) return null;
-    const afterId = after === undefined ? undefined : parseObjectId(after.id);
-    const filter: Filter<CommentDocument> = { postId: post };
-    if (after !== undefined && afterId !== null) {
-      filter.createdAt = { $gte: after.value };
-      filter.$or = [{ createdAt: { $gt: after.value } }, { createdAt: after.value, _id: { $gt: afterId } }];
-    }
+    const query = commentPage({ postId, limit, after });
     // A cursor's id that no comment could have ends the list there.
-    const page = afterId === null ? Promise.resolve([]) : this.collections.comments.find(filter, this.budget).sort(oldestFirst).limit(limit + 1).toArray();
+    const page = query === null ? Promise.resolve([]) : this.collections.comments.find(query.filter, this.budget).sort(query.sort).limit(limit + 1).toArray();
     const [postStays, documents] = await Promise.all([this.postExists(post), page]);
     if (!postStays) return null;
     const examined = documents.slice(0, limit);
@@ -149,6 +144,22 @@ export class MongoCommentRepository implements CommentRepository {
     const users = await this.collections.users.find(ids.length === 1 ? { _id: ids[0] } : { _id: { $in: ids } }, { projection: { passwordHash: 0 }, ...this.budget }).toArray();
     return new Map(users.map((user) => [user._id.toHexString(), toUser(user._id, user)]));
   }
+}
+
+/**
+ * The filter and order of a page of a post's comments: oldest first, after the position, a range of the
+ * index `post_oldest_first`. Null when an id names no possible document.
+ */
+export function commentPage({ postId, after }: CommentQuery): { filter: Filter<CommentDocument>; sort: typeof oldestFirst } | null {
+  const post = parseObjectId(postId);
+  const afterId = after === undefined ? undefined : parseObjectId(after.id);
+  if (post === null || afterId === null) return null;
+  const filter: Filter<CommentDocument> = { postId: post };
+  if (after !== undefined) {
+    filter.createdAt = { $gte: after.value };
+    filter.$or = [{ createdAt: { $gt: after.value } }, { createdAt: after.value, _id: { $gt: afterId } }];
+  }
+  return { filter, sort: oldestFirst };
 }
 
 function toComment(document: CommentDocument): Comment {

@@ -79,7 +79,7 @@ export class MongoFavoriteRepository implements FavoriteRepository {
     if (query === null) return { items: [], hasMore: false };
     const favorites = await this.collections.favorites
       .find(query.filter, this.budget)
-      .sort({ createdAt: -1, '_id.post': -1 })
+      .sort(query.sort)
       .limit(limit + 1)
       .toArray();
     const page = favorites.slice(0, limit);
@@ -111,17 +111,20 @@ export class MongoFavoriteRepository implements FavoriteRepository {
   }
 }
 
+/** Newest favorite first, then by the post's id, descending: the key of the index `user_newest_first` after its user. */
+const newestFavoriteFirst = { createdAt: -1, '_id.post': -1 } as const;
+
 /**
- * The filter of a page of a user's favorites: after the position, newest first, then by the post's id,
- * descending: a range of the user's index. Null when an id names no possible document.
+ * The filter and order of a page of a user's favorites: after the position, newest first, then by the
+ * post's id, descending: a range of the user's index. Null when an id names no possible document.
  */
-export function favoritePage({ userId, after }: FavoriteQuery): { filter: Filter<FavoriteDocument> } | null {
+export function favoritePage({ userId, after }: FavoriteQuery): { filter: Filter<FavoriteDocument>; sort: typeof newestFavoriteFirst } | null {
   const id = parseObjectId(userId);
   const afterId = after === undefined ? undefined : parseObjectId(after.id);
   if (id === null || afterId === null) return null;
   const filter: Filter<FavoriteDocument> = { '_id.user': id };
   if (after !== undefined) filter.$or = [{ createdAt: { $lt: after.value } }, { createdAt: after.value, '_id.post': { $lt: afterId } }];
-  return { filter };
+  return { filter, sort: newestFavoriteFirst };
 }
 
 /**

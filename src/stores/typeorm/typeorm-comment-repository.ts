@@ -4,10 +4,12 @@ import { InvalidReferenceError, NotAuthorError, NotFoundError } from '../../doma
 import type { Slice } from '../../domain/listing';
 import type { CommentRepository } from '../../domain/repositories';
 import { columnValues, insertStatement } from './bulk-inserts';
+import { type SqlDialect, dialectOf } from './dialect';
 import { DirectStatements } from './direct-statements';
 import type { CommentRow, UserRow } from './entities';
 import { isForeignKeyViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
+import type { Statement } from './transactions';
 import { toUser } from './typeorm-user-repository';
 import { hydrate } from './versioned-writes';
 
@@ -16,10 +18,41 @@ import { hydrate } from './versioned-writes';
  * INSERT, which the foreign key refuses when the post or the author is gone (read apart only then, to tell
  * which); reads join each comment to its author, so a page is one statement whatever its length.
  */
+/**
+ * Strictly after a position, oldest first: `(created_at, id) > (at, id)`, in the form each planner reads as a
+ * range of the index. PostgreSQL needs the row comparison: given the OR, it reads the index by post and date
+ * only, misjudges how few rows the OR leaves and sorts them.
+ */
+const seekCondition: Record<SqlDialect, string> = {
+  sqlite: 'c.created_at >= :at AND (c.created_at > :at OR (c.created_at = :at AND c.id > :afterId))',
+  postgres: 'c.created_at >= :at AND (c.created_at, c.id) > (:at, :afterId)',
+  mysql: 'c.created_at >= :at AND (c.created_at > :at OR (c.created_at = :at AND c.id > :afterId))',
+};
+
+/**
+ * The page of a post's comments, as the adapter runs it: oldest first, a range of the index (post_id,
+ * created_at, id) after the position, each comment joined to its author by primary key. `withAuthor` is the
+ * repository's SELECT of both. Null when an id names no possible row.
+ */
+export function commentPage(dialect: SqlDialect, withAuthor: string, { postId, limit, after }: CommentQuery): Statement | null {
+  const post = parseSqlId(postId);
+  const afterId = after === undefined ? undefined : parseSqlId(after.id);
+  if (post === null || afterId === null) return null;
+  return {
+    sql: [
+      `${withAuthor} WHERE c.post_id = :post`,
+      ...(after === undefined ? [] : [`AND ${seekCondition[dialect]}`]),
+      `ORDER BY c.created_at, c.id LIMIT ${limit + 1}`,
+    ].join(' '),
+    parameters: { post, ...(after !== undefined && { at: after.value, afterId }) },
+  };
+}
+
 export class TypeOrmCommentRepository implements CommentRepository {
   private readonly statements: DirectStatements;
+  private readonly dialect: SqlDialect;
   /** Each comment's columns and its author's, under the prefixes `c_` and `u_`. */
-  private readonly withAuthor: string;
+  readonly withAuthor: string;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -29,6 +62,7 @@ export class TypeOrmCommentRepository implements CommentRepository {
     private readonly returning: boolean,
   ) {
     this.statements = new DirectStatements(dataSource, 'comment');
+    this.dialect = dialectOf(dataSource.options);
     const columns = (alias: string, target: EntitySchema<never>) =>
       dataSource
         .getMetadata(target)
@@ -64,31 +98,22 @@ export class TypeOrmCommentRepository implements CommentRepository {
     return raw === undefined ? null : this.authored(raw);
   }
 
-  /** Two statements, side by side: whether the post exists, and the page by the index (post_id, created_at, id). */
   /** A comment's number is its id. */
   async findByNumber(postId: string, number: number): Promise<AuthoredComment | null> {
     return this.findById(postId, String(number));
   }
 
-  async find({ postId, limit, after }: CommentQuery): Promise<Slice<AuthoredComment> | null> {
-    const post = parseSqlId(postId);
+  /** Two statements, side by side: whether the post exists, and the page (commentPage). */
+  async find(query: CommentQuery): Promise<Slice<AuthoredComment> | null> {
+    const post = parseSqlId(query.postId);
     if (post === null) return null;
-    const afterId = after === undefined ? undefined : parseSqlId(after.id);
     const exists = this.statements.run('SELECT id FROM posts WHERE id = :post', { post });
+    const statement = commentPage(this.dialect, this.withAuthor, query);
     // A cursor's id that no comment could have ends the list there.
-    const page =
-      afterId === null
-        ? Promise.resolve({ rows: [] })
-        : this.statements.run(
-            [
-              `${this.withAuthor} WHERE c.post_id = :post`,
-              ...(after === undefined ? [] : ['AND c.created_at >= :at AND (c.created_at > :at OR (c.created_at = :at AND c.id > :afterId))']),
-              `ORDER BY c.created_at, c.id LIMIT ${limit + 1}`,
-            ].join(' '),
-            { post, ...(after !== undefined && { at: after.value, afterId }) },
-          );
+    const page = statement === null ? Promise.resolve({ rows: [] }) : this.statements.run(statement.sql, statement.parameters);
     const [{ rows: found }, { rows }] = await Promise.all([exists, page]);
     if (found.length === 0) return null;
+    const { limit } = query;
     return { items: rows.slice(0, limit).map((raw) => this.authored(raw)), hasMore: rows.length > limit };
   }
 
