@@ -17,6 +17,7 @@ import { describeEachStore } from '../support/each-store';
 import { type PlanSummary, expectPlan, explainFind, explainSql } from '../support/explain';
 import { aUser } from '../support/factories';
 import { cannotShow, itUnlessGap } from '../support/store-gaps';
+import { insertRows } from '../support/sql-rows';
 
 const userCount = 1_500;
 const authorCount = 40;
@@ -69,18 +70,7 @@ async function seed(store: Store): Promise<Seed> {
   ];
   if (store instanceof TypeOrmStore) {
     const { dataSource } = store;
-    const insert = async (table: string, rows: Record<string, unknown>[]) => {
-      const fields = Object.keys(rows[0]);
-      const columns = fields.map((field) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`));
-      for (let first = 0; first < rows.length; first += 500) {
-        const parameters: Record<string, unknown> = {};
-        const values = rows.slice(first, first + 500).map((row, i) => {
-          for (const field of fields) parameters[`${field}${i}`] = row[field];
-          return `(${fields.map((field) => `:${field}${i}`).join(', ')})`;
-        });
-        await dataSource.query(...dataSource.driver.escapeQueryWithParameters(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`, parameters));
-      }
-    };
+    const insert = (table: string, rows: Record<string, unknown>[]) => insertRows(dataSource, table, rows);
     await insert('posts', posts.map((post) => ({ ...post, authorId: Number(post.authorId) })));
     // Ids in insertion order: the rows were written in order, each statement's ids ascending.
     const ids: number[] = (await dataSource.query('SELECT id FROM posts ORDER BY id')).map(({ id }: { id: unknown }) => Number(id));

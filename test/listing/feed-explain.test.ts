@@ -13,6 +13,7 @@ import { describeEachStore } from '../support/each-store';
 import { type PlanSummary, expectPlan, explainFind, explainSql } from '../support/explain';
 import { aUser } from '../support/factories';
 import { cannotShow, itUnlessGap } from '../support/store-gaps';
+import { insertRows } from '../support/sql-rows';
 
 const authorCount = 40;
 /** Users who follow authors, so that follows is not a table small enough to read whole. */
@@ -58,18 +59,7 @@ async function seed(store: Store): Promise<Seed> {
   const followedAt = new Date(Date.UTC(2025, 0, 1));
   if (store instanceof TypeOrmStore) {
     const { dataSource } = store;
-    const insert = async (table: string, rows: Record<string, unknown>[]) => {
-      const fields = Object.keys(rows[0]);
-      const columns = fields.map((field) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`));
-      for (let start = 0; start < rows.length; start += 500) {
-        const parameters: Record<string, unknown> = {};
-        const values = rows.slice(start, start + 500).map((row, i) => {
-          for (const field of fields) parameters[`${field}${i}`] = row[field];
-          return `(${fields.map((field) => `:${field}${i}`).join(', ')})`;
-        });
-        await dataSource.query(...dataSource.driver.escapeQueryWithParameters(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`, parameters));
-      }
-    };
+    const insert = (table: string, rows: Record<string, unknown>[]) => insertRows(dataSource, table, rows);
     await insert('posts', posts.map((post) => ({ ...post, authorId: Number(post.authorId) })));
     await insert('follows', pairs.map(([follower, followee]) => ({ followerId: Number(follower), followeeId: Number(followee), createdAt: followedAt })));
     const analyze = { sqlite: 'ANALYZE', postgres: 'ANALYZE users, posts, follows', mysql: 'ANALYZE TABLE users, posts, follows' };
