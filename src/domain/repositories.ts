@@ -27,6 +27,8 @@ export interface UserRepository {
    */
   createMany(inputs: NewUser[]): Promise<void>;
   findById(id: string): Promise<User | null>;
+  /** The users of these ids that exist, in one call to the store whatever their number (the authors of a page); malformed ids find nobody. */
+  findManyById(ids: readonly string[]): Promise<Map<string, User>>;
   /** By username in any case (as usernames are unique); null when no user has it. */
   findByUsername(username: string): Promise<User | null>;
   /** By email in any case; null when no user has it. */

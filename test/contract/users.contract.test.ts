@@ -84,6 +84,18 @@ describeEachStore('users repository contract', (context) => {
       }
     });
 
+    it('when users are asked for by many ids at once, then those that exist come, each once, keyed by id; unknown, deleted and malformed ids find nobody', async () => {
+      const [ada, bob] = [await users().create(aUser()), await users().create(aUser())];
+      const gone = await users().create(aUser());
+      await users().delete(gone.id);
+      const found = await users().findManyById([ada.id, bob.id, ada.id, gone.id, ...malformedIds(context.name)]);
+      expect([...found.keys()].sort()).toEqual([ada.id, bob.id].sort());
+      expect(found.get(ada.id)).toEqual(ada);
+      expect(found.get(bob.id)).toEqual(bob);
+      expect((await users().findManyById([])).size).toBe(0);
+      expect((await users().findManyById(malformedIds(context.name))).size).toBe(0);
+    });
+
     it('when a well-formed id names no user, then nothing is found', async () => {
       const gone = await users().create(aUser());
       await users().delete(gone.id);

@@ -53,6 +53,12 @@ export class MongoUserRepository implements UserRepository {
     return document === null ? null : toUser(document);
   }
 
+  async findManyById(ids: readonly string[]): Promise<Map<string, User>> {
+    const _ids = [...new Map(ids.map(parseObjectId).filter((id): id is ObjectId => id !== null).map((id) => [id.toHexString(), id])).values()];
+    const documents = _ids.length === 0 ? [] : await this.collections.users.find({ _id: { $in: _ids } }, { projection: { passwordHash: 0 }, ...this.budget }).toArray();
+    return new Map(documents.map((document) => [document._id.toHexString(), toUser(document)]));
+  }
+
   async findByUsername(username: string): Promise<User | null> {
     const key = lookupKey(username);
     const document = key === null ? null : await this.collections.users.findOne({ usernameKey: key }, this.budget);

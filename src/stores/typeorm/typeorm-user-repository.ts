@@ -59,6 +59,12 @@ export class TypeOrmUserRepository implements UserRepository {
     return row === null ? null : toUser(row);
   }
 
+  async findManyById(ids: readonly string[]): Promise<Map<string, User>> {
+    const rowIds = [...new Set(ids.map(parseSqlId).filter((id): id is number => id !== null))];
+    const rows = rowIds.length === 0 ? [] : await this.rows.findBy({ id: In(rowIds) });
+    return new Map(rows.map((row) => [String(row.id), toUser(row)]));
+  }
+
   async findByUsername(username: string): Promise<User | null> {
     const key = lookupKey(username);
     const row = key === null ? null : await this.rows.findOneBy({ usernameKey: key });
