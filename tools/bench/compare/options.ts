@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { StoreKind } from '../../../src/config';
 import { resultsFolder, serviceMain } from '../paths';
+import { maxFollowees } from './scenarios';
 
 export const storeKinds: readonly StoreKind[] = ['sqlite', 'postgres', 'mysql', 'mongodb'];
 
@@ -19,6 +20,7 @@ export interface CompareOptions {
   mongodbConnections: number;
   /** Measured runs of each server per scenario, after one warm-up each; the median one is reported. */
   rounds: number;
+  /** Seeded users: the signed-in user follows every other one, up to maxFollowees, for the feed. */
   users: number;
   /** Posts seeded into each SQL store. */
   posts: number;
@@ -35,6 +37,9 @@ export interface CompareOptions {
   out: string;
 }
 
+/** The signed-in user and as many others as it follows at most. */
+const defaultUsers = maxFollowees + 1;
+
 export const usage = `usage: npm run bench -- [options]
   --stores LIST              stores to run, from sqlite,postgres,mysql,mongodb (default: all)
   --duration S               seconds of each load run (default 10)
@@ -42,7 +47,8 @@ export const usage = `usage: npm run bench -- [options]
   --mongodb-connections N    the same on MongoDB, whose FerretDB is far slower (default 10)
   --rounds N                 measured rounds per scenario, at least 2; each runs every server once, who goes first
                              taking turns; ratios are paired per round, reported as median [lowest-highest] (default 3)
-  --users N                  seeded users (default 1000)
+  --users N                  seeded users; the signed-in user follows every other one, up to ${maxFollowees.toLocaleString('en-US')}, for the
+                             feed (default ${defaultUsers}: ${maxFollowees.toLocaleString('en-US')} followees)
   --posts N                  seeded posts on SQL stores, at least 40 (default 100000)
   --mongodb-posts N          seeded posts on MongoDB, at least 40 (default 1000)
   --log-levels LIST          the service's LOG_LEVELs, each measured against the baseline: info (as shipped), warn (no
@@ -64,7 +70,7 @@ export function parseOptions(args: string[]): CompareOptions {
         connections: { type: 'string', default: '50' },
         'mongodb-connections': { type: 'string', default: '10' },
         rounds: { type: 'string', default: '3' },
-        users: { type: 'string', default: '1000' },
+        users: { type: 'string', default: String(defaultUsers) },
         posts: { type: 'string', default: '100000' },
         'mongodb-posts': { type: 'string', default: '1000' },
         'log-levels': { type: 'string', default: 'info,warn' },
