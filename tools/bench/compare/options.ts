@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { StoreKind } from '../../../src/config';
 import { resultsFolder, serviceMain } from '../paths';
-import { maxFollowees } from './scenarios';
+import { type ScenarioName, maxFollowees, scenarioNames } from './scenarios';
 
 export const storeKinds: readonly StoreKind[] = ['sqlite', 'postgres', 'mysql', 'mongodb'];
 
@@ -10,6 +10,8 @@ export type LogLevel = 'info' | 'warn';
 
 export interface CompareOptions {
   stores: StoreKind[];
+  /** The scenarios to load, in the order they run (scenarios.ts). */
+  scenarios: ScenarioName[];
   /** Seconds of each load run (warm-ups too). */
   duration: number;
   connections: number;
@@ -42,6 +44,8 @@ const defaultUsers = maxFollowees + 1;
 
 export const usage = `usage: npm run bench -- [options]
   --stores LIST              stores to run, from sqlite,postgres,mysql,mongodb (default: all)
+  --scenarios LIST           scenarios to load, from ${scenarioNames.join(',')}
+                             (default: all, in that order)
   --duration S               seconds of each load run (default 10)
   --connections N            concurrent connections of the load generator (default 50)
   --mongodb-connections N    the same on MongoDB, whose FerretDB is far slower (default 10)
@@ -66,6 +70,7 @@ export function parseOptions(args: string[]): CompareOptions {
       args,
       options: {
         stores: { type: 'string', default: storeKinds.join(',') },
+        scenarios: { type: 'string', default: scenarioNames.join(',') },
         duration: { type: 'string', default: '10' },
         connections: { type: 'string', default: '50' },
         'mongodb-connections': { type: 'string', default: '10' },
@@ -86,12 +91,16 @@ export function parseOptions(args: string[]): CompareOptions {
   const stores = values.stores.split(',').map((name) => name.trim());
   const unknown = stores.filter((name) => !storeKinds.includes(name as StoreKind));
   if (unknown.length > 0 || stores.length === 0) throw new UsageError(`unknown store '${unknown.join(', ')}'`);
+  const scenarios = values.scenarios.split(',').map((name) => name.trim());
+  const unknownScenarios = scenarios.filter((name) => !scenarioNames.includes(name as ScenarioName));
+  if (unknownScenarios.length > 0) throw new UsageError(`unknown scenario '${unknownScenarios.join(', ')}'`);
   if (values.out === '') throw new UsageError('--out needs a folder');
   const logLevels = values['log-levels'].split(',').map((level) => level.trim());
   const badLevel = logLevels.find((level) => level !== 'info' && level !== 'warn');
   if (badLevel !== undefined || logLevels.length === 0) throw new UsageError(`--log-levels must be info, warn or both, not '${values['log-levels']}'`);
   return {
     stores: storeKinds.filter((kind) => stores.includes(kind)),
+    scenarios: scenarioNames.filter((name) => scenarios.includes(name)),
     duration: whole('duration', values.duration, 1),
     connections: whole('connections', values.connections, 1),
     mongodbConnections: whole('mongodb-connections', values['mongodb-connections'], 1),
