@@ -2,9 +2,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type StoreName, enabledStores, readProvisioned } from '../support/stores';
 
 const root = resolve(__dirname, '../..');
-const scenarioNames = ['get-by-id', 'first-page', 'deep-page', 'update', 'create'];
+const scenarioNames = ['get-by-id', 'first-page', 'deep-page', 'feed', 'first-page-signed-in', 'update', 'create'];
 /** A build of the service and the tools of its own (the bench runs the service of its build), so that other test files building dist/ meanwhile do not matter. */
 let build: string;
 let out: string;
@@ -16,15 +17,23 @@ interface Run {
 }
 
 /** `npm run bench -- ...args` (or another bench of the same build) as compiled, with its output and exit code. */
-function bench(args: string[], main = 'tools/bench/main.js'): Promise<Run> {
+function bench(args: string[], main = 'tools/bench/main.js', env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(build, main), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(build, main), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('exit', (code) => done({ code, stdout, stderr }));
   });
+}
+
+/** Where the benches make their databases: the servers the tests use (the test run's FerretDB, rather than one more). */
+function storeServers(name: StoreName): NodeJS.ProcessEnv {
+  const provisioned = readProvisioned()[name];
+  if (!provisioned.ran) throw new Error(`${name} was not provisioned: ${provisioned.reason}`);
+  const variable = { sqlite: undefined, postgres: 'POSTGRES_URL', mysql: 'MYSQL_URL', mongodb: 'MONGODB_URL' }[name];
+  return variable === undefined ? {} : { [variable]: provisioned.serverUrl };
 }
 
 interface ServerJson {
@@ -97,6 +106,84 @@ describe('npm run bench', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--duration must be a whole number of at least 1, not 'soon'");
     expect(run.stderr).toContain('usage: npm run bench');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('when --scenarios names one that does not exist, then it exits with 2 and the usage, which lists them', async () => {
+    const run = await bench(['--scenarios', 'feed,front-page']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown scenario 'front-page'");
+    expect(run.stderr).toContain(`--scenarios LIST           scenarios to load, from ${scenarioNames.join(',')}`);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe.each(enabledStores())('%s: npm run bench, the feed and the signed-in page', (name) => {
+  it('when run with --scenarios on a tiny dataset, then the baseline answers the feed and the signed-in pages as the service does, and only those two scenarios load, without a failed request', async () => {
+    const run = await bench(
+      [
+        '--stores', name, '--scenarios', 'first-page-signed-in,feed', '--users', '5', '--posts', '200', '--mongodb-posts', '100', '--duration', '1',
+        '--connections', '2', '--mongodb-connections', '2', '--rounds', '2', '--log-levels', 'warn', '--out', join(out, name),
+      ],
+      'tools/bench/main.js',
+      storeServers(name),
+    );
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.stringContaining(`[${name}] identity checked`) });
+
+    const jsonFile = readdirSync(join(out, name)).find((file) => file.endsWith(`-${name}.json`));
+    const result = JSON.parse(readFileSync(join(out, name, jsonFile!), 'utf8')) as {
+      identityChecks: string[];
+      scenarios: { name: string; label: string; ours: OursJson[]; baseline: ServerJson }[];
+    };
+    expect(result.identityChecks).toEqual(
+      expect.arrayContaining([
+        'GET /posts?limit=20 signed in',
+        'GET /posts/:id signed in, favorited: true',
+        'GET /posts/:id signed in, favorited: false',
+        'GET /feed?limit=20',
+        'GET /feed?limit=20&cursor=<page 2>',
+      ]),
+    );
+    // In the order they always run, whatever the order asked; the reader follows the 4 other users.
+    expect(result.scenarios.map(({ name: scenario, label }) => [scenario, label])).toEqual([
+      ['feed', 'GET /feed?limit=20 (4 followees)'],
+      ['first-page-signed-in', 'GET /posts?limit=20 signed in (10 of 20 favorited)'],
+    ]);
+    for (const scenario of result.scenarios) {
+      for (const server of [...scenario.ours, scenario.baseline]) {
+        expect({ scenario: scenario.name, errors: server.errors, non2xx: server.non2xx, rounds: server.rounds.length }).toEqual({
+          scenario: scenario.name, errors: 0, non2xx: 0, rounds: 2,
+        });
+        expect(server.requestsPerSecond.median).toBeGreaterThan(0);
+      }
+    }
+  }, 300_000);
+});
+
+describe.each(enabledStores())('%s: npm run bench:feed', (name) => {
+  it('when run small, then it reports the first page and the deep page of the feed for each number of followees', async () => {
+    const run = await bench([name, '--authors', '12', '--followees', '4,12', '--posts-per-author', '2', '--depth', '5'], 'tools/bench/feed.js', storeServers(name));
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.stringContaining(`[${name}] 12 followees: first page`) });
+    expect(run.stdout).toContain('| store | followees | first page, median ms | 5 posts deep, median ms |');
+    for (const followees of [4, 12]) expect(run.stdout).toMatch(new RegExp(`^\\| ${name} \\| ${followees} \\| [\\d.]+ \\| [\\d.]+ \\|$`, 'm'));
+  }, 120_000);
+});
+
+describe('npm run bench:feed', () => {
+  const feed = (args: string[]) => bench(args, 'tools/bench/feed.js');
+
+  it.each([
+    [['--followees', '100,50'], "--followees must be ascending counts of at most --authors (10000), not '100,50'"],
+    [['--authors', '10', '--followees', '5,20'], "--followees must be ascending counts of at most --authors (10), not '5,20'"],
+    [['--followees', '10', '--depth', '20', '--posts-per-author', '2'], '--depth must be fewer than the posts of the fewest followees (20), not 20'],
+    [['--posts-per-author', 'two'], "--posts-per-author must be a whole number of at least 1, not 'two'"],
+    [['cassandra'], 'unknown store cassandra'],
+    [['--stores', 'sqlite'], "Unknown option '--stores'"],
+  ])('when the options are %j, then it exits with 2 and the usage, without a stack', async (args, message) => {
+    const run = await feed(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).toContain('usage: npm run bench:feed');
     expect(run.stderr).not.toMatch(/^\s+at /m);
   });
 });

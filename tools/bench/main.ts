@@ -96,7 +96,7 @@ async function benchStore(store: StoreKind, options: CompareOptions): Promise<St
     log(store, `identity checked: ${identityChecks.length} requests answered the same`);
     const rssSince = servers.every((contender) => restartPeakRss(contender.server.pid)) ? 'scenario' : 'process start';
     const outcomes: ScenarioOutcome[] = [];
-    for (const scenario of scenarios(fixture, connections, options.duration, ours[0].server.origin)) {
+    for (const scenario of scenarios(fixture, connections, options.duration, ours[0].server.origin, options.scenarios)) {
       outcomes.push(await runScenario(store, scenario, ours, baseline, options.rounds));
     }
     return { store, via: database.via, seeded, connections, identityChecks, rssSince, scenarios: outcomes };

@@ -4,7 +4,7 @@ import type { BaselineStore, ListPosition, PostRecord, PostRecordChanges } from 
 import { inCodePointOrder } from './store';
 
 /**
- * Express 5 and a raw driver, nothing else: the same five routes as the
+ * Express 5 and a raw driver, nothing else: the same six routes as the
  * service, answering byte-identical JSON for valid requests, with no
  * validation, logging, metrics, security headers, rate limits or
  * idempotency keys. What the service spends beyond this is what it costs.
@@ -16,20 +16,44 @@ export function baselineApp(store: BaselineStore): Express {
   app.set('etag', false);
   app.use(express.json({ limit: '1mb' }));
 
-  app.get('/posts', async (req, res) => {
+  // As the service: an answer that may depend on the caller says so, signed in or not.
+  app.get('/posts', varies, identified, async (req, res) => {
     const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
     const cursor = req.query.cursor;
     const posts = await store.listPosts(limit + 1, typeof cursor === 'string' ? positionOf(cursor) : undefined);
-    const items = posts.slice(0, limit);
-    const last = items.at(-1);
-    res.json({ items: items.map(postJson), limit, nextCursor: posts.length > limit && last !== undefined ? cursorAfter(last) : null });
+    res.json(await page(res, posts, limit, defaultList));
   });
 
-  app.get('/posts/:id', async (req, res) => {
-    const post = await store.findPost(req.params.id);
-    if (post === null) return void res.status(404).json({ status: 404 });
-    res.set('ETag', postTag(post)).json(postJson(post));
+  app.get('/feed', varies, signedIn, async (req, res) => {
+    const userId = res.locals.userId as string;
+    const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
+    const cursor = req.query.cursor;
+    const posts = await store.listFeed(userId, limit + 1, typeof cursor === 'string' ? positionOf(cursor) : undefined);
+    res.json(await page(res, posts, limit, feedList(userId)));
   });
+
+  app.get('/posts/:id', varies, identified, async (req, res) => {
+    const id = req.params.id as string;
+    const userId = res.locals.userId as string | undefined;
+    // Both by the id asked for, at once, as the service reads them.
+    const [post, favorited] = await Promise.all([store.findPost(id), userId === undefined ? undefined : store.favoritedAmong(userId, [id])]);
+    if (post === null) return void res.status(404).json({ status: 404 });
+    const flag = favorited?.has(post.id);
+    res.set('ETag', postTag(post, flag)).json(postJson(post, flag));
+  });
+
+  /** A page of `limit` from `posts` (one more when more follow), each with `favorited` for a signed-in caller, read in one query. */
+  async function page(res: Response, posts: PostRecord[], limit: number, list: string) {
+    const items = posts.slice(0, limit);
+    const userId = res.locals.userId as string | undefined;
+    const favorited = userId === undefined || items.length === 0 ? undefined : await store.favoritedAmong(userId, items.map(({ id }) => id));
+    const last = items.at(-1);
+    return {
+      items: items.map((post) => postJson(post, favorited?.has(post.id))),
+      limit,
+      nextCursor: posts.length > limit && last !== undefined ? cursorAfter(last, list) : null,
+    };
+  }
 
   app.post('/posts', signedIn, async (req, res) => {
     const { title, description, content, publicationDate, tags } = req.body as Record<string, unknown>;
@@ -74,6 +98,11 @@ export function baselineApp(store: BaselineStore): Express {
     next();
   }
 
+  /** Signed in when the request carries Authorization, anonymous without it. */
+  function identified(req: Request, res: Response, next: NextFunction): Promise<void> | void {
+    return req.get('Authorization') === undefined ? next() : signedIn(req, res, next);
+  }
+
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     process.stderr.write(`baseline: ${error instanceof Error ? error.stack : String(error)}\n`);
     res.status(500).json({ status: 500 });
@@ -81,8 +110,13 @@ export function baselineApp(store: BaselineStore): Express {
   return app;
 }
 
-/** The fields and their order of the service's src/http/presenters.ts postJson. */
-function postJson(post: PostRecord) {
+function varies(_req: Request, res: Response, next: NextFunction): void {
+  res.vary('Authorization');
+  next();
+}
+
+/** The fields and their order of the service's src/http/presenters.ts postJson; `favorited` only for a signed-in caller. */
+function postJson(post: PostRecord, favorited?: boolean) {
   return {
     id: post.id,
     authorId: post.authorId,
@@ -95,12 +129,13 @@ function postJson(post: PostRecord) {
     tags: post.tags,
     version: post.version,
     favoritesCount: post.favoritesCount,
+    ...(favorited !== undefined && { favorited }),
   };
 }
 
-/** As the service tags a post for a caller it does not know: its version and its favorites count. */
-function postTag(post: PostRecord): string {
-  return `"${post.version}-f${post.favoritesCount}"`;
+/** As the service tags a post: its version and its favorites count, and whether a signed-in caller favorites it. */
+function postTag(post: PostRecord, favorited?: boolean): string {
+  return `"${post.version}-f${post.favoritesCount}${favorited === undefined ? '' : favorited ? '-favorited' : '-not-favorited'}"`;
 }
 
 /** As the service stores tags: trimmed, lower-cased, distinct, in code-point order. */
@@ -109,15 +144,17 @@ function tagSet(tags: string[]): string[] {
 }
 
 /**
- * The service's cursor of the default list (src/http/cursors.ts): the last
- * post's date and id, then a check over them and the list's identity, which
- * holds the route, the sort and the (absent) filters but not the limit.
+ * The service's cursor of a list (src/http/cursors.ts): the last post's date
+ * and id, then a check over them and the list's identity, which holds the
+ * route, the sort and the (absent) filters but not the limit. A feed's route
+ * names its reader.
  */
 const defaultList = 'GET /posts sort=-publicationDate [null,null,null,null,null]';
+const feedList = (userId: string) => `GET /feed of ${userId} sort=-publicationDate [null,null,null,null,null]`;
 
-function cursorAfter(post: PostRecord): string {
+function cursorAfter(post: PostRecord, list: string): string {
   const payload = Buffer.from(JSON.stringify(['d', post.publicationDate.toISOString(), post.id])).toString('base64url');
-  const check = createHash('sha256').update(`${defaultList}\n${payload}`).digest('base64url').slice(0, 16);
+  const check = createHash('sha256').update(`${list}\n${payload}`).digest('base64url').slice(0, 16);
   return `${payload}.${check}`;
 }
 

@@ -1,5 +1,5 @@
 import { MongoClient, ObjectId } from 'mongodb';
-import type { BaselineStore, PostRecord } from './store';
+import type { BaselineStore, ListPosition, PostRecord } from './store';
 import { searchKey } from './store';
 
 interface PostDocument {
@@ -19,6 +19,16 @@ interface PostDocument {
   favoritesCount?: number;
 }
 
+interface FollowDocument {
+  _id: { follower: ObjectId; followee: ObjectId };
+  createdAt: Date;
+}
+
+interface FavoriteDocument {
+  _id: { user: ObjectId; post: ObjectId };
+  createdAt: Date;
+}
+
 interface SessionDocument {
   _id: string;
   userId: ObjectId;
@@ -34,6 +44,16 @@ export async function openMongoStore(url: string): Promise<BaselineStore> {
   const db = client.db(decodeURIComponent(/^[^:]+:\/\/[^/]*\/([^?]*)/.exec(url)?.[1] || 'dualstore'));
   const posts = db.collection<PostDocument>('posts');
   const sessions = db.collection<SessionDocument>('sessions');
+  const follows = db.collection<FollowDocument>('follows');
+  const favorites = db.collection<FavoriteDocument>('favorites');
+  // The service's seek filter (mongo/post-queries.ts): the first term bounds the index range, the equal date its own branch.
+  const after = (position: ListPosition | undefined) =>
+    position === undefined
+      ? {}
+      : {
+          publicationDate: { $lte: position.publicationDate },
+          $or: [{ publicationDate: { $lt: position.publicationDate } }, { publicationDate: position.publicationDate, _id: { $lt: new ObjectId(position.id) } }],
+        };
 
   return {
     sessionUser: async (tokenHash, now) => {
@@ -44,16 +64,21 @@ export async function openMongoStore(url: string): Promise<BaselineStore> {
       const document = /^[0-9a-f]{24}$/.test(id) ? await posts.findOne({ _id: new ObjectId(id) }, { projection: withoutKeys }) : null;
       return document === null ? null : record(document);
     },
-    listPosts: async (count, after) => {
-      // The service's seek filter (mongo/post-queries.ts): the first term bounds the index range, the equal date its own branch.
-      const filter =
-        after === undefined
-          ? {}
-          : {
-              publicationDate: { $lte: after.publicationDate },
-              $or: [{ publicationDate: { $lt: after.publicationDate } }, { publicationDate: after.publicationDate, _id: { $lt: new ObjectId(after.id) } }],
-            };
+    listPosts: async (count, position) => (await posts.find(after(position), { projection: withoutKeys }).sort(newestFirst).limit(count).toArray()).map(record),
+    listFeed: async (userId, count, position) => {
+      // As the service (no $lookup on FerretDB): the followees by the `_id` index, then their posts by one `$in`.
+      const followed = await follows.find({ '_id.follower': new ObjectId(userId) }, { projection: { _id: 1 } }).toArray();
+      if (followed.length === 0) return [];
+      const filter = { authorId: { $in: followed.map(({ _id }) => _id.followee) }, ...after(position) };
       return (await posts.find(filter, { projection: withoutKeys }).sort(newestFirst).limit(count).toArray()).map(record);
+    },
+    favoritedAmong: async (userId, postIds) => {
+      const user = new ObjectId(userId);
+      const ids = [...new Set(postIds)].filter((id) => /^[0-9a-f]{24}$/.test(id));
+      if (ids.length === 0) return new Set();
+      // The pair is the `_id`: its index answers each.
+      const found = await favorites.find({ _id: { $in: ids.map((id) => ({ user, post: new ObjectId(id) })) } }, { projection: { _id: 1 } }).toArray();
+      return new Set(found.map(({ _id }) => _id.post.toHexString()));
     },
     createPost: async (authorId, post, now) => {
       const document: PostDocument = {

@@ -10,6 +10,8 @@ const postColumns = `p.id, p.author_id, p.title, p.description, p.content, p.pub
   (SELECT JSON_ARRAYAGG(t.name) FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags,
   (SELECT COUNT(*) FROM favorites fc WHERE fc.post_id = p.id) AS favorites_count`;
 const byId = `SELECT ${postColumns} FROM posts p WHERE p.id = ?`;
+/** The service's feed (post-queries.ts): the followees a semi-join answered by follows' primary key, in the same statement. */
+const following = 'p.author_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = ?)';
 
 /**
  * A mysql2 pool of its default size, as TypeORM opens for the service, with
@@ -74,6 +76,25 @@ export function openMysqlStore(url: string): BaselineStore {
               [after.publicationDate, after.publicationDate, after.publicationDate, Number(after.id), count],
             );
       return rows.map(record);
+    },
+    listFeed: async (userId, count, after) => {
+      const [rows] =
+        after === undefined
+          ? await pool.query<PostRow[]>(`SELECT ${postColumns} FROM posts p WHERE ${following} ORDER BY p.publication_date DESC, p.id DESC LIMIT ?`, [Number(userId), count])
+          : await pool.query<PostRow[]>(
+              `SELECT ${postColumns} FROM posts p
+               WHERE ${following} AND p.publication_date <= ? AND (p.publication_date < ? OR (p.publication_date = ? AND p.id < ?))
+               ORDER BY p.publication_date DESC, p.id DESC LIMIT ?`,
+              [Number(userId), after.publicationDate, after.publicationDate, after.publicationDate, Number(after.id), count],
+            );
+      return rows.map(record);
+    },
+    favoritedAmong: async (userId, postIds) => {
+      const ids = [...new Set(postIds)].filter((id) => /^[1-9]\d{0,9}$/.test(id)).map(Number);
+      if (ids.length === 0) return new Set();
+      // mysql2 writes the array as a list: the primary key (user_id, post_id) answers each.
+      const [rows] = await pool.query<RowDataPacket[]>('SELECT post_id FROM favorites WHERE user_id = ? AND post_id IN (?)', [Number(userId), ids]);
+      return new Set(rows.map((row) => String(row.post_id)));
     },
     createPost: async (authorId, post, now) => {
       await addTags(post.tags);

@@ -11,6 +11,8 @@ const postColumns = `p.id, p.author_id, p.title, p.description, p.content, p.pub
   (SELECT COALESCE(json_agg(t.name), '[]') FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = p.id) AS tags,
   (SELECT COUNT(*) FROM favorites fc WHERE fc.post_id = p.id) AS favorites_count`;
 const byId = `SELECT ${postColumns} FROM posts p WHERE p.id = $1`;
+/** The service's feed (post-queries.ts): the followees a semi-join answered by follows' primary key, in the same statement. */
+const following = 'p.author_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = $1)';
 
 /**
  * A named statement: pg parses and plans it once per connection, as the service's post reads are (see
@@ -80,6 +82,26 @@ export function openPostgresStore(url: string): BaselineStore {
               ),
             );
       return rows.map(record);
+    },
+    listFeed: async (userId, count, after) => {
+      const { rows } =
+        after === undefined
+          ? await pool.query<PostRow>(named(`SELECT ${postColumns} FROM posts p WHERE ${following} ORDER BY p.publication_date DESC, p.id DESC LIMIT $2`, [userId, count]))
+          : await pool.query<PostRow>(
+              named(
+                `SELECT ${postColumns} FROM posts p WHERE ${following} AND p.publication_date <= $2 AND (p.publication_date, p.id) < ($2, $3)
+                 ORDER BY p.publication_date DESC, p.id DESC LIMIT $4`,
+                [userId, after.publicationDate.toISOString(), after.id, count],
+              ),
+            );
+      return rows.map(record);
+    },
+    favoritedAmong: async (userId, postIds) => {
+      const ids = [...new Set(postIds)].filter((id) => /^[1-9]\d{0,9}$/.test(id) && Number(id) <= 2_147_483_647);
+      if (ids.length === 0) return new Set();
+      // One statement for any number of posts: the primary key (user_id, post_id) answers each.
+      const { rows } = await pool.query<{ post_id: number }>(named('SELECT post_id FROM favorites WHERE user_id = $1 AND post_id = ANY($2::integer[])', [userId, ids]));
+      return new Set(rows.map((row) => String(row.post_id)));
     },
     createPost: async (authorId, post, now) => {
       await addTags(post.tags);

@@ -25,6 +25,25 @@ export function openSqliteStore(path: string): BaselineStore {
     `SELECT ${postColumns} FROM posts p WHERE p.publication_date <= :date AND (p.publication_date < :date OR p.id < :id)
      ORDER BY p.publication_date DESC, p.id DESC LIMIT :count`,
   );
+  // The service's feed (post-queries.ts): the followees a semi-join answered by follows' primary key, in the same statement.
+  const following = 'p.author_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = :reader)';
+  const firstFeedPage = db.prepare<{ reader: number; count: number }, PostRow>(
+    `SELECT ${postColumns} FROM posts p WHERE ${following} ORDER BY p.publication_date DESC, p.id DESC LIMIT :count`,
+  );
+  const nextFeedPage = db.prepare<{ reader: number; date: string; id: number; count: number }, PostRow>(
+    `SELECT ${postColumns} FROM posts p WHERE ${following} AND p.publication_date <= :date AND (p.publication_date < :date OR p.id < :id)
+     ORDER BY p.publication_date DESC, p.id DESC LIMIT :count`,
+  );
+  /** Which of some posts a user favorites, by the primary key (user_id, post_id): one statement per number of posts, prepared once. */
+  const favoritedStatements = new Map<number, Database.Statement<number[], { post_id: number }>>();
+  const favoritedAmong = (count: number) => {
+    let statement = favoritedStatements.get(count);
+    if (statement === undefined) {
+      statement = db.prepare(`SELECT post_id FROM favorites WHERE user_id = ? AND post_id IN (${Array.from({ length: count }, () => '?').join(', ')})`);
+      favoritedStatements.set(count, statement);
+    }
+    return statement;
+  };
   const addTag = db.prepare('INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
   const addPost = db.prepare<unknown[], { id: number }>(
     `INSERT INTO posts (author_id, title, title_key, description, content, content_key, publication_date, created_at, updated_at, version)
@@ -72,6 +91,16 @@ export function openSqliteStore(path: string): BaselineStore {
     },
     listPosts: async (count, after) =>
       (after === undefined ? firstPage.all(count) : nextPage.all({ date: text(after.publicationDate), id: Number(after.id), count })).map(record),
+    listFeed: async (userId, count, after) => {
+      const reader = Number(userId);
+      const rows = after === undefined ? firstFeedPage.all({ reader, count }) : nextFeedPage.all({ reader, date: text(after.publicationDate), id: Number(after.id), count });
+      return rows.map(record);
+    },
+    favoritedAmong: async (userId, postIds) => {
+      const ids = [...new Set(postIds)].filter((id) => /^[1-9]\d{0,9}$/.test(id)).map(Number);
+      if (ids.length === 0) return new Set();
+      return new Set(favoritedAmong(ids.length).all(Number(userId), ...ids).map((row) => String(row.post_id)));
+    },
     createPost: async (authorId, post, now) => {
       const id = create.immediate(Number(authorId), post, text(now));
       return { ...post, id: String(id), authorId, createdAt: now, updatedAt: now, version: 1, favoritesCount: 0 };

@@ -1,5 +1,5 @@
 /**
- * What the baseline server asks of a store: the few reads and writes its five
+ * What the baseline server asks of a store: the few reads and writes its six
  * routes need, each written by hand against one raw driver. Nothing here is
  * imported from src/: the baseline is the yardstick, so it must not share the
  * code it measures.
@@ -10,6 +10,10 @@ export interface BaselineStore {
   findPost(id: string): Promise<PostRecord | null>;
   /** Newest first (publication date, then id, both descending), after `after` when given; at most `count` posts. */
   listPosts(count: number, after?: ListPosition): Promise<PostRecord[]>;
+  /** As listPosts, of the authors `userId` follows: one statement on SQL, the followees then the posts on MongoDB. */
+  listFeed(userId: string, count: number, after?: ListPosition): Promise<PostRecord[]>;
+  /** Which of `postIds` the user favorites, in one query. */
+  favoritedAmong(userId: string, postIds: string[]): Promise<Set<string>>;
   createPost(authorId: string, post: NewPostRecord, now: Date): Promise<PostRecord>;
   /** Null when no post of this author has this id (and this version, when given). */
   updatePost(id: string, authorId: string, version: number | undefined, changes: PostRecordChanges, now: Date): Promise<PostRecord | null>;

@@ -3,12 +3,13 @@ export interface Answer {
   status: number;
   contentType: string | null;
   etag: string | null;
+  vary: string | null;
   location: string | null;
   body: string;
 }
 
 export interface Call {
-  method?: 'GET' | 'POST' | 'PATCH';
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT';
   token?: string;
   ifMatch?: string;
   body?: unknown;
@@ -28,6 +29,7 @@ export async function send(origin: string, path: string, { method = 'GET', token
     status: response.status,
     contentType: response.headers.get('content-type'),
     etag: response.headers.get('etag'),
+    vary: response.headers.get('vary'),
     location: response.headers.get('location'),
     body: await response.text(),
   };

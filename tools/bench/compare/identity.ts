@@ -13,7 +13,7 @@ const masked = ['id', 'createdAt', 'updatedAt'];
 
 /**
  * Checks that the service and the baseline answer the same for every request
- * the bench sends: reads byte for byte (status, Content-Type, ETag, body),
+ * the bench sends: reads byte for byte (status, Content-Type, ETag, Vary, body), signed in and not,
  * writes with their ids and timestamps masked, and each server's new post
  * read back byte for byte through the other, so that the baseline writes what
  * the service reads. Answers what it checked; throws at the first difference.
@@ -30,6 +30,18 @@ export async function checkIdentity(ours: string, baseline: string, { ids, deepC
   for (const id of ids) await same(`GET /posts/${id}`, `/posts/${id}`);
   await same('GET /posts?limit=20', '/posts?limit=20');
   await same('GET /posts?limit=20&cursor=<deep>', `/posts?limit=20&cursor=${encodeURIComponent(deepCursor)}`);
+
+  // Signed in: each post says whether the caller favorites it, and a post's ETag says it too.
+  const [signedIn] = await same('GET /posts?limit=20 signed in', '/posts?limit=20', { token });
+  const flags = (JSON.parse(signedIn.body) as { items: { id: string; favorited?: boolean }[] }).items;
+  if (flags.some((post) => typeof post.favorited !== 'boolean')) throw new Error('identity check: a signed-in page must say favorited on every post');
+  for (const favorited of [true, false]) {
+    const post = flags.find((item) => item.favorited === favorited);
+    if (post !== undefined) await same(`GET /posts/:id signed in, favorited: ${favorited}`, `/posts/${post.id}`, { token });
+  }
+  const [feed] = await same('GET /feed?limit=20', '/feed?limit=20', { token });
+  const { nextCursor } = JSON.parse(feed.body) as { nextCursor: string | null };
+  if (nextCursor !== null) await same('GET /feed?limit=20&cursor=<page 2>', `/feed?limit=20&cursor=${encodeURIComponent(nextCursor)}`, { token });
 
   const newPost = {
     title: 'Identity check: Ünïcode, 漢字 and 🚀',
@@ -67,6 +79,7 @@ function compare(label: string, ours: Answer, baseline: Answer, mask: boolean): 
     ['status', ours.status, baseline.status],
     ['Content-Type', ours.contentType, baseline.contentType],
     ['ETag', ours.etag, baseline.etag],
+    ['Vary', ours.vary, baseline.vary],
     ['Location', maskLocation(ours.location), maskLocation(baseline.location)],
     ['body', mask ? maskBody(ours.body) : ours.body, mask ? maskBody(baseline.body) : baseline.body],
   ];

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { StoreKind } from '../../../src/config';
 import { resultsFolder, serviceMain } from '../paths';
+import { type ScenarioName, maxFollowees, scenarioNames } from './scenarios';
 
 export const storeKinds: readonly StoreKind[] = ['sqlite', 'postgres', 'mysql', 'mongodb'];
 
@@ -9,6 +10,8 @@ export type LogLevel = 'info' | 'warn';
 
 export interface CompareOptions {
   stores: StoreKind[];
+  /** The scenarios to load, in the order they run (scenarios.ts). */
+  scenarios: ScenarioName[];
   /** Seconds of each load run (warm-ups too). */
   duration: number;
   connections: number;
@@ -19,6 +22,7 @@ export interface CompareOptions {
   mongodbConnections: number;
   /** Measured runs of each server per scenario, after one warm-up each; the median one is reported. */
   rounds: number;
+  /** Seeded users: the signed-in user follows every other one, up to maxFollowees, for the feed. */
   users: number;
   /** Posts seeded into each SQL store. */
   posts: number;
@@ -35,14 +39,20 @@ export interface CompareOptions {
   out: string;
 }
 
+/** The signed-in user and as many others as it follows at most. */
+const defaultUsers = maxFollowees + 1;
+
 export const usage = `usage: npm run bench -- [options]
   --stores LIST              stores to run, from sqlite,postgres,mysql,mongodb (default: all)
+  --scenarios LIST           scenarios to load, from ${scenarioNames.join(',')}
+                             (default: all, in that order)
   --duration S               seconds of each load run (default 10)
   --connections N            concurrent connections of the load generator (default 50)
   --mongodb-connections N    the same on MongoDB, whose FerretDB is far slower (default 10)
   --rounds N                 measured rounds per scenario, at least 2; each runs every server once, who goes first
                              taking turns; ratios are paired per round, reported as median [lowest-highest] (default 3)
-  --users N                  seeded users (default 1000)
+  --users N                  seeded users; the signed-in user follows every other one, up to ${maxFollowees.toLocaleString('en-US')}, for the
+                             feed (default ${defaultUsers}: ${maxFollowees.toLocaleString('en-US')} followees)
   --posts N                  seeded posts on SQL stores, at least 40 (default 100000)
   --mongodb-posts N          seeded posts on MongoDB, at least 40 (default 1000)
   --log-levels LIST          the service's LOG_LEVELs, each measured against the baseline: info (as shipped), warn (no
@@ -60,11 +70,12 @@ export function parseOptions(args: string[]): CompareOptions {
       args,
       options: {
         stores: { type: 'string', default: storeKinds.join(',') },
+        scenarios: { type: 'string', default: scenarioNames.join(',') },
         duration: { type: 'string', default: '10' },
         connections: { type: 'string', default: '50' },
         'mongodb-connections': { type: 'string', default: '10' },
         rounds: { type: 'string', default: '3' },
-        users: { type: 'string', default: '1000' },
+        users: { type: 'string', default: String(defaultUsers) },
         posts: { type: 'string', default: '100000' },
         'mongodb-posts': { type: 'string', default: '1000' },
         'log-levels': { type: 'string', default: 'info,warn' },
@@ -80,12 +91,16 @@ export function parseOptions(args: string[]): CompareOptions {
   const stores = values.stores.split(',').map((name) => name.trim());
   const unknown = stores.filter((name) => !storeKinds.includes(name as StoreKind));
   if (unknown.length > 0 || stores.length === 0) throw new UsageError(`unknown store '${unknown.join(', ')}'`);
+  const scenarios = values.scenarios.split(',').map((name) => name.trim());
+  const unknownScenarios = scenarios.filter((name) => !scenarioNames.includes(name as ScenarioName));
+  if (unknownScenarios.length > 0) throw new UsageError(`unknown scenario '${unknownScenarios.join(', ')}'`);
   if (values.out === '') throw new UsageError('--out needs a folder');
   const logLevels = values['log-levels'].split(',').map((level) => level.trim());
   const badLevel = logLevels.find((level) => level !== 'info' && level !== 'warn');
   if (badLevel !== undefined || logLevels.length === 0) throw new UsageError(`--log-levels must be info, warn or both, not '${values['log-levels']}'`);
   return {
     stores: storeKinds.filter((kind) => stores.includes(kind)),
+    scenarios: scenarioNames.filter((name) => scenarios.includes(name)),
     duration: whole('duration', values.duration, 1),
     connections: whole('connections', values.connections, 1),
     mongodbConnections: whole('mongodb-connections', values['mongodb-connections'], 1),

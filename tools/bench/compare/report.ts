@@ -133,7 +133,7 @@ export function markdown(started: Date, options: CompareOptions, outcomes: Store
     '# Ours against Express 5 and the raw driver',
     '',
     `Run ${started.toISOString()} on ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}.`,
-    `Options: --stores ${options.stores.join(',')} --duration ${options.duration} --connections ${options.connections} --mongodb-connections ${options.mongodbConnections} --rounds ${options.rounds} ` +
+    `Options: --stores ${options.stores.join(',')} --scenarios ${options.scenarios.join(',')} --duration ${options.duration} --connections ${options.connections} --mongodb-connections ${options.mongodbConnections} --rounds ${options.rounds} ` +
       `--users ${options.users} --posts ${options.posts} --mongodb-posts ${options.mongodbPosts} --log-levels ${options.logLevels.join(',')} --service ${options.service}.`,
     `The service ran as ${serviceSettings(options)}; the baseline logs nothing. Each server ran in a process of its own, and so did the load generator (autocannon).`,
     `Per scenario: one warm-up run of each server, then ${options.rounds} rounds of ${options.duration} s runs, every server once a round, who goes first taking turns.`,
