@@ -1,3 +1,5 @@
+import { slugOf } from './slug';
+
 /** The longest description, in code points. */
 export const maxDescriptionLength = 1_000;
 
@@ -5,8 +7,11 @@ export interface Post {
   id: string;
   authorId: string;
   title: string;
-  /** The title's words and a suffix of the post's own (slug.ts): unique, and changed only by a new title. */
-  slug: string;
+  /**
+   * What ends the post's slug (slug.ts), its own and unique: the slug is postSlug(post), made only where a
+   * slug is shown or sought, not for every post read.
+   */
+  slugSuffix: string;
   /** What the post is about, in a line or two; empty when its author gave none. */
   description: string;
   content: string;
@@ -35,3 +40,8 @@ export interface NewPost {
 
 /** The author of a post never changes; `tags` replaces the whole set. */
 export type PostChanges = Partial<Pick<Post, 'title' | 'description' | 'content' | 'publicationDate' | 'tags'>>;
+
+/** The post's slug: the title's words and its suffix, unique, and changed only by a new title. */
+export function postSlug({ title, slugSuffix }: Pick<Post, 'title' | 'slugSuffix'>): string {
+  return slugOf(title, slugSuffix);
+}

@@ -2,7 +2,7 @@ import { type Filter, ObjectId } from 'mongodb';
 import { definedOnly } from '../../domain/changes';
 import { InvalidReferenceError, NotAuthorError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
 import { type CountFilter, type PostFilter, type PostQuery, type Slice, countable, searchScan, searchSlice, sortValue } from '../../domain/listing';
-import type { NewPost, Post, PostChanges } from '../../domain/post';
+import { type NewPost, type Post, type PostChanges, postSlug } from '../../domain/post';
 import type { FollowRepository, PostRepository } from '../../domain/repositories';
 import { foldCase } from '../../domain/search';
 import type { WriteCondition } from '../../domain/versions';
@@ -14,7 +14,7 @@ import { type StoredPostFilter, lastExamined, postFilter, postPage } from './pos
 import { insertForUser, insertForUsers } from './user-reference';
 import { isDuplicateKey } from './mongo-errors';
 import { type Sequence, postSlugNumbers } from './sequences';
-import { slugNumber, slugOf, slugSuffix, suffixOfSlug } from '../../domain/slug';
+import { slugNumber, slugSuffix, suffixOfSlug } from '../../domain/slug';
 
 /** How many times a create draws new slug numbers after the unique index refused one (see Sequence). */
 const slugNumberAttempts = 3;
@@ -98,7 +98,7 @@ export class MongoPostRepository implements PostRepository {
     const filter: Filter<PostDocument> = number !== null ? { slugNumber: number } : { _id: _id!, slugNumber: { $exists: false } };
     const document = await this.collections.posts.findOne(filter, { projection: withoutKeys, ...this.budget });
     const post = document === null ? null : toPost(document);
-    return post?.slug === slug ? post : null;
+    return post !== null && postSlug(post) === slug ? post : null;
   }
 
   async find(asked: PostQuery): Promise<Slice<Post>> {
@@ -243,7 +243,7 @@ export function toPost(document: Omit<PostDocument, 'titleKey' | 'contentKey'>):
     id: document._id.toHexString(),
     authorId: document.authorId.toHexString(),
     title: document.title,
-    slug: slugOf(document.title, document.slugNumber === undefined ? document._id.toHexString() : slugSuffix(document.slugNumber)),
+    slugSuffix: document.slugNumber === undefined ? document._id.toHexString() : slugSuffix(document.slugNumber),
     description: document.description ?? '',
     content: document.content,
     publicationDate: document.publicationDate,

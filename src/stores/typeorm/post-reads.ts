@@ -6,7 +6,8 @@ import type { Post } from '../../domain/post';
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
 import { type PostStatement, favoritesCountColumn, parseTags, tagsColumn } from './post-queries';
-import { slugOf, slugSuffix } from '../../domain/slug';
+// Ids are unique and never change: a post's slug ends with its id, so it needs no column of its own.
+import { slugSuffix } from '../../domain/slug';
 import { SqliteReader } from './sqlite-reader';
 import { bindable } from './sqlite-statements';
 import { runDirect } from './direct-statements';
@@ -150,11 +151,6 @@ export class PostReads {
     const post = {} as Record<string, unknown>;
     for (const { property, alias, metadata } of this.columns) post[property] = driver.prepareHydratedValue(row[alias], metadata);
     const { id, authorId, title, description, content, publicationDate, createdAt, updatedAt, version } = post as unknown as PostRow;
-    return { id: String(id), authorId: String(authorId), title, slug: postSlug(title, id), description, content, publicationDate, createdAt, updatedAt, tags: parseTags(row.tags), version, favoritesCount: Number(row.favorites_count) };
+    return { id: String(id), authorId: String(authorId), title, slugSuffix: slugSuffix(Number(id)), description, content, publicationDate, createdAt, updatedAt, tags: parseTags(row.tags), version, favoritesCount: Number(row.favorites_count) };
   }
-}
-
-/** Ids are unique and never change: a post's slug ends with its id, so it needs no column of its own. */
-export function postSlug(title: string, id: number | string): string {
-  return slugOf(title, slugSuffix(Number(id)));
 }

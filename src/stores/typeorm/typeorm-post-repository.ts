@@ -1,7 +1,7 @@
 import type { DataSource, EntitySchema, Repository } from 'typeorm';
 import { InvalidReferenceError, NotAuthorError, NotFoundError, PreconditionFailedError } from '../../domain/errors';
 import { type CountFilter, type PostQuery, type Slice, countable, searchScan, searchSlice } from '../../domain/listing';
-import type { NewPost, Post, PostChanges } from '../../domain/post';
+import { type NewPost, type Post, type PostChanges, postSlug } from '../../domain/post';
 import type { PostRepository } from '../../domain/repositories';
 import type { WriteCondition } from '../../domain/versions';
 import { chunks } from './bulk-inserts';
@@ -12,8 +12,7 @@ import { PostReads } from './post-reads';
 import { PostWrites, type SqlWriteCondition, type TaggedRow } from './post-writes';
 import { isForeignKeyViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
-import { slugNumber, suffixOfSlug } from '../../domain/slug';
-import { postSlug } from './post-reads';
+import { slugNumber, slugSuffix, suffixOfSlug } from '../../domain/slug';
 
 export class TypeOrmPostRepository implements PostRepository {
   private readonly rows: Repository<PostRow>;
@@ -73,7 +72,7 @@ export class TypeOrmPostRepository implements PostRepository {
   async findBySlug(slug: string): Promise<Post | null> {
     const id = slugNumber(suffixOfSlug(slug));
     const post = id === null ? null : await this.findById(String(id));
-    return post?.slug === slug ? post : null;
+    return post !== null && postSlug(post) === slug ? post : null;
   }
 
   async find(query: PostQuery): Promise<Slice<Post>> {
@@ -152,7 +151,7 @@ export function toPost({ row, tags, favoritesCount }: TaggedRow): Post {
     id: String(row.id),
     authorId: String(row.authorId),
     title: row.title,
-    slug: postSlug(row.title, row.id),
+    slugSuffix: slugSuffix(row.id),
     description: row.description,
     content: row.content,
     publicationDate: row.publicationDate,
