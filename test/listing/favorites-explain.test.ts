@@ -2,7 +2,6 @@ import { ObjectId } from 'mongodb';
 import type { FavoriteQuery } from '../../src/domain/favorites';
 import { type PostQuery, type PostSort, sortValue } from '../../src/domain/listing';
 import type { Store } from '../../src/domain/repositories';
-import { foldCase } from '../../src/domain/search';
 import { collections } from '../../src/stores/mongo/collections';
 import { favoritePage as mongoFavoritePage } from '../../src/stores/mongo/mongo-favorite-repository';
 import { MongoStore } from '../../src/stores/mongo/mongo-store';
@@ -14,7 +13,7 @@ import { PostReads } from '../../src/stores/typeorm/post-reads';
 import { favoritePage as sqlFavoritePage } from '../../src/stores/typeorm/typeorm-favorite-repository';
 import { TypeOrmStore } from '../../src/stores/typeorm/typeorm-store';
 import { describeEachStore } from '../support/each-store';
-import { type PlanSummary, expectPlan, explainFind, explainSql } from '../support/explain';
+import { type PlanSummary, expectPlan, explainFind, explainSql, spreadPosts } from '../support/explain';
 import { aUser } from '../support/factories';
 import { cannotShow, itUnlessGap } from '../support/store-gaps';
 import { insertRows } from '../support/sql-rows';
@@ -28,7 +27,6 @@ const casualFavorites = 10;
 /** The collector favorites every third post; the occasional reader only these few. */
 const occasionalFavorites = 15;
 const pageSize = 20;
-const day = 24 * 60 * 60 * 1000;
 
 interface Seed {
   collector: string;
@@ -44,21 +42,7 @@ async function seed(store: Store): Promise<Seed> {
   await store.users.createMany(Array.from({ length: userCount }, () => aUser()));
   const users = (await store.users.find({ limit: userCount })).items.map(({ id }) => id);
   const [collector, occasional, authors, casuals] = [users[0], users[1], users.slice(2, 2 + authorCount), users.slice(2 + authorCount, 2 + authorCount + casualCount)];
-  const posts = Array.from({ length: postCount }, (_, i) => {
-    const createdAt = new Date(Date.UTC(2024, 0, 1) + ((i * 104_729) % postCount) * 60_000);
-    const title = `Post ${(i * 7_919) % 997}`;
-    return {
-      authorId: authors[i % authorCount],
-      title,
-      titleKey: foldCase(title),
-      content: `Content of post ${i}`,
-      contentKey: foldCase(`Content of post ${i}`),
-      publicationDate: new Date(Date.UTC(2015, 0, 1) + Math.floor(((i * 7_919) % postCount) / 2) * day),
-      createdAt,
-      updatedAt: createdAt,
-      version: 1,
-    };
-  });
+  const posts = spreadPosts(postCount, authors);
   const start = Date.UTC(2025, 0, 1);
   /** Pairs of (user, index of the post in insertion order, instant). */
   const favorites: [string, number, Date][] = [

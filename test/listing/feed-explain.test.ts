@@ -1,7 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { type PostQuery, type PostSort, sortValue } from '../../src/domain/listing';
 import type { Store } from '../../src/domain/repositories';
-import { foldCase } from '../../src/domain/search';
 import { collections } from '../../src/stores/mongo/collections';
 import { MongoStore } from '../../src/stores/mongo/mongo-store';
 import { postPage as mongoPostPage } from '../../src/stores/mongo/post-queries';
@@ -10,7 +9,7 @@ import { postPage as sqlPostPage } from '../../src/stores/typeorm/post-queries';
 import { PostReads } from '../../src/stores/typeorm/post-reads';
 import { TypeOrmStore } from '../../src/stores/typeorm/typeorm-store';
 import { describeEachStore } from '../support/each-store';
-import { type PlanSummary, expectPlan, explainFind, explainSql } from '../support/explain';
+import { type PlanSummary, expectPlan, explainFind, explainSql, spreadPosts } from '../support/explain';
 import { aUser } from '../support/factories';
 import { cannotShow, itUnlessGap } from '../support/store-gaps';
 import { insertRows } from '../support/sql-rows';
@@ -21,7 +20,6 @@ const followerCount = 160;
 const followedByReader = 10;
 const postCount = 3_000;
 const pageSize = 20;
-const day = 24 * 60 * 60 * 1000;
 
 interface Seed {
   reader: string;
@@ -41,21 +39,7 @@ async function seed(store: Store): Promise<Seed> {
     ...authors.slice(0, followedByReader).map((author): [string, string] => [reader, author]),
     ...followers.flatMap((follower, i) => Array.from({ length: 10 }, (_, k): [string, string] => [follower, authors[(i + k * 3) % authorCount]])),
   ];
-  const posts = Array.from({ length: postCount }, (_, i) => {
-    const createdAt = new Date(Date.UTC(2024, 0, 1) + ((i * 104_729) % postCount) * 60_000);
-    const title = `Post ${(i * 7_919) % 997}`;
-    return {
-      authorId: authors[i % authorCount],
-      title,
-      titleKey: foldCase(title),
-      content: `Content of post ${i}`,
-      contentKey: foldCase(`Content of post ${i}`),
-      publicationDate: new Date(Date.UTC(2015, 0, 1) + Math.floor(((i * 7_919) % postCount) / 2) * day),
-      createdAt,
-      updatedAt: createdAt,
-      version: 1,
-    };
-  });
+  const posts = spreadPosts(postCount, authors);
   const followedAt = new Date(Date.UTC(2025, 0, 1));
   if (store instanceof TypeOrmStore) {
     const { dataSource } = store;

@@ -1,6 +1,7 @@
 import type { Document, FindCursor } from 'mongodb';
 import type { DataSource } from 'typeorm';
 import type { SqlDialect } from '../../src/stores/typeorm/dialect';
+import { foldCase } from '../../src/domain/search';
 
 /**
  * One read of a table or collection: by its alias in the statement (its name
@@ -140,4 +141,28 @@ export async function explainFind(cursor: FindCursor): Promise<PlanSummary> {
 
 function isWholeRange(bounds: string[]): boolean {
   return bounds.length === 1 && /^\[(MinKey, MaxKey|MaxKey, MinKey)\]$/.test(bounds[0]);
+}
+
+const day = 24 * 60 * 60 * 1000;
+
+/**
+ * `count` posts by `authors` in turn, as rows to write directly for an EXPLAIN: creation instants, titles and
+ * publication dates each spread by a different stride, so that no order of the list follows another.
+ */
+export function spreadPosts(count: number, authors: readonly string[]) {
+  return Array.from({ length: count }, (_, i) => {
+    const createdAt = new Date(Date.UTC(2024, 0, 1) + ((i * 104_729) % count) * 60_000);
+    const title = `Post ${(i * 7_919) % 997}`;
+    return {
+      authorId: authors[i % authors.length],
+      title,
+      titleKey: foldCase(title),
+      content: `Content of post ${i}`,
+      contentKey: foldCase(`Content of post ${i}`),
+      publicationDate: new Date(Date.UTC(2015, 0, 1) + Math.floor(((i * 7_919) % count) / 2) * day),
+      createdAt,
+      updatedAt: createdAt,
+      version: 1,
+    };
+  });
 }
