@@ -5,10 +5,11 @@ import { type SqlDialect, dialectOf } from './dialect';
 import { bindable, compiledStatement, sqliteConnection, whileLocked } from './sqlite-statements';
 import type { Outcome } from './transactions';
 
-/** A statement's text and the names of its parameters, in the order its placeholders take them. */
+/** A statement's text and where each of its placeholders takes its value from, in their order. */
 interface Prepared {
   sql: string;
-  names: string[];
+  /** A parameter's name, and for an array parameter the index of the item. */
+  values: { name: string; index?: number }[];
   /** What PostgreSQL knows the statement by, on each connection that has run it. */
   name: string;
 }
@@ -44,24 +45,33 @@ export class DirectStatements {
   /** Runs `sql`; array parameters (`:...list`) make one text per length. */
   async run(sql: string, parameters: Record<string, unknown> = {}): Promise<Outcome> {
     const prepared = this.prepare(sql, parameters);
-    return runDirect(this.dataSource, prepared, prepared.names.map((name) => this.bound(valueOf(parameters, name))));
+    return runDirect(this.dataSource, prepared, this.values(prepared, parameters));
   }
 
   /** The text and the bound values `sql` runs with: also for EXPLAIN. */
   statement(sql: string, parameters: Record<string, unknown> = {}): [sql: string, values: unknown[]] {
     const prepared = this.prepare(sql, parameters);
-    return [prepared.sql, prepared.names.map((name) => this.bound(valueOf(parameters, name)))];
+    return [prepared.sql, this.values(prepared, parameters)];
   }
 
+  private values({ values }: Prepared, parameters: Record<string, unknown>): unknown[] {
+    return values.map(({ name, index }) => this.bound(index === undefined ? parameters[name] : (parameters[name] as unknown[])[index]));
+  }
+
+  /** The statement for `sql` with these parameters' names and array lengths: looked up first, made only when new. */
   private prepare(sql: string, parameters: Record<string, unknown>): Prepared {
-    const placeholders = Object.fromEntries(
-      Object.entries(parameters).map(([name, value]) => [name, Array.isArray(value) ? value.map((_, i) => `${placeholder}${name}\u0001${i}`) : placeholder + name]),
-    );
-    const key = `${sql}\n${Object.entries(placeholders).map(([name, value]) => `${name}:${Array.isArray(value) ? value.length : '-'}`).join(',')}`;
+    let key = `${sql}\n`;
+    for (const name in parameters) {
+      const value = parameters[name];
+      key += `${name}:${Array.isArray(value) ? value.length : '-'},`;
+    }
     let prepared = this.prepared.get(key);
     if (prepared === undefined) {
+      const placeholders = Object.fromEntries(
+        Object.entries(parameters).map(([name, value]) => [name, Array.isArray(value) ? value.map((_, i) => `${placeholder}${name}\u0001${i}`) : placeholder + name]),
+      );
       const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, placeholders);
-      prepared = { sql: text, names: values.map((value) => String(value).slice(placeholder.length)), name: `dualstore_${this.prefix}_${(this.made += 1)}` };
+      prepared = { sql: text, values: values.map((value) => valueSource(String(value).slice(placeholder.length))), name: `dualstore_${this.prefix}_${(this.made += 1)}` };
       if (this.prepared.size >= maxPrepared) this.prepared.delete(this.prepared.keys().next().value!);
       this.prepared.set(key, prepared);
     }
@@ -75,10 +85,10 @@ export class DirectStatements {
   }
 }
 
-/** A parameter's value by the name its placeholder carries: `list\u0001{i}` is the i-th of an array. */
-function valueOf(parameters: Record<string, unknown>, name: string): unknown {
+/** Where a placeholder's value comes from, by the name it carries: `list\u0001{i}` is the i-th of an array. */
+function valueSource(name: string): { name: string; index?: number } {
   const [base, index] = name.split('\u0001');
-  return index === undefined ? parameters[base] : (parameters[base] as unknown[])[Number(index)];
+  return index === undefined ? { name: base } : { name: base, index: Number(index) };
 }
 
 /**
