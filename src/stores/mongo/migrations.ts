@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import { foldCase } from '../../domain/search';
 import { collections } from './collections';
 import { isDuplicateKey } from './mongo-errors';
-import { commentNumbers, postSlugNumbers } from './sequences';
+import { commentNumbers, numberUnnumbered, postSlugNumbers } from './sequences';
 
 interface Migration {
   id: string;
@@ -42,31 +42,12 @@ const migrations: Migration[] = [
   },
   {
     id: '2026-12-06-add-post-slug-numbers',
-    async up(db) {
-      const { posts, counters } = collections(db);
-      const numbers = postSlugNumbers({ counters });
-      for (;;) {
-        const batch = await posts.find({ slugNumber: { $exists: false } }, { projection: { _id: 1 } }).limit(500).toArray();
-        if (batch.length === 0) return;
-        const taken = await numbers.takeMany(batch.length);
-        // A post numbered meanwhile (by another instance running this too) keeps its number.
-        await posts.bulkWrite(batch.map(({ _id }, i) => ({ updateOne: { filter: { _id, slugNumber: { $exists: false } }, update: { $set: { slugNumber: taken[i] } } } })));
-      }
-    },
+    up: (db) => numberUnnumbered(db.collection('posts'), 'slugNumber', postSlugNumbers(collections(db))),
   },
   {
     id: '2026-12-06-add-comment-numbers',
-    async up(db) {
-      const { comments, counters } = collections(db);
-      const numbers = commentNumbers({ counters });
-      for (;;) {
-        // Oldest first, so that numbers follow the order comments were written in.
-        const batch = await comments.find({ number: { $exists: false } }, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(500).toArray();
-        if (batch.length === 0) return;
-        const taken = await numbers.takeMany(batch.length);
-        await comments.bulkWrite(batch.map(({ _id }, i) => ({ updateOne: { filter: { _id, number: { $exists: false } }, update: { $set: { number: taken[i] } } } })));
-      }
-    },
+    // Oldest first, so that numbers follow the order comments were written in.
+    up: (db) => numberUnnumbered(db.collection('comments'), 'number', commentNumbers(collections(db))),
   },
 ];
 

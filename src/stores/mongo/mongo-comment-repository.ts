@@ -7,8 +7,7 @@ import type { User } from '../../domain/user';
 import type { CommentDocument, Collections, ReadBudget } from './collections';
 import { parseObjectId } from './mongo-id';
 import { toUser } from './user-copies';
-import { isDuplicateKey } from './mongo-errors';
-import { type Sequence, commentNumbers } from './sequences';
+import { type Sequence, commentNumbers, insertNumbered } from './sequences';
 
 /** Oldest first, ties by id: the key of the index `post_oldest_first` after its postId. */
 const oldestFirst = { createdAt: 1, _id: 1 } as const;
@@ -22,9 +21,6 @@ const oldestFirst = { createdAt: 1, _id: 1 } as const;
  * answers them (a read checks the post, and drops a comment whose author is missing), and the same delete
  * run again removes them.
  */
-/** How many times a create draws a new number after the unique index refused one (see Sequence). */
-const numberAttempts = 3;
-
 export class MongoCommentRepository implements CommentRepository {
   private readonly numbers: Sequence;
 
@@ -49,7 +45,7 @@ export class MongoCommentRepository implements CommentRepository {
     if (post === null) throw new NotFoundError('post', input.postId);
     const now = new Date();
     const document: CommentDocument = { _id: new ObjectId(), postId, postAuthorId: post.authorId, authorId, content: input.content, createdAt: now, updatedAt: now };
-    await this.insertNumbered(document);
+    await this.insertWithNumber(document);
     const [postStays, authorStays] = await Promise.all([
       posts.findOne({ _id: postId }, { projection: { _id: 1 } }),
       users.findOne({ _id: authorId }, { projection: { _id: 1 } }),
@@ -61,19 +57,16 @@ export class MongoCommentRepository implements CommentRepository {
     return toComment(document);
   }
 
-  /** Gives the comment the next number and inserts it; a number another process was given too (FerretDB, see Sequence) is refused by the unique index, and a new one drawn. */
-  private async insertNumbered(document: CommentDocument): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      document.number = await this.numbers.take();
-      try {
-        await this.collections.comments.insertOne(document);
-        return;
-      } catch (error) {
-        // `_id` is a new ObjectId: the only key this insert can repeat is the number.
-        if (!isDuplicateKey(error) || attempt === numberAttempts) throw error;
-        this.numbers.skipBlock();
-      }
-    }
+  /** Gives the comment the next number and inserts it, with a new number should one be taken (see insertNumbered). */
+  private async insertWithNumber(document: CommentDocument): Promise<void> {
+    await insertNumbered(
+      this.numbers,
+      1,
+      ([number]) => (document.number = number),
+      () => this.collections.comments.insertOne(document),
+      // A refused insert wrote nothing.
+      async () => undefined,
+    );
   }
 
   /** The comment, then its post and author side by side. */

@@ -12,12 +12,8 @@ import { type DocumentWrites, versionFilter } from './document-writes';
 import { parseObjectId } from './mongo-id';
 import { type StoredPostFilter, lastExamined, postFilter, postPage } from './post-queries';
 import { insertForUser, insertForUsers } from './user-reference';
-import { isDuplicateKey } from './mongo-errors';
-import { type Sequence, postSlugNumbers } from './sequences';
+import { type Sequence, insertNumbered, postSlugNumbers } from './sequences';
 import { slugNumber, slugSuffix, suffixOfSlug } from '../../domain/slug';
-
-/** How many times a create draws new slug numbers after the unique index refused one (see Sequence). */
-const slugNumberAttempts = 3;
 
 export class MongoPostRepository implements PostRepository {
   private readonly slugNumbers: Sequence;
@@ -46,24 +42,15 @@ export class MongoPostRepository implements PostRepository {
     return toPost(document);
   }
 
-  /**
-   * Gives each document a slug number and runs the insert; when the unique index refuses a number another
-   * process was given too (FerretDB, see Sequence), takes back what the insert wrote and tries new numbers.
-   */
+  /** Gives each document a slug number and inserts them, with new numbers should one be taken (see insertNumbered). */
   private async withSlugNumbers(documents: PostDocument[], insert: () => Promise<unknown>): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      const numbers = await this.slugNumbers.takeMany(documents.length);
-      documents.forEach((document, i) => (document.slugNumber = numbers[i]));
-      try {
-        await insert();
-        return;
-      } catch (error) {
-        // `_id`s are new ObjectIds: the only key an insert of new posts can repeat is a slug number.
-        if (!isDuplicateKey(error) || attempt === slugNumberAttempts) throw error;
-        await this.collections.posts.deleteMany({ _id: { $in: documents.map(({ _id }) => _id) } });
-        this.slugNumbers.skipBlock();
-      }
-    }
+    await insertNumbered(
+      this.slugNumbers,
+      documents.length,
+      (numbers) => documents.forEach((document, i) => (document.slugNumber = numbers[i])),
+      insert,
+      () => this.collections.posts.deleteMany({ _id: { $in: documents.map(({ _id }) => _id) } }),
+    );
   }
 
   async createMany(inputs: NewPost[]): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Collection } from 'mongodb';
+import type { Collection as MongoCollection, Document, ObjectId } from 'mongodb';
 import type { Collections, CounterDocument } from './collections';
 import { isDuplicateKey } from './mongo-errors';
 
@@ -22,7 +22,7 @@ export class Sequence {
   private reserving: Promise<void> | undefined;
 
   constructor(
-    private readonly counters: Collection<CounterDocument>,
+    private readonly counters: MongoCollection<CounterDocument>,
     private readonly name: string,
     private readonly blockSize = defaultBlockSize,
   ) {}
@@ -82,4 +82,47 @@ export function postSlugNumbers({ counters }: Pick<Collections, 'counters'>): Se
 /** The sequence comments' numbers come from. */
 export function commentNumbers({ counters }: Pick<Collections, 'counters'>): Sequence {
   return new Sequence(counters, 'comments');
+}
+
+/** How many times an insert draws new numbers after the unique index refused one. */
+const numberAttempts = 3;
+
+/**
+ * Runs `insert` after giving `count` documents new numbers (`assign`). When the unique index refuses a
+ * number another process was given too (FerretDB, see Sequence), `takeBack` removes what the insert wrote,
+ * and new numbers are drawn. The documents' `_id`s are new ObjectIds, so a duplicate key can only be a number.
+ */
+export async function insertNumbered(
+  sequence: Sequence,
+  count: number,
+  assign: (numbers: number[]) => void,
+  insert: () => Promise<unknown>,
+  takeBack: () => Promise<unknown>,
+): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    assign(await sequence.takeMany(count));
+    try {
+      await insert();
+      return;
+    } catch (error) {
+      if (!isDuplicateKey(error) || attempt === numberAttempts) throw error;
+      await takeBack();
+      sequence.skipBlock();
+    }
+  }
+}
+
+/**
+ * Numbers, oldest first and 500 at a time, the documents of `collection` stored without `field`: a document
+ * migration, safe to run twice (one numbered meanwhile by another instance keeps its number).
+ */
+export async function numberUnnumbered(collection: MongoCollection<Document>, field: string, sequence: Sequence): Promise<void> {
+  for (;;) {
+    const batch = await collection.find({ [field]: { $exists: false } }, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(500).toArray();
+    if (batch.length === 0) return;
+    const taken = await sequence.takeMany(batch.length);
+    await collection.bulkWrite(
+      batch.map(({ _id }, i) => ({ updateOne: { filter: { _id: _id as ObjectId, [field]: { $exists: false } }, update: { $set: { [field]: taken[i] } } } })),
+    );
+  }
 }
