@@ -24,9 +24,14 @@ export interface NewComment {
   content: string;
 }
 
-/** A post's comments, oldest first, ties by id: a keyset page after `after` (the last comment's createdAt and id). */
+/**
+ * A post's comments, oldest first, ties by id, or newest first, ties by id descending: a keyset page after
+ * `after` (the last comment's createdAt and id) in that order, so newest first it starts strictly before it.
+ */
 export interface CommentQuery {
   postId: string;
   limit: number;
+  /** 'oldest' when absent. */
+  order?: 'oldest' | 'newest';
   after?: Position & { value: Date };
 }

@@ -110,7 +110,7 @@ export interface CommentRepository {
   /** As findById, by the comment's number. */
   findByNumber(postId: string, number: number): Promise<AuthoredComment | null>;
   /**
-   * One page of the post's comments, oldest first, each with its author, in a number of store calls that
+   * One page of the post's comments, in the query's order, each with its author, in a number of store calls that
    * does not grow with the page; null when the post does not exist.
    */
   find(query: CommentQuery): Promise<Slice<AuthoredComment> | null>;

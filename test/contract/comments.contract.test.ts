@@ -1,6 +1,7 @@
 import type { AuthoredComment, CommentQuery } from '../../src/domain/comment';
 import { InvalidReferenceError, NotAuthorError, NotFoundError } from '../../src/domain/errors';
 import type { User } from '../../src/domain/user';
+import { advanceDate, freezeDate } from '../support/clock';
 import { describeEachStore } from '../support/each-store';
 import { aPost, aUser, emoji, malformedIds } from '../support/factories';
 
@@ -9,6 +10,7 @@ describeEachStore('comments repository contract', (context) => {
   const newUser = () => context.store.users.create(aUser());
   const newPost = async (author?: User) => context.store.posts.create(aPost((author ?? (await newUser())).id));
   const page = (postId: string, limit = 100, after?: CommentQuery['after']) => comments().find({ postId, limit, after });
+  const newestPage = (postId: string, limit = 100, after?: CommentQuery['after']) => comments().find({ postId, limit, order: 'newest', after });
 
   describe('create and find', () => {
     it('when a comment is created, then it is found by its post with its author as they are now', async () => {
@@ -129,6 +131,81 @@ describeEachStore('comments repository contract', (context) => {
       await comments().create({ postId: post.id, authorId: post.authorId, content: 'One' });
       for (const id of malformedIds(context.name)) {
         expect(await page(post.id, 10, { value: new Date('2000-01-01T00:00:00.000Z'), id })).toEqual({ items: [], hasMore: false });
+      }
+    });
+  });
+
+  describe('list newest first', () => {
+    afterEach(() => jest.useRealTimers());
+
+    /**
+     * Seven comments on one post at four instants a second apart, by two authors in turn, as many as three
+     * sharing an instant, with a comment on another post after each; in the order written, which is oldest
+     * first, ties by id, on every store (ids grow as one process writes).
+     */
+    async function commentsWithTies(): Promise<{ postId: string; written: AuthoredComment[] }> {
+      freezeDate();
+      const [ada, bob] = [await newUser(), await newUser()];
+      const post = await newPost(ada);
+      const other = await newPost(bob);
+      const written: AuthoredComment[] = [];
+      for (const sharing of [1, 3, 1, 2]) {
+        for (let i = 0; i < sharing; i += 1) {
+          const author = written.length % 2 === 0 ? ada : bob;
+          written.push({ ...(await comments().create({ postId: post.id, authorId: author.id, content: `Comment ${written.length}` })), author });
+          await comments().create({ postId: other.id, authorId: ada.id, content: `Other ${written.length}` });
+        }
+        advanceDate(1_000);
+      }
+      return { postId: post.id, written };
+    }
+
+    it('when comments are listed newest first, then the newest comes first, ties by id descending, each with its author, within the limit', async () => {
+      const { postId, written } = await commentsWithTies();
+      const newest = [...written].reverse();
+      const { items } = (await newestPage(postId))!;
+      expect(items.map(({ content }) => content)).toEqual(['Comment 6', 'Comment 5', 'Comment 4', 'Comment 3', 'Comment 2', 'Comment 1', 'Comment 0']);
+      expect(await newestPage(postId)).toEqual({ items: newest, hasMore: false });
+      expect(await newestPage(postId, 3)).toEqual({ items: newest.slice(0, 3), hasMore: true });
+      expect(await newestPage(postId, 7)).toEqual({ items: newest, hasMore: false });
+      // The default order is unchanged, and exactly the reverse.
+      expect(await page(postId)).toEqual({ items: written, hasMore: false });
+      expect(await comments().find({ postId, limit: 100, order: 'oldest' })).toEqual({ items: written, hasMore: false });
+    });
+
+    it('when comments are walked newest first by keyset, then each comes once, in order, with no gap, whatever the page size, cursors inside ties included', async () => {
+      const { postId, written } = await commentsWithTies();
+      const newest = [...written].reverse();
+      for (const limit of [1, 2, 3]) {
+        const walked: AuthoredComment[] = [];
+        let after: CommentQuery['after'];
+        for (let pages = 0; pages <= newest.length; pages += 1) {
+          const slice = (await newestPage(postId, limit, after))!;
+          const remaining = newest.length - walked.length;
+          expect(slice.items).toHaveLength(Math.min(limit, remaining));
+          expect(slice.hasMore).toBe(remaining > limit);
+          walked.push(...slice.items);
+          if (!slice.hasMore) break;
+          const last = slice.items.at(-1)!;
+          after = { value: last.createdAt, id: last.id };
+        }
+        expect(walked).toEqual(newest);
+      }
+      // Strictly before the position: a cursor at the middle of three ties goes on with the one of lower id.
+      const [tieFirst, tieMiddle, tieLast] = written.slice(1, 4);
+      expect(tieFirst.createdAt).toEqual(tieLast.createdAt);
+      expect((await newestPage(postId, 100, { value: tieMiddle.createdAt, id: tieMiddle.id }))?.items).toEqual([tieFirst, written[0]]);
+      expect(await newestPage(postId, 100, { value: written[0].createdAt, id: written[0].id })).toEqual({ items: [], hasMore: false });
+    });
+
+    it('when the post is unknown or malformed, then newest first there is no list either; a cursor id no comment could have ends it', async () => {
+      const gone = await newPost();
+      await context.store.posts.delete(gone.id);
+      for (const postId of [gone.id, ...malformedIds(context.name)]) expect(await newestPage(postId)).toBeNull();
+      const post = await newPost();
+      await comments().create({ postId: post.id, authorId: post.authorId, content: 'One' });
+      for (const id of malformedIds(context.name)) {
+        expect(await newestPage(post.id, 10, { value: new Date('9000-01-01T00:00:00.000Z'), id })).toEqual({ items: [], hasMore: false });
       }
     });
   });

@@ -11,6 +11,8 @@ import { type Sequence, commentNumbers, insertNumbered } from './sequences';
 
 /** Oldest first, ties by id: the key of the index `post_oldest_first` after its postId. */
 const oldestFirst = { createdAt: 1, _id: 1 } as const;
+/** Newest first, ties by id descending: the same index, read backwards. */
+const newestFirst = { createdAt: -1, _id: -1 } as const;
 
 /**
  * Comments in a collection of their own (see CommentDocument). MongoDB has no foreign keys and FerretDB
@@ -90,10 +92,11 @@ export class MongoCommentRepository implements CommentRepository {
   }
 
   /** Three commands whatever the page's length: the post and the page (commentPage) side by side, then the page's authors at once. */
-  async find({ postId, limit, after }: CommentQuery): Promise<Slice<AuthoredComment> | null> {
+  async find(commentQuery: CommentQuery): Promise<Slice<AuthoredComment> | null> {
+    const { postId, limit } = commentQuery;
     const post = parseObjectId(postId);
     if (post === null) return null;
-    const query = commentPage({ postId, limit, after });
+    const query = commentPage(commentQuery);
     // A cursor's id that no comment could have ends the list there.
     const page = query === null ? Promise.resolve([]) : this.collections.comments.find(query.filter, this.budget).sort(query.sort).limit(limit + 1).toArray();
     const [postStays, documents] = await Promise.all([this.postExists(post), page]);
@@ -140,19 +143,21 @@ export class MongoCommentRepository implements CommentRepository {
 }
 
 /**
- * The filter and order of a page of a post's comments: oldest first, after the position, a range of the
- * index `post_oldest_first`. Null when an id names no possible document.
+ * The filter and order of a page of a post's comments: oldest or newest first, beyond the position in that
+ * order, a range of the index `post_oldest_first` read forwards or backwards. Null when an id names no
+ * possible document.
  */
-export function commentPage({ postId, after }: CommentQuery): { filter: Filter<CommentDocument>; sort: typeof oldestFirst } | null {
+export function commentPage({ postId, order = 'oldest', after }: CommentQuery): { filter: Filter<CommentDocument>; sort: typeof oldestFirst | typeof newestFirst } | null {
   const post = parseObjectId(postId);
   const afterId = after === undefined ? undefined : parseObjectId(after.id);
   if (post === null || afterId === null) return null;
   const filter: Filter<CommentDocument> = { postId: post };
+  const [beyond, from] = order === 'newest' ? (['$lt', '$lte'] as const) : (['$gt', '$gte'] as const);
   if (after !== undefined) {
-    filter.createdAt = { $gte: after.value };
-    filter.$or = [{ createdAt: { $gt: after.value } }, { createdAt: after.value, _id: { $gt: afterId } }];
+    filter.createdAt = { [from]: after.value };
+    filter.$or = [{ createdAt: { [beyond]: after.value } }, { createdAt: after.value, _id: { [beyond]: afterId } }];
   }
-  return { filter, sort: oldestFirst };
+  return { filter, sort: order === 'newest' ? newestFirst : oldestFirst };
 }
 
 function toComment(document: CommentDocument): Comment {

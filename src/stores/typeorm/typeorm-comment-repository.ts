@@ -19,30 +19,32 @@ import { hydrate } from './versioned-writes';
  * which); reads join each comment to its author, so a page is one statement whatever its length.
  */
 /**
- * Strictly after a position, oldest first: `(created_at, id) > (at, id)`, in the form each planner reads as a
- * range of the index. PostgreSQL needs the row comparison: given the OR, it reads the index by post and date
- * only, misjudges how few rows the OR leaves and sorts them.
+ * Strictly beyond a position in the page's order, `(created_at, id) > (at, id)` oldest first and `<` newest
+ * first, in the form each planner reads as a range of the index (newest first, read backwards). PostgreSQL
+ * needs the row comparison: given the OR, it reads the index by post and date only, misjudges how few rows
+ * the OR leaves and sorts them.
  */
-const seekCondition: Record<SqlDialect, string> = {
-  sqlite: 'c.created_at >= :at AND (c.created_at > :at OR (c.created_at = :at AND c.id > :afterId))',
-  postgres: 'c.created_at >= :at AND (c.created_at, c.id) > (:at, :afterId)',
-  mysql: 'c.created_at >= :at AND (c.created_at > :at OR (c.created_at = :at AND c.id > :afterId))',
+const seekCondition: Record<SqlDialect, (beyond: '>' | '<') => string> = {
+  sqlite: (beyond) => `c.created_at ${beyond}= :at AND (c.created_at ${beyond} :at OR (c.created_at = :at AND c.id ${beyond} :afterId))`,
+  postgres: (beyond) => `c.created_at ${beyond}= :at AND (c.created_at, c.id) ${beyond} (:at, :afterId)`,
+  mysql: (beyond) => `c.created_at ${beyond}= :at AND (c.created_at ${beyond} :at OR (c.created_at = :at AND c.id ${beyond} :afterId))`,
 };
 
 /**
- * The page of a post's comments, as the adapter runs it: oldest first, a range of the index (post_id,
- * created_at, id) after the position, each comment joined to its author by primary key. `withAuthor` is the
- * repository's SELECT of both. Null when an id names no possible row.
+ * The page of a post's comments, as the adapter runs it: oldest or newest first, a range of the index
+ * (post_id, created_at, id) beyond the position, read forwards or backwards, each comment joined to its
+ * author by primary key. `withAuthor` is the repository's SELECT of both. Null when an id names no possible row.
  */
-export function commentPage(dialect: SqlDialect, withAuthor: string, { postId, limit, after }: CommentQuery): Statement | null {
+export function commentPage(dialect: SqlDialect, withAuthor: string, { postId, limit, order = 'oldest', after }: CommentQuery): Statement | null {
   const post = parseSqlId(postId);
   const afterId = after === undefined ? undefined : parseSqlId(after.id);
   if (post === null || afterId === null) return null;
+  const [beyond, direction] = order === 'newest' ? (['<', ' DESC'] as const) : (['>', ''] as const);
   return {
     sql: [
       `${withAuthor} WHERE c.post_id = :post`,
-      ...(after === undefined ? [] : [`AND ${seekCondition[dialect]}`]),
-      `ORDER BY c.created_at, c.id LIMIT ${limit + 1}`,
+      ...(after === undefined ? [] : [`AND ${seekCondition[dialect](beyond)}`]),
+      `ORDER BY c.created_at${direction}, c.id${direction} LIMIT ${limit + 1}`,
     ].join(' '),
     parameters: { post, ...(after !== undefined && { at: after.value, afterId }) },
   };
