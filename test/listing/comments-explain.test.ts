@@ -78,19 +78,22 @@ interface AccessCase {
   post: keyof Seed;
   /** A page that starts after this many, by cursor. */
   from?: number;
+  order?: CommentQuery['order'];
 }
 
 const cases: AccessCase[] = [
   { title: "a busy post's comments, oldest first", post: 'busyPost' },
   { title: "a busy post's comments, 1,000 deep by cursor", post: 'busyPost', from: 1_000 },
   { title: "a post's few comments, oldest first", post: 'quietPost' },
+  { title: "a busy post's comments, newest first", post: 'busyPost', order: 'newest' },
+  { title: "a busy post's comments newest first, 1,000 deep by cursor", post: 'busyPost', from: 1_000, order: 'newest' },
 ];
 
 /** The statement or find exactly as the store's adapter builds it. */
-async function explainAccess(store: Store, { post, from }: AccessCase, seeded: Seed): Promise<PlanSummary> {
-  const query: CommentQuery = { postId: seeded[post], limit: pageSize };
+async function explainAccess(store: Store, { post, from, order }: AccessCase, seeded: Seed): Promise<PlanSummary> {
+  const query: CommentQuery = { postId: seeded[post], limit: pageSize, order };
   if (from !== undefined) {
-    const last = (await store.comments.find({ postId: seeded[post], limit: from }))!.items.at(-1)!;
+    const last = (await store.comments.find({ postId: seeded[post], limit: from, order }))!.items.at(-1)!;
     query.after = { value: last.createdAt, id: last.id };
   }
   if (store instanceof TypeOrmStore) {
