@@ -1,6 +1,6 @@
 import express, { type Express, type Router } from 'express';
 import { pino, type Logger } from 'pino';
-import { type AccountOptions, Accounts } from './auth/accounts';
+import type { AccountOptions } from './auth/accounts';
 import type { Store } from './domain/repositories';
 import { authRouter } from './http/auth.router';
 import { commentsRouter } from './http/comments.router';
@@ -19,6 +19,7 @@ import { probesRouter } from './http/probes.router';
 import { crossOrigin, securityHeaders } from './http/security-headers';
 import { tagsRouter } from './http/tags.router';
 import { usersRouter } from './http/users.router';
+import { useCases } from './use-cases';
 
 export interface AppOptions {
   accounts: AccountOptions;
@@ -46,7 +47,8 @@ export interface AppOptions {
 /** The whole HTTP API over one store. Reads no settings and listens nowhere: main.ts does that. */
 export function createApp(store: Store, options: AppOptions): Express {
   const { logger = pino({ level: 'silent' }), trustProxyHops = 0 } = options;
-  const accounts = new Accounts(store, options.accounts);
+  const cases = useCases(store, options.accounts);
+  const { accounts } = cases;
   const creates = new IdempotentCreates(store.idempotencyKeys, options.idempotency);
   const metrics = options.metrics ?? new Metrics();
   const limits = rateLimiters({ login: options.loginLimit, signUp: options.signUpLimit, expensiveRead: options.expensiveReadLimit, write: options.writeLimit });
@@ -68,12 +70,12 @@ export function createApp(store: Store, options: AppOptions): Express {
   // The busiest first: a request passes by each mount path it does not match, but goes through each
   // router mounted at the root, route by route.
   const mount = (path: string, router: Router) => app.use(path, mountedAt(path), router);
-  mount('/posts', postsRouter(store, accounts, creates, limits));
-  mount('/posts/:id/comments', commentsRouter(store, accounts, creates, limits));
-  mount('/users', usersRouter(store, accounts, limits, creates));
-  mount('/users', followsRouter(store, accounts, limits));
-  mount('/users', favoritesRouter(store, accounts, limits));
-  mount('/feed', feedRouter(store, accounts, limits));
+  mount('/posts', postsRouter(cases, creates, limits));
+  mount('/posts/:id/comments', commentsRouter(cases, creates, limits));
+  mount('/users', usersRouter(store, cases, limits, creates));
+  mount('/users', followsRouter(store, cases, limits));
+  mount('/users', favoritesRouter(store, cases, limits));
+  mount('/feed', feedRouter(cases, limits));
   mount('/tags', tagsRouter(store, limits));
   mount('/auth', authRouter(accounts, limits));
   app.use(probesRouter(store, options.stopping));

@@ -1,7 +1,5 @@
 import { type Request, Router } from 'express';
-import type { Accounts } from '../auth/accounts';
-import { NotFoundError } from '../domain/errors';
-import type { Store } from '../domain/repositories';
+import type { UseCases } from '../use-cases';
 import { authenticate, callerOf } from './authenticate';
 import { CreateCommentBody } from './bodies/comment.bodies';
 import { methodNotAllowed } from './error-handler';
@@ -13,7 +11,7 @@ import type { RateLimiters } from './rate-limits';
 import { parseBody } from './validation';
 
 /** The comments of one post, mounted at `/posts/:id/comments`. */
-export function commentsRouter({ comments }: Store, accounts: Accounts, creates: IdempotentCreates, limits: RateLimiters): Router {
+export function commentsRouter({ accounts, comments }: UseCases, creates: IdempotentCreates, limits: RateLimiters): Router {
   const router = Router({ mergeParams: true });
   // Each write is counted against its author before its body is read, as for posts.
   const writer = [authenticate(accounts), limits.write];
@@ -24,30 +22,27 @@ export function commentsRouter({ comments }: Store, accounts: Accounts, creates:
     .get(async (req, res) => {
       const postId = postIdOf(req);
       const list = parseCommentList(req, postId);
-      const slice = await comments.find(list.query);
-      if (slice === null) throw new NotFoundError('post', postId);
+      const slice = await comments.page(list.query);
       res.json(listJson(slice, commentJson, list, commentPosition, undefined));
     })
     // A key is the caller's for this post: the same key and body on another post is another comment.
     .post(...writer, commentBody, creates.handler({ route: 'POST /posts/:id/comments', scope: (res) => `user ${callerOf(res).user.id} post ${postIdOf(res.req)}`, owner: (res) => callerOf(res).user.id }, async (req, res) => {
       const postId = postIdOf(req);
       const { content } = parseBody(CreateCommentBody, req);
-      const { user } = callerOf(res);
-      const comment = await comments.create({ postId, authorId: user.id, content });
-      res.status(201).location(`/posts/${encodeURIComponent(postId)}/comments/${encodeURIComponent(comment.id)}`).json(newCommentJson(comment, user));
+      const caller = callerOf(res);
+      const comment = await comments.create(caller, postId, content);
+      res.status(201).location(`/posts/${encodeURIComponent(postId)}/comments/${encodeURIComponent(comment.id)}`).json(newCommentJson(comment, caller.user));
     }))
     .all(methodNotAllowed('GET', 'POST'));
 
   router
     .route('/:commentId')
     .get(async (req, res) => {
-      const comment = await comments.findById(postIdOf(req), req.params.commentId);
-      if (comment === null) throw new NotFoundError('comment', req.params.commentId);
-      res.json(commentJson(comment));
+      res.json(commentJson(await comments.read(postIdOf(req), req.params.commentId)));
     })
     // The comment's author or the post's author; the store checks it in the delete itself.
     .delete(...writer, async (req, res) => {
-      await comments.delete(postIdOf(req), req.params.commentId, callerOf(res).user.id);
+      await comments.delete(callerOf(res), postIdOf(req), req.params.commentId);
       res.status(204).end();
     })
     .all(methodNotAllowed('GET', 'DELETE'));

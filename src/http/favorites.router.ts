@@ -1,15 +1,15 @@
 import { Router } from 'express';
-import type { Accounts } from '../auth/accounts';
 import { NotFoundError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
-import { authenticate, callerOf, identify } from './authenticate';
+import type { UseCases } from '../use-cases';
+import { authenticate, callerIfAny, callerOf, identify } from './authenticate';
 import { methodNotAllowed } from './error-handler';
-import { postViews } from './favoriting';
+import { postView } from './favoriting';
 import { favoritePosition, listJson, parseFavoriteList } from './lists';
 import type { RateLimiters } from './rate-limits';
 
 /** Favorites, under /users: the caller's own favorites, and anyone's list of favorite posts. */
-export function favoritesRouter({ users, favorites }: Store, accounts: Accounts, limits: RateLimiters): Router {
+export function favoritesRouter({ users, favorites }: Store, { accounts, posts }: UseCases, limits: RateLimiters): Router {
   const router = Router();
   const signedIn = authenticate(accounts);
   const identified = identify(accounts);
@@ -18,11 +18,11 @@ export function favoritesRouter({ users, favorites }: Store, accounts: Accounts,
   router
     .route('/me/favorites/:postId')
     .put(signedIn, limits.write, async (req, res) => {
-      await favorites.favorite(callerOf(res).user.id, req.params.postId);
+      await posts.favorite(callerOf(res), req.params.postId);
       res.status(204).end();
     })
     .delete(signedIn, limits.write, async (req, res) => {
-      await favorites.unfavorite(callerOf(res).user.id, req.params.postId);
+      await posts.unfavorite(callerOf(res), req.params.postId);
       res.status(204).end();
     })
     .all(methodNotAllowed('PUT', 'DELETE'));
@@ -35,7 +35,7 @@ export function favoritesRouter({ users, favorites }: Store, accounts: Accounts,
       // Both by the id asked for, at once: an unknown user has an empty list.
       const [user, slice] = await Promise.all([users.findById(id), favorites.favorites(list.query)]);
       if (user === null) throw new NotFoundError('user', id);
-      const view = await postViews(favorites, res, slice.items.map((item) => item.post));
+      const view = postView(await posts.seenBy(callerIfAny(res), slice.items.map((item) => item.post)));
       res.json(listJson(slice, (item) => view(item.post), list, favoritePosition, undefined));
     })
     .all(methodNotAllowed('GET'));

@@ -1,21 +1,15 @@
 import type { Response } from 'express';
 import type { Post } from '../domain/post';
-import type { FavoriteRepository } from '../domain/repositories';
-import { callerIfAny } from './authenticate';
+import type { PostsSeen } from '../use-cases/posts';
 import { type TagVariant, setVersionTag } from './conditional';
 import { postJson } from './presenters';
 
 /** How a page of posts is shown to this caller. */
 export type PostView = (post: Post) => ReturnType<typeof postJson>;
 
-/**
- * The view of `posts` for the caller of `res`: with `favorited` when signed in, read for the whole page in
- * one store call; without it, and without any call, when anonymous.
- */
-export async function postViews(favorites: FavoriteRepository, res: Response, posts: readonly Post[]): Promise<PostView> {
-  const caller = callerIfAny(res);
-  if (caller === undefined) return (post) => postJson(post);
-  const favorited = posts.length === 0 ? new Set<string>() : await favorites.favoritedAmong(caller.user.id, posts.map(({ id }) => id));
+/** The view of posts for a caller: with `favorited` when signed in (read for the whole page at once). */
+export function postView({ favorited }: PostsSeen): PostView {
+  if (favorited === undefined) return (post) => postJson(post);
   return (post) => postJson(post, favorited.has(post.id));
 }
 

@@ -1,18 +1,16 @@
 import { Router } from 'express';
-import type { Accounts } from '../auth/accounts';
-import type { PostQuery } from '../domain/listing';
-import type { Store } from '../domain/repositories';
+import type { UseCases } from '../use-cases';
 import { authenticate, callerOf } from './authenticate';
 import { methodNotAllowed } from './error-handler';
-import { type ListRequest, listJson, parsePostList, postPosition } from './lists';
-import { postViews } from './favoriting';
+import { listJson, parsePostList, postPosition } from './lists';
+import { postView } from './favoriting';
 import type { RateLimiters } from './rate-limits';
 
 /**
  * `GET /feed`: the posts of the users the caller follows, with the sorts, cursors and filters of `GET /posts`.
  * A cursor belongs to one caller's feed: the list it is checked against names the caller.
  */
-export function feedRouter({ posts, favorites }: Store, accounts: Accounts, limits: RateLimiters): Router {
+export function feedRouter({ accounts, posts }: UseCases, limits: RateLimiters): Router {
   const router = Router();
 
   router
@@ -26,10 +24,10 @@ export function feedRouter({ posts, favorites }: Store, accounts: Accounts, limi
       authenticate(accounts),
       limits.expensiveRead,
       async (req, res) => {
-        const callerId = callerOf(res).user.id;
-        const list = feedOf(parsePostList(req, `GET /feed of ${callerId}`), callerId);
-        const [slice, total] = await Promise.all([posts.find(list.query), list.count ? posts.count(list.query.filter) : undefined]);
-        res.json(listJson(slice, await postViews(favorites, res, slice.items), list, postPosition(list.query.sort), total));
+        const caller = callerOf(res);
+        const list = parsePostList(req, `GET /feed of ${caller.user.id}`);
+        const page = await posts.feed(caller, list.query, { count: list.count });
+        res.json(listJson(page.slice, postView(page), list, postPosition(list.query.sort), page.total));
       },
     )
     .all(methodNotAllowed('GET'));
@@ -37,7 +35,3 @@ export function feedRouter({ posts, favorites }: Store, accounts: Accounts, limi
   return router;
 }
 
-/** The list, narrowed to the authors `callerId` follows. */
-function feedOf(list: ListRequest<PostQuery>, callerId: string): ListRequest<PostQuery> {
-  return { ...list, query: { ...list.query, filter: { ...list.query.filter, followedBy: callerId } } };
-}

@@ -1,15 +1,15 @@
 import { Router } from 'express';
-import type { Accounts } from '../auth/accounts';
 import { NotFoundError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
-import { authenticate, callerOf, identify } from './authenticate';
+import type { UseCases } from '../use-cases';
+import { authenticate, callerIfAny, callerOf, identify } from './authenticate';
 import { methodNotAllowed } from './error-handler';
-import { userViews } from './following';
+import { userView } from './following';
 import { followPosition, listJson, parseFollowList } from './lists';
 import type { RateLimiters } from './rate-limits';
 
 /** Follows, under /users: the caller's own follows, and anyone's followers and followees. */
-export function followsRouter({ users, follows }: Store, accounts: Accounts, limits: RateLimiters): Router {
+export function followsRouter({ users, follows }: Store, { accounts, profiles }: UseCases, limits: RateLimiters): Router {
   const router = Router();
   const signedIn = authenticate(accounts);
   const identified = identify(accounts);
@@ -18,11 +18,11 @@ export function followsRouter({ users, follows }: Store, accounts: Accounts, lim
   router
     .route('/me/following/:userId')
     .put(signedIn, limits.write, async (req, res) => {
-      await follows.follow(callerOf(res).user.id, req.params.userId);
+      await profiles.follow(callerOf(res), req.params.userId);
       res.status(204).end();
     })
     .delete(signedIn, limits.write, async (req, res) => {
-      await follows.unfollow(callerOf(res).user.id, req.params.userId);
+      await profiles.unfollow(callerOf(res), req.params.userId);
       res.status(204).end();
     })
     .all(methodNotAllowed('PUT', 'DELETE'));
@@ -36,7 +36,7 @@ export function followsRouter({ users, follows }: Store, accounts: Accounts, lim
         // Both by the id asked for, at once: an unknown user has an empty list.
         const [user, slice] = await Promise.all([users.findById(id), side === 'followers' ? follows.followers(list.query) : follows.following(list.query)]);
         if (user === null) throw new NotFoundError('user', id);
-        const view = await userViews(follows, res, slice.items.map((item) => item.user));
+        const view = userView(await profiles.followedBy(callerIfAny(res), slice.items.map((item) => item.user)));
         res.json(listJson(slice, (item) => view(item.user), list, followPosition, undefined));
       })
       .all(methodNotAllowed('GET'));

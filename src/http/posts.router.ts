@@ -1,13 +1,11 @@
 import { Router } from 'express';
-import type { Accounts } from '../auth/accounts';
-import { NotFoundError } from '../domain/errors';
 import type { PostChanges } from '../domain/post';
-import type { Store } from '../domain/repositories';
 import { tagSet } from '../domain/tags';
+import type { UseCases } from '../use-cases';
 import { authenticate, callerIfAny, callerOf, identify } from './authenticate';
 import type { IdempotentCreates } from './idempotency';
 import { ifMatchVersions } from './conditional';
-import { postViews, sendPost } from './favoriting';
+import { postView, sendPost } from './favoriting';
 import { CreatePostBody, UpdatePostBody } from './bodies/post.bodies';
 import { methodNotAllowed } from './error-handler';
 import { parseTimestamp } from './field-rules';
@@ -16,7 +14,7 @@ import { listJson, parsePostList, postPosition } from './lists';
 import type { RateLimiters } from './rate-limits';
 import { parseBody, requireChanges } from './validation';
 
-export function postsRouter({ posts, favorites }: Store, accounts: Accounts, creates: IdempotentCreates, limits: RateLimiters): Router {
+export function postsRouter({ accounts, posts }: UseCases, creates: IdempotentCreates, limits: RateLimiters): Router {
   const router = Router();
   const identified = identify(accounts);
   // Each write is counted against its author before its body is read.
@@ -27,14 +25,13 @@ export function postsRouter({ posts, favorites }: Store, accounts: Accounts, cre
     .route('/')
     .get(limits.expensiveRead, identified, async (req, res) => {
       const list = parsePostList(req, 'GET /posts');
-      const [slice, total] = await Promise.all([posts.find(list.query), list.count ? posts.count(list.query.filter) : undefined]);
-      res.json(listJson(slice, await postViews(favorites, res, slice.items), list, postPosition(list.query.sort), total));
+      const page = await posts.page(callerIfAny(res), list.query, { count: list.count });
+      res.json(listJson(page.slice, postView(page), list, postPosition(list.query.sort), page.total));
     })
     .post(...writer, postBody, creates.handler({ route: 'POST /posts', scope: (res) => `user ${callerOf(res).user.id}`, owner: (res) => callerOf(res).user.id }, async (req, res) => {
       const { publicationDate, tags, ...body } = parseBody(CreatePostBody, req);
-      const post = await posts.create({
+      const post = await posts.create(callerOf(res), {
         ...body,
-        authorId: callerOf(res).user.id,
         publicationDate: timestamp(publicationDate),
         tags: tags === undefined ? undefined : tagSet(tags),
       });
@@ -46,21 +43,17 @@ export function postsRouter({ posts, favorites }: Store, accounts: Accounts, cre
   router
     .route('/:id')
     .get(identified, async (req, res) => {
-      const caller = callerIfAny(res);
-      // Both by the id asked for, at once: whether the caller favorites an unknown id does not matter.
-      const [post, favorited] = await Promise.all([posts.findById(req.params.id), caller && favorites.favoritedAmong(caller.user.id, [req.params.id])]);
-      if (post === null) throw new NotFoundError('post', req.params.id);
+      const { post, favorited } = await posts.read(callerIfAny(res), req.params.id);
       sendPost(res, post, favorited?.has(post.id));
     })
     .patch(...writer, postBody, async (req, res) => {
       const expected = ifMatchVersions(req);
       const { publicationDate, tags, ...body } = requireChanges(parseBody(UpdatePostBody, req));
       const changes: PostChanges = { ...body, publicationDate: timestamp(publicationDate), tags: tags === undefined ? undefined : tagSet(tags) };
-      // Only the author may change or delete a post; the store checks it in the write itself.
-      sendPost(res, await posts.update(req.params.id, changes, { expected, authorId: callerOf(res).user.id }));
+      sendPost(res, await posts.update(callerOf(res), req.params.id, changes, expected));
     })
     .delete(...writer, async (req, res) => {
-      await posts.delete(req.params.id, { expected: ifMatchVersions(req), authorId: callerOf(res).user.id });
+      await posts.delete(callerOf(res), req.params.id, ifMatchVersions(req));
       res.status(204).end();
     })
     .all(methodNotAllowed('GET', 'PATCH', 'DELETE'));

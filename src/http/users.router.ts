@@ -1,7 +1,8 @@
 import { type Response, Router } from 'express';
-import type { Accounts } from '../auth/accounts';
+import { proofNeeded } from '../auth/accounts';
 import { NotFoundError } from '../domain/errors';
 import type { Store } from '../domain/repositories';
+import type { UseCases } from '../use-cases';
 import { authenticate, callerIfAny, callerOf, identify } from './authenticate';
 import type { IdempotentCreates } from './idempotency';
 import { ifMatchVersions, setVersionTag } from './conditional';
@@ -11,13 +12,13 @@ import type { RateLimiters } from './rate-limits';
 import { methodNotAllowed } from './error-handler';
 import { listJson, parsePostList, parseUserList, postPosition, userPosition } from './lists';
 import { requireOwnPassword, runMiddleware, wrongPassword } from './password-checks';
-import { userViews } from './following';
-import { postViews } from './favoriting';
+import { userView } from './following';
+import { postView } from './favoriting';
 import { ownUserJson, publicUserJson } from './presenters';
 import { HttpProblem } from './problem';
 import { parseBody, requireChanges } from './validation';
 
-export function usersRouter({ users, posts, follows, favorites }: Store, accounts: Accounts, limits: RateLimiters, creates: IdempotentCreates): Router {
+export function usersRouter({ users }: Store, { accounts, posts, profiles }: UseCases, limits: RateLimiters, creates: IdempotentCreates): Router {
   const router = Router();
   const signedIn = authenticate(accounts);
   const identified = identify(accounts);
@@ -32,7 +33,7 @@ export function usersRouter({ users, posts, follows, favorites }: Store, account
     .get(limits.expensiveRead, identified, async (req, res) => {
       const list = parseUserList(req);
       const [slice, total] = await Promise.all([users.find(list.query), list.count ? users.count() : undefined]);
-      res.json(listJson(slice, await userViews(follows, res, slice.items), list, userPosition, total));
+      res.json(listJson(slice, userView(await profiles.followedBy(callerIfAny(res), slice.items)), list, userPosition, total));
     })
     // Sign-up is anonymous: its keys belong to the route. The password is never kept, not even hashed.
     .post(emailClaims, profileBody, creates.handler({ route: 'POST /users', unkeptFields: ['password'], owner: signedUpUser }, async (req, res) => {
@@ -72,11 +73,7 @@ export function usersRouter({ users, posts, follows, favorites }: Store, account
   router
     .route('/:id')
     .get(identified, async (req, res) => {
-      const caller = callerIfAny(res);
-      // Both by the id asked for, at once: whether the caller follows an unknown id does not matter.
-      const [user, followed] = await Promise.all([users.findById(req.params.id), caller && follows.followedAmong(caller.user.id, [req.params.id])]);
-      if (user === null) throw new NotFoundError('user', req.params.id);
-      const following = followed?.has(user.id);
+      const { user, following } = await profiles.read(callerIfAny(res), req.params.id);
       setVersionTag(res, user.version, following === undefined ? undefined : following ? 'following' : 'not-following').json(publicUserJson(user, following));
     })
     .patch(signedIn, limits.write, profileBody, async (req, res) => {
@@ -84,12 +81,12 @@ export function usersRouter({ users, posts, follows, favorites }: Store, account
       requireSelf(res, req.params.id);
       const { currentPassword, ...changes } = parseBody(UpdateUserBody, req);
       requireChanges(changes);
-      if (changes.email !== undefined) {
+      if (proofNeeded(changes) !== undefined) {
         if (currentPassword === undefined) throw passwordRequired('to change the email');
         await runMiddleware(emailClaims, req, res);
       }
       if (currentPassword !== undefined) await requireOwnPassword(accounts, checks, req, res, currentPassword);
-      const user = await users.update(req.params.id, changes, expected);
+      const user = await accounts.changeAccount(callerOf(res), changes, expected);
       setVersionTag(res, user.version).json(ownUserJson(user));
     })
     // No body at all: say what is missing rather than which media type.
@@ -108,8 +105,8 @@ export function usersRouter({ users, posts, follows, favorites }: Store, account
     .get(limits.expensiveRead, identified, async (req, res) => {
       const list = parsePostList(req, `GET /users/${req.params.id}/posts`, req.params.id);
       if ((await users.findById(req.params.id)) === null) throw new NotFoundError('user', req.params.id);
-      const [slice, total] = await Promise.all([posts.find(list.query), list.count ? posts.count(list.query.filter) : undefined]);
-      res.json(listJson(slice, await postViews(favorites, res, slice.items), list, postPosition(list.query.sort), total));
+      const page = await posts.page(callerIfAny(res), list.query, { count: list.count });
+      res.json(listJson(page.slice, postView(page), list, postPosition(list.query.sort), page.total));
     })
     .all(methodNotAllowed('GET'));
 
