@@ -6,8 +6,7 @@ import { CreatePostBody, UpdatePostBody } from '../bodies/post.bodies';
 import { ChangePasswordBody, CreateUserBody, DeleteUserBody, UpdateUserBody } from '../bodies/user.bodies';
 import { idempotencyKeyPattern } from '../idempotency';
 import { responseSchemas } from '../response-schemas';
-import { listFieldsOf } from '../validation';
-import { type JsonSchema, requestSchema } from './request-schemas';
+import { queryParameters, requestSchema } from './request-schemas';
 
 type Dto = new () => object;
 type Responses = Record<string, object>;
@@ -33,21 +32,6 @@ const queryDescriptions: Record<string, string> = {
   q: `Found in the title or the content, compared case-folded; every character stands for itself. A page examines at most ${searchScanLimit} posts, so it may hold fewer items than \`limit\`, even none, and still have a \`nextCursor\`: read on until it is null. Not with \`count\` or \`skip\`.`,
   authorId: 'Only the posts of this user.',
 };
-
-/** The query class's fields as parameters; a list field (validation.ts, ListField) is repeated, `?tag=a&tag=b`. */
-function queryParameters(type: Dto): object[] {
-  const { properties, required = [] } = requestSchema(type) as { properties: Record<string, JsonSchema>; required?: string[] };
-  const lists = listFieldsOf(type);
-  return Object.entries(properties).map(([name, { description, ...rules }]) => ({
-    name,
-    in: 'query',
-    required: required.includes(name),
-    // The rule's own description (a range, a limit JSON Schema cannot say) follows what the parameter is for.
-    description: [queryDescriptions[name], description].filter(Boolean).join(' '),
-    schema: rules,
-    ...(lists.has(name) && { style: 'form', explode: true }),
-  }));
-}
 
 /** What the docs page fills a body in with; generated from the patterns, it would be noise. */
 const bodyExamples: Record<string, object> = {
@@ -83,7 +67,7 @@ interface OperationSpec {
 
 function operation(tag: string, spec: OperationSpec): object {
   const { signedIn, query, body, headers = [], responses, ...rest } = spec;
-  const parameters = [...(query ? queryParameters(query) : []), ...headers.map(parameter)];
+  const parameters = [...(query ? queryParameters(query, queryDescriptions) : []), ...headers.map(parameter)];
   return {
     tags: [tag],
     ...rest,
@@ -469,6 +453,29 @@ const paths = () => ({
   },
 });
 
+/** The response headers; the Conduit document (conduit.openapi.ts) names the ones its answers share. */
+export const responseHeaders = {
+  RequestId: {
+    description: "The id of this request's log line: the caller's own X-Request-Id when it is 1 to 128 letters, digits or `_.:-`.",
+    required: true,
+    schema: { type: 'string' },
+  },
+  ETag: {
+    description:
+      'The version, as a strong entity tag such as `"3"`; a signed-in view of a user names its `following` flag too, `"3-following"` or `"3-not-following"`; a post names its favorites count, `"3-f12"`, and, signed in, its `favorited` flag, `"3-f12-favorited"` or `"3-f12-not-favorited"`.',
+    required: true,
+    schema: { type: 'string', pattern: '^"[1-9][0-9]*(-following|-not-following|-f[0-9]+(-favorited|-not-favorited)?)?"$' },
+  },
+  VaryAuthorization: { description: 'The answer depends on who asks.', required: true, schema: { type: 'string', pattern: '(^|, *)Authorization(,|$)' } },
+  Location: { description: 'The path of the new resource.', required: true, schema: { type: 'string' } },
+  IdempotentReplayed: { description: '`true` when this answers an earlier request with the same Idempotency-Key.', schema: { const: 'true' } },
+  RetryAfter: { ...retryAfter, required: true },
+  WwwAuthenticate: { description: 'The Bearer challenge (RFC 6750), with an `error` when a token was refused.', required: true, schema: { type: 'string' } },
+  Allow: { description: 'The methods the path answers.', required: true, schema: { type: 'string' } },
+  RateLimit: { description: 'What is left of the limit in this window (IETF draft-8).', schema: { type: 'string' } },
+  RateLimitPolicy: { description: 'The limit and its window (IETF draft-8).', schema: { type: 'string' } },
+};
+
 const components = () => ({
   schemas: {
     ...Object.fromEntries(
@@ -498,27 +505,7 @@ const components = () => ({
       schema: { type: 'string', pattern: idempotencyKeyPattern.source },
     },
   },
-  headers: {
-    RequestId: {
-      description: "The id of this request's log line: the caller's own X-Request-Id when it is 1 to 128 letters, digits or `_.:-`.",
-      required: true,
-      schema: { type: 'string' },
-    },
-    ETag: {
-      description:
-        'The version, as a strong entity tag such as `"3"`; a signed-in view of a user names its `following` flag too, `"3-following"` or `"3-not-following"`; a post names its favorites count, `"3-f12"`, and, signed in, its `favorited` flag, `"3-f12-favorited"` or `"3-f12-not-favorited"`.',
-      required: true,
-      schema: { type: 'string', pattern: '^"[1-9][0-9]*(-following|-not-following|-f[0-9]+(-favorited|-not-favorited)?)?"$' },
-    },
-    VaryAuthorization: { description: 'The answer depends on who asks.', required: true, schema: { type: 'string', pattern: '(^|, *)Authorization(,|$)' } },
-    Location: { description: 'The path of the new resource.', required: true, schema: { type: 'string' } },
-    IdempotentReplayed: { description: '`true` when this answers an earlier request with the same Idempotency-Key.', schema: { const: 'true' } },
-    RetryAfter: { ...retryAfter, required: true },
-    WwwAuthenticate: { description: 'The Bearer challenge (RFC 6750), with an `error` when a token was refused.', required: true, schema: { type: 'string' } },
-    Allow: { description: 'The methods the path answers.', required: true, schema: { type: 'string' } },
-    RateLimit: { description: 'What is left of the limit in this window (IETF draft-8).', schema: { type: 'string' } },
-    RateLimitPolicy: { description: 'The limit and its window (IETF draft-8).', schema: { type: 'string' } },
-  },
+  headers: responseHeaders,
   responses: {
     NotModified: { description: 'The version named in If-None-Match is current.', headers: { ...requestId, ...versioned } },
     BadRequest: problem(

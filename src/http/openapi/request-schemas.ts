@@ -2,6 +2,7 @@ import { ValidationTypes, MATCHES } from 'class-validator';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import { maxTagLength } from '../../domain/tags';
 import { type Bounds, emailLabelMax, emailLocalPartMax, httpUrlPattern, timestampPattern } from '../field-rules';
+import { listFieldsOf } from '../validation';
 
 /** A JSON Schema (2020-12, the dialect of OpenAPI 3.1). */
 export type JsonSchema = Record<string, unknown>;
@@ -63,8 +64,30 @@ const converters = {
   },
 };
 
-/** The schema of a body or query class, built from the very rules that validate it; unknown fields are refused (validation.ts). */
-export function requestSchema(type: new () => object): JsonSchema {
+/**
+ * The schema of a body or query class, built from the very rules that validate it. Unknown fields are refused
+ * (validation.ts) unless the route drops them, as parseFields does with `unknownFields: 'drop'`.
+ */
+export function requestSchema(type: new () => object, { unknownFields }: { unknownFields: 'refuse' | 'drop' } = { unknownFields: 'refuse' }): JsonSchema {
   const schema = targetConstructorToSchema(type, { additionalConverters: converters, refPointerPrefix: '#/components/schemas/' }) as JsonSchema;
-  return { ...schema, additionalProperties: false };
+  return unknownFields === 'refuse' ? { ...schema, additionalProperties: false } : schema;
+}
+
+/**
+ * The query class's fields as parameters, each with what a client reads of it in `descriptions`. A list field
+ * (validation.ts, ListField) is repeated, `?tag=a&tag=b`; any other holds one value, so a list rule given
+ * once (IsTagList with `oneAllowed`) is the schema of one item.
+ */
+export function queryParameters(type: new () => object, descriptions: Record<string, string>): object[] {
+  const { properties, required = [] } = requestSchema(type) as { properties: Record<string, JsonSchema>; required?: string[] };
+  const lists = listFieldsOf(type);
+  return Object.entries(properties).map(([name, { description, ...rules }]) => ({
+    name,
+    in: 'query',
+    required: required.includes(name),
+    // The rule's own description (a range, a limit JSON Schema cannot say) follows what the parameter is for.
+    description: [descriptions[name], lists.has(name) || rules.type !== 'array' ? description : undefined].filter(Boolean).join(' '),
+    schema: lists.has(name) || rules.type !== 'array' ? rules : rules.items,
+    ...(lists.has(name) && { style: 'form', explode: true }),
+  }));
 }
