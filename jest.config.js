@@ -19,7 +19,7 @@ const project = {
 };
 
 /** Where stored instants could depend on the zone: the contract and HTTP suites run again in these. */
-const zonedSuites = ['<rootDir>/test/contract/**/*.test.ts', '<rootDir>/test/http/**/*.test.ts'];
+const zonedSuites = ['<rootDir>/test/contract/**/*.test.ts', '<rootDir>/test/http/**/*.test.ts', '<rootDir>/test/conduit/conduit.http.test.ts'];
 const otherZones = [
   'America/New_York', // DST, and Local Mean Time offsets with seconds before 1883
   'Asia/Kathmandu', // +05:45, a quarter-hour offset

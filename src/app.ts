@@ -4,6 +4,7 @@ import type { AccountOptions } from './auth/accounts';
 import type { Store } from './domain/repositories';
 import { authRouter } from './http/auth.router';
 import { commentsRouter } from './http/comments.router';
+import { conduitRouter } from './http/conduit/conduit.router';
 import { favoritesRouter } from './http/favorites.router';
 import { feedRouter } from './http/feed.router';
 import { followsRouter } from './http/follows.router';
@@ -78,6 +79,7 @@ export function createApp(store: Store, options: AppOptions): Express {
   mount('/feed', feedRouter(cases, limits));
   mount('/tags', tagsRouter(store, limits));
   mount('/auth', authRouter(accounts, limits));
+  mount('/api', conduitRouter(cases, store.tags, creates, limits));
   app.use(probesRouter(store, options.stopping));
   app.use(metricsRouter(metrics, options.metricsToken));
   app.use(openApiRouter());

@@ -9,8 +9,10 @@ import request from 'supertest';
 import { createApp } from '../src/app';
 import { databaseConfig } from '../src/config';
 import type { Store } from '../src/domain/repositories';
+import { conduitOpenApiDocument } from '../src/http/conduit/conduit.openapi';
 import { openApiDocument } from '../src/http/openapi/document';
 import { requestSchema } from '../src/http/openapi/request-schemas';
+import { conduitCommentsShown, conduitTagsShown } from '../src/http/conduit/conduit.bodies';
 import { openStore } from '../src/stores/open-store';
 import { api, testAppOptions } from './support/api';
 import { expectDocumented } from './support/openapi-check';
@@ -37,6 +39,7 @@ function validateOpenApi(document: unknown): { valid: boolean; errors?: unknown 
 /** The document as parsed JSON, read by path. */
 type Json = Record<string, any>;
 const document = openApiDocument() as Json;
+const conduitDocument = conduitOpenApiDocument() as Json;
 
 describe('the OpenAPI document', () => {
   let database: TestDatabase;
@@ -112,15 +115,168 @@ describe('the OpenAPI document', () => {
     expect(() => requestSchema(Unknown)).toThrow("no JSON Schema for the validation rule 'isSomethingNew'");
   });
 
-  it('when every documented operation is called, then the app has a route for it (no 404 "no route")', async () => {
+  it.each([
+    ['the API document', document, ''],
+    ['the Conduit API document', conduitDocument, '/api'],
+  ])('when every operation of %s is called, then the app has a route for it (no 404 "no route")', async (_name, documented, base) => {
     const app = createApp(store, testAppOptions);
-    for (const [template, item] of Object.entries(document.paths as Json)) {
-      const path = template.replace(/\{[^}]+\}/g, 'x');
+    for (const [template, item] of Object.entries(documented.paths as Json)) {
+      const path = base + template.replace(/\{[^}]+\}/g, 'x');
       for (const method of Object.keys(item).filter((key) => key !== 'parameters')) {
         const response = await (request(app) as unknown as Json)[method](path);
         expect([template, method, response.body?.detail ?? '']).not.toEqual([template, method, expect.stringMatching(/^no route for/)]);
       }
     }
+  });
+
+  it('when the native document lists its paths, then none is under /api, which the Conduit document has', () => {
+    expect(Object.keys(document.paths).filter((path) => path === '/api' || path.startsWith('/api/'))).toEqual([]);
+  });
+});
+
+describe('the Conduit API document', () => {
+  let database: TestDatabase;
+  let store: Store;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite');
+    store = await openStore(databaseConfig(database.url));
+  });
+  afterAll(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+
+  /** Every operation of the document, with its path template. */
+  const operations = () =>
+    Object.entries(conduitDocument.paths as Json).flatMap(([template, item]) =>
+      Object.entries(item as Json)
+        .filter(([key]) => key !== 'parameters')
+        .map(([method, operation]) => ({ route: `${method.toUpperCase()} ${template}`, operation: operation as Json })),
+    );
+
+  it('when GET /api/openapi.json is asked for, then it serves a valid OpenAPI 3.1 document for the server /api', async () => {
+    const response = await request(createApp(store, testAppOptions)).get('/api/openapi.json');
+    expectDocumented(response);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual(conduitDocument);
+    expect(response.body.servers).toEqual([{ url: '/api' }]);
+    expect(validateOpenApi(response.body)).toEqual({ valid: true });
+  });
+
+  it('when its schemas are compiled by a strict JSON Schema 2020-12 validator, then every one compiles', () => {
+    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
+    addFormats(ajv);
+    ajv.addKeyword('components');
+    ajv.addSchema({ $id: 'https://dualstore.test/api/openapi.json', components: { schemas: conduitDocument.components.schemas } });
+
+    for (const name of Object.keys(conduitDocument.components.schemas)) {
+      expect(() => ajv.getSchema(`https://dualstore.test/api/openapi.json#/components/schemas/${name}`)).not.toThrow();
+    }
+  });
+
+  it('when it lists the paths, then it has every route of the Conduit router, with its methods', () => {
+    const methods = Object.fromEntries(Object.entries(conduitDocument.paths as Json).map(([path, item]) => [path, Object.keys(item).filter((key) => key !== 'parameters')]));
+    expect(methods).toEqual({
+      '/users/login': ['post'],
+      '/users': ['post'],
+      '/user': ['get', 'put'],
+      '/profiles/{username}': ['get'],
+      '/profiles/{username}/follow': ['post', 'delete'],
+      '/articles': ['get', 'post'],
+      '/articles/feed': ['get'],
+      '/articles/{slug}': ['get', 'put', 'delete'],
+      '/articles/{slug}/favorite': ['post', 'delete'],
+      '/articles/{slug}/comments': ['get', 'post'],
+      '/articles/{slug}/comments/{id}': ['delete'],
+      '/tags': ['get'],
+      '/openapi.json': ['get'],
+    });
+  });
+
+  it('when the body classes carry the rules, then the wrapped request schemas state them, and drop rather than refuse unknown fields', () => {
+    const { schemas } = conduitDocument.components;
+    expect(schemas.NewUserRequest).toEqual({ type: 'object', required: ['user'], properties: { user: { $ref: '#/components/schemas/NewUser' } } });
+    expect(schemas.NewUser).toMatchObject({
+      required: ['email', 'username', 'password'],
+      properties: {
+        email: { type: 'string', minLength: 3, maxLength: 254 },
+        username: { type: 'string', pattern: '^[A-Za-z0-9_-]{3,32}$' },
+        password: { type: 'string', format: 'password', minLength: 12, maxLength: 256 },
+      },
+    });
+    expect(schemas.NewArticle).toMatchObject({ required: ['title', 'body'], properties: { tagList: { type: 'array', items: { type: 'string' } } } });
+    for (const name of ['LoginUser', 'NewUser', 'UpdateUser', 'NewArticle', 'UpdateArticle', 'NewComment']) {
+      expect([name, schemas[name].additionalProperties]).toEqual([name, undefined]);
+      expect(schemas[name].description).toMatch(/dropped, not refused/);
+    }
+  });
+
+  it('when a settings form sends every field back, then the UpdateUser schema takes its "no change" values', () => {
+    const ajv = new Ajv2020({ strict: true, allowUnionTypes: true });
+    addFormats(ajv);
+    const validate = ajv.compile(conduitDocument.components.schemas.UpdateUser);
+
+    expect(validate({ email: 'ada@example.com', username: 'ada', password: '', image: '', bio: null, token: 'dropped' })).toBe(true);
+    expect(validate({ password: 'short' })).toBe(false);
+    expect(conduitDocument.components.schemas.UpdateUser.description).toMatch(/currentPassword/);
+  });
+
+  it('when the list parameters come from the query classes, then they are single values with their limits', () => {
+    const parameters = Object.fromEntries(conduitDocument.paths['/articles'].get.parameters.map((p: Json) => [p.name, p]));
+    expect(Object.keys(parameters).sort()).toEqual(['author', 'favorited', 'limit', 'offset', 'tag']);
+    expect(parameters.limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 100 });
+    expect(parameters.offset.schema).toEqual({ type: 'integer', minimum: 0, maximum: 10_000 });
+    expect(parameters.tag).toMatchObject({ in: 'query', required: false, schema: { type: 'string' } });
+    expect(conduitDocument.paths['/articles/feed'].get.parameters.map((p: Json) => p.name)).toEqual(['limit', 'offset']);
+  });
+
+  it('when answers are described, then every object of a response schema is closed, so that a field added is caught', () => {
+    const open: string[] = [];
+    const visit = (node: unknown, where: string): void => {
+      if (Array.isArray(node)) return node.forEach((item, i) => visit(item, `${where}/${i}`));
+      if (typeof node !== 'object' || node === null) return;
+      const schema = node as Json;
+      if (schema.type === 'object' && schema.properties !== undefined && schema.additionalProperties !== false) open.push(where);
+      for (const [key, value] of Object.entries(schema)) visit(value, `${where}/${key}`);
+    };
+    const { schemas } = conduitDocument.components;
+    for (const name of ['User', 'Profile', 'Article', 'ArticleListItem', 'Comment', 'Problem', 'UserResponse', 'ProfileResponse', 'SingleArticleResponse', 'MultipleArticlesResponse', 'SingleCommentResponse', 'MultipleCommentsResponse', 'TagsResponse']) {
+      visit(schemas[name], name);
+    }
+
+    expect(open).toEqual([]);
+    expect(schemas.ArticleListItem.properties.body).toBeUndefined();
+    expect(schemas.Article.properties.body).toEqual({ type: 'string' });
+    expect(schemas.Problem.properties.errors).toMatchObject({ type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } });
+  });
+
+  it('when an operation takes a token or a body, then it documents the answers those can bring', () => {
+    for (const { route, operation } of operations()) {
+      const statuses = Object.keys(operation.responses);
+      if (operation.security?.length) expect([route, statuses]).toEqual([route, expect.arrayContaining(['401'])]);
+      if (operation.requestBody) expect([route, statuses]).toEqual([route, expect.arrayContaining(['413', '415', '422'])]);
+      if (route.includes('{')) expect([route, statuses]).toEqual([route, expect.arrayContaining(['404', '422'])]);
+      expect([route, statuses]).toEqual([route, expect.arrayContaining(['500'])]);
+    }
+    expect(conduitDocument.components.responses.Unauthorized.headers['WWW-Authenticate']).toBeDefined();
+    expect(conduitDocument.components.responses.MethodNotAllowed.headers.Allow).toBeDefined();
+    expect(conduitDocument.components.responses.TooManyRequests.headers['Retry-After']).toBeDefined();
+    expect(conduitDocument.components.responses.StoreUnavailable.headers['Retry-After']).toBeDefined();
+    expect(conduitDocument.paths['/articles/{slug}'].delete.responses[200].content).toBeUndefined();
+  });
+
+  it('when a route is signed in, then both the Token and the bearer scheme are documented for it', () => {
+    expect(conduitDocument.components.securitySchemes.Token).toEqual(expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Authorization' }));
+    expect(conduitDocument.components.securitySchemes.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    expect(conduitDocument.paths['/user'].get.security).toEqual([{ Token: [] }, { bearer: [] }]);
+    expect(conduitDocument.paths['/articles'].get.security).toEqual([{}, { Token: [] }, { bearer: [] }]);
+  });
+
+  it("when the router's constants bound a list, then the document states them", () => {
+    expect(conduitDocument.paths['/articles/{slug}/comments'].get.description).toContain(`newest ${conduitCommentsShown}`);
+    expect(conduitDocument.paths['/tags'].get.description).toContain(`${conduitTagsShown} most used`);
   });
 });
 
@@ -138,6 +294,31 @@ describe('the check of every HTTP suite response against the document', () => {
     expect(() => expectDocumented(answer('DELETE', '/posts/1', 204, { 'x-request-id': 'r' }))).not.toThrow();
     expect(() => expectDocumented(answer('PUT', '/posts/1', 405, { ...problemJson, allow: 'GET, PATCH, DELETE' }, problem(405)))).not.toThrow();
     expect(() => expectDocumented(answer('GET', '/nowhere', 404, problemJson, problem(404)))).not.toThrow();
+  });
+
+  const profile = { username: 'ada', bio: '', image: null, following: false };
+  const conduitProblem = (status: number) => ({ ...problem(status), errors: { body: ['x'] } });
+
+  it('when a response under /api is as the Conduit document has it, then it passes', () => {
+    expect(() => expectDocumented(answer('GET', '/api/profiles/ada', 200, { ...json, vary: 'Authorization' }, { profile }))).not.toThrow();
+    expect(() => expectDocumented(answer('GET', '/api/profiles/ada/', 200, { ...json, vary: 'Authorization' }, { profile }))).not.toThrow();
+    expect(() => expectDocumented(answer('DELETE', '/api/articles/a-1', 200, { 'x-request-id': 'r' }))).not.toThrow();
+    expect(() => expectDocumented(answer('PATCH', '/api/user', 405, { ...problemJson, allow: 'GET, PUT' }, conduitProblem(405)))).not.toThrow();
+    expect(() => expectDocumented(answer('GET', '/api/nowhere', 404, problemJson, conduitProblem(404)))).not.toThrow();
+    expect(() => expectDocumented(answer('GET', '/api', 404, problemJson, conduitProblem(404)))).not.toThrow();
+  });
+
+  it.each([
+    ['a field the Conduit schema does not have', answer('GET', '/api/profiles/ada', 200, { ...json, vary: 'Authorization' }, { profile: { ...profile, id: '1' } }), /against the Conduit API document:\n.*body\/profile must NOT have additional properties/],
+    ['a field missing', answer('GET', '/api/profiles/ada', 200, { ...json, vary: 'Authorization' }, { profile: { username: 'ada', bio: '', image: null } }), /must have required property 'following'/],
+    ['a status the Conduit operation does not document', answer('GET', '/api/tags', 401, problemJson, conduitProblem(401)), /status 401 is not documented for GET \/tags/],
+    ['the native error shape', answer('GET', '/api/articles/a-1', 404, problemJson, { ...problem(404), errors: [{ field: 'x', message: 'x' }] }), /body\/errors must be object/],
+    ['a 401 without its challenge', answer('GET', '/api/user', 401, problemJson, conduitProblem(401)), /header WWW-Authenticate is required but missing/],
+    ['a method answered with a wrong Allow', answer('DELETE', '/api/user', 405, { ...problemJson, allow: 'GET' }, conduitProblem(405)), /Allow is 'GET', but the document has GET, PUT for \/user/],
+    ['a native path under /api', answer('GET', '/api/posts/1', 200, { ...json, etag: '"1"' }, post), /no path of the document matches \/posts\/1/],
+    ['a native answer to an unknown /api path', answer('GET', '/api/nowhere', 404, problemJson, problem(404)), /must have required property 'errors'/],
+  ])('when a response under /api has %s, then the check fails and says so', (_case, response, message) => {
+    expect(() => expectDocumented(response)).toThrow(message);
   });
 
   it.each([

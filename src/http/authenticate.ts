@@ -32,9 +32,17 @@ export function identify(accounts: Accounts): RequestHandler {
   };
 }
 
+/**
+ * The token of an Authorization header: `Bearer <token>` (RFC 6750), or `Token <token>`, the scheme of the
+ * Conduit API and its clients. Undefined for any other form.
+ */
+export function tokenOf(header: string): string | undefined {
+  return /^(?:Bearer|Token) +(\S+) *$/i.exec(header)?.[1];
+}
+
 async function callerFor(accounts: Accounts, header: string): Promise<Caller> {
-  const token = /^Bearer +(\S+) *$/i.exec(header)?.[1];
-  if (token === undefined) throw unauthorized('Authorization must be "Bearer <token>"', 'invalid_request');
+  const token = tokenOf(header);
+  if (token === undefined) throw unauthorized('Authorization must be "Bearer <token>" (or "Token <token>")', 'invalid_request');
   const caller = await accounts.authenticate(token);
   if (caller === null) throw unauthorized('the token is unknown, expired or revoked', 'invalid_token');
   return caller;

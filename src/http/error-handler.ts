@@ -32,7 +32,8 @@ export const errorHandler: ErrorRequestHandler = (error, _req, res, next) => {
 };
 
 export const notFoundHandler: RequestHandler = (req) => {
-  throw new HttpProblem(404, `no route for ${req.method} ${req.path}`);
+  // The whole path, also under a router mounted at a path of its own (/api).
+  throw new HttpProblem(404, `no route for ${req.method} ${req.baseUrl}${req.path}`);
 };
 
 /** For a path that exists: the methods it does answer. */
@@ -75,7 +76,8 @@ function isError(error: unknown): error is Error {
   return typeof error === 'object' && typeof name === 'string' && typeof message === 'string';
 }
 
-function toProblem(error: unknown): HttpProblem {
+/** The problem an error is answered with, on every surface. */
+export function toProblem(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
   if (error instanceof StoreUnavailableError) {
     return new HttpProblem(503, 'the store is unavailable; try again later', undefined, { 'Retry-After': String(storeRetryAfterSeconds) });

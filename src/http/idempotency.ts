@@ -36,6 +36,8 @@ export interface IdempotentRoute {
   unkeptFields?: readonly string[];
   /** Whose the kept answer is, once the create ran: deleting that user deletes it. */
   owner?: (res: Response) => string | undefined;
+  /** The field whose object is the body's content (`{"article": {…}}` on the Conduit API); the body itself when absent. */
+  wrapper?: string;
 }
 
 /** A create route's own handler: it answers with `res.json` (or `res.send`) or throws. */
@@ -65,7 +67,7 @@ export class IdempotentCreates {
   handler(route: IdempotentRoute, create: Create): RequestHandler {
     return async (req, res) => {
       const key = idempotencyKeyOf(req);
-      const body = flatObject(req.body);
+      const body = flatObject(route.wrapper === undefined ? req.body : wrapped(req.body, route.wrapper));
       // Every create body is a JSON object of single values and flat lists (a post's tags): any other is
       // refused by `create` with a 400 and creates nothing.
       if (key === undefined || body === null) return create(req, res);
@@ -158,6 +160,10 @@ function requestFingerprint(route: string, body: Record<string, unknown>, unkept
     .sort()
     .map((field) => `${JSON.stringify(field)}:${JSON.stringify(body[field])}`);
   return sha256(`${route}\n{${fields.join(',')}}`);
+}
+
+function wrapped(body: unknown, wrapper: string): unknown {
+  return typeof body === 'object' && body !== null && Object.keys(body).length === 1 ? (body as Record<string, unknown>)[wrapper] : undefined;
 }
 
 function flatObject(body: unknown): Record<string, unknown> | null {

@@ -41,6 +41,8 @@ export interface RateLimiters {
   signUp: RequestHandler;
   /** On every list: it counts only the requests isExpensiveRead names. */
   expensiveRead: RequestHandler;
+  /** On the Conduit API's lists, which count every page from indexes: it counts only a deep `offset`. */
+  deepOffset: RequestHandler;
   /** After authenticate(): it counts by the caller. */
   write: RequestHandler;
   /** Checks of the caller's current password, right or wrong, per account: as many as logins from one address. */
@@ -54,6 +56,7 @@ export function rateLimiters(limits: RateLimits): RateLimiters {
     failedLoginsByEmail,
     signUp: signUpLimit(limits.signUp),
     expensiveRead: expensiveReadLimit(limits.expensiveRead),
+    deepOffset: deepOffsetLimit(limits.expensiveRead),
     write: writeLimit(limits.write),
     passwordCheck: passwordCheckLimit(limits.login),
   };
@@ -81,6 +84,18 @@ export function expensiveReadLimit(rule: RateLimit): RequestHandler {
   return rateLimit({
     ...options(rule, 'expensive-read-address', 'too many searches, totals or deep skips from this address'),
     skip: (req) => !isExpensiveRead(req),
+    keyGenerator: address,
+  });
+}
+
+/** The Conduit API's `offset` of deepSkip or more, per client address, under the native API's expensive-read limit. */
+export function deepOffsetLimit(rule: RateLimit): RequestHandler {
+  return rateLimit({
+    ...options(rule, 'deep-offset-address', 'too many deep offsets from this address'),
+    skip: (req) => {
+      const { offset } = req.query as Record<string, string | string[] | undefined>;
+      return ![offset ?? []].flat().some((value) => Number(value) >= deepSkip);
+    },
     keyGenerator: address,
   });
 }
@@ -157,7 +172,9 @@ function options({ limit, windowMs, counters }: RateLimit, identifier: string, d
   } as const;
 }
 
+/** The email of a login body: `{"email": …}`, or `{"user": {"email": …}}` on the Conduit API. */
 function loginEmail(req: Request): string | undefined {
-  const email: unknown = (req.body as { email?: unknown } | undefined)?.email;
+  const body = req.body as { email?: unknown; user?: { email?: unknown } } | undefined;
+  const email: unknown = body?.email ?? body?.user?.email;
   return typeof email === 'string' ? email : undefined;
 }

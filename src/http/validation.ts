@@ -18,6 +18,15 @@ export function parseBody<T extends object>(type: ClassConstructor<T>, req: Requ
   return validated(type, body, 'request body');
 }
 
+/**
+ * `plain` as an instance of `type`, or a 400 naming the bad fields, as parseBody does. With `unknownFields:
+ * 'drop'`, fields without rules are left out rather than refused: for clients written elsewhere, which send
+ * whole objects back (the Conduit API). What is kept is still checked, operator objects refused.
+ */
+export function parseFields<T extends object>(type: ClassConstructor<T>, plain: object, where: string, options: { unknownFields: 'refuse' | 'drop' }): T {
+  return validated(type, plain, where, options.unknownFields === 'drop');
+}
+
 /** The query string as an instance of `type`, or a 400 naming the bad parameters; unknown ones are errors too. */
 export function parseQuery<T extends object>(type: ClassConstructor<T>, req: Request): T {
   return validated(type, req.query, 'query');
@@ -35,7 +44,7 @@ export function fieldName(name: string): string {
   return cut.length < name.length ? `${cut}…` : name;
 }
 
-function validated<T extends object>(type: ClassConstructor<T>, plain: object, where: string): T {
+function validated<T extends object>(type: ClassConstructor<T>, plain: object, where: string, dropUnknown = false): T {
   const known = knownFields(type);
   const errors: FieldError[] = [];
   // Past the first maxFieldErrors, errors are only counted: 60,000 unknown keys make no 60,000 messages.
@@ -48,6 +57,7 @@ function validated<T extends object>(type: ClassConstructor<T>, plain: object, w
   for (const field of Object.keys(plain)) {
     const value: unknown = (plain as Record<string, unknown>)[field];
     if (!known.has(field)) {
+      if (dropUnknown) continue;
       report(() => ({ field: fieldName(field), message: `${fieldName(field)} is not a known field` }));
     } else if (lists.has(field) && Array.isArray(value) && value.every((item) => typeof item !== 'object' || item === null)) {
       values[field] = value;

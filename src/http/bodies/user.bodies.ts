@@ -2,9 +2,9 @@ import { Matches } from 'class-validator';
 import { IsEmailAddress, IsHttpUrlOrNull, IsPassword, IsText, Omittable, Trimmed, maxUrlLength } from '../field-rules';
 
 /** No regex flags: the API document states this pattern, and JSON Schema patterns take none. */
-const usernameRule = /^[A-Za-z0-9_-]{3,32}$/;
-const usernameMessage = 'username must be 3 to 32 characters of letters, digits, _ and -';
-const maxBioLength = 1_000;
+export const usernameRule = /^[A-Za-z0-9_-]{3,32}$/;
+export const usernameMessage = 'username must be 3 to 32 characters of letters, digits, _ and -';
+export const maxBioLength = 1_000;
 
 export class CreateUserBody {
   @IsEmailAddress(254)
