@@ -1,5 +1,7 @@
 /** One request of the scenario and the answer it got, as sent and received (nothing masked yet). */
 export interface Exchange {
+  /** The part of the scenario the step belongs to, shown as a heading in the report. */
+  section: string;
   step: string;
   method: string;
   path: string;
@@ -22,21 +24,39 @@ export interface Answer {
   body: unknown;
 }
 
-/** A string field of a JSON answer, such as the id of what it created; '' when the answer has none. */
-export function field(answer: Answer, name: string): string {
-  const value = typeof answer.body === 'object' && answer.body !== null ? (answer.body as Record<string, unknown>)[name] : undefined;
-  return typeof value === 'string' ? value : '';
+/**
+ * A string or number field of a JSON answer, such as the id of what it created, as text, by its path
+ * (`field(answer, 'user', 'token')` for `{"user": {"token": …}}`); '' when the answer has none.
+ */
+export function field(answer: Answer, ...path: string[]): string {
+  let value = answer.body;
+  for (const name of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
 }
+
+/** How a call presents its token: `Bearer` (the native API's) or `Token` (the Conduit API's); both APIs take both. */
+export type AuthScheme = 'Bearer' | 'Token';
 
 /** A client for one running instance that records every exchange in order. */
 export class Recorder {
   readonly exchanges: Exchange[] = [];
+  private current = '';
 
   constructor(readonly baseUrl: string) {}
 
-  async call(step: string, method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; token?: string } = {}): Promise<Answer> {
+  /** The steps from here on are this part of the scenario. */
+  section(title: string): void {
+    this.current = title;
+  }
+
+  async call(
+    step: string,
+    method: string,
+    path: string,
+    options: { body?: unknown; headers?: Record<string, string>; token?: string; scheme?: AuthScheme } = {},
+  ): Promise<Answer> {
     const headers: Record<string, string> = { ...options.headers };
-    if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+    if (options.token !== undefined) headers.Authorization = `${options.scheme ?? 'Bearer'} ${options.token}`;
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     // fetch adds `Cache-Control: no-cache` to a conditional request unless it has one (the Fetch standard's
     // HTTP-network-or-cache fetch), and a server then rightly ignores If-None-Match.
@@ -51,7 +71,7 @@ export class Recorder {
     const text = await response.text();
     const answerHeaders = Object.fromEntries(shownHeaders.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));
     const answer = { status: response.status, headers: answerHeaders, body: text === '' ? undefined : parse(text) };
-    this.exchanges.push({ step, method, path, headers, body: options.body, status: answer.status, answerHeaders, answer: answer.body });
+    this.exchanges.push({ section: this.current, step, method, path, headers, body: options.body, status: answer.status, answerHeaders, answer: answer.body });
     return answer;
   }
 }

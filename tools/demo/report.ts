@@ -19,9 +19,9 @@ const statusTexts: Record<number, string> = {
 };
 
 /**
- * Both transcripts step by step: the request once, then the two answers side
- * by side, lines that differ marked `≠`; then "identical", or the differing
- * lines of each step as a diff.
+ * Both transcripts step by step, under a heading for each part of the
+ * scenario: the request once, then the two answers side by side, lines that
+ * differ marked `≠`; then "identical", or the differing lines of each step as a diff.
  */
 export function compare(a: Side, b: Side, width: number): Comparison {
   const column = Math.max(30, Math.floor((width - 3) / 2));
@@ -29,9 +29,14 @@ export function compare(a: Side, b: Side, width: number): Comparison {
   const differing: string[] = [];
   const steps = Math.max(a.exchanges.length, b.exchanges.length);
   out.push(row(`A ${a.label}`, `B ${b.label}`, ' ', column), '');
+  let section: string | undefined;
   for (let i = 0; i < steps; i++) {
     const left = a.exchanges[i];
     const right = b.exchanges[i];
+    if ((left ?? right).section !== section) {
+      section = (left ?? right).section;
+      out.push(`══ ${section} ${'═'.repeat(Math.max(0, width - section.length - 4))}`.slice(0, width), '');
+    }
     out.push(`── ${i + 1}. ${(left ?? right).step} ${'─'.repeat(Math.max(0, width - (left ?? right).step.length - 8))}`.slice(0, width));
     const [requestA, requestB] = [request(left), request(right)];
     const [answerA, answerB] = [answer(left), answer(right)];
