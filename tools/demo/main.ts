@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Recorder } from './exchange';
 import { Masker } from './mask';
 import { type Side, compare } from './report';
-import { runScenario } from './scenario';
+import { runConduitScenario, runScenario } from './scenario';
 
 const usage = 'usage: npm run demo -- <baseUrlA> <baseUrlB>   (two running instances, e.g. http://127.0.0.1:3002 http://127.0.0.1:3003)';
 
 /**
- * Runs one scenario against two instances of the service, each on its own
- * store, and prints their answers side by side: "identical" and exit 0 when
+ * Runs the scenarios of both APIs, native then Conduit, against two instances of
+ * the service, each on its own store, and prints their answers side by side: "identical" and exit 0 when
  * every answer matches once the made-up parts are masked, a diff and exit 1 otherwise.
  */
 async function main(): Promise<void> {
@@ -31,6 +31,7 @@ async function play(baseUrl: string, run: string): Promise<Side> {
   let failure: string | undefined;
   try {
     await runScenario(recorder, run);
+    await runConduitScenario(recorder, run);
   } catch (error) {
     failure = error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error);
   }
