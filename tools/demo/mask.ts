@@ -94,9 +94,9 @@ export class Masker {
     );
   }
 
-  /** Known ids where the text names them as ids (see idContexts), the tampered cursor, and the run's name anywhere. */
+  /** Known ids where the text names them as ids (see idContexts), the tampered cursor, and the run's name anywhere, in any case (an email in capitals). */
   private text(text: string): string {
-    let masked = text.replaceAll(this.run, '<run>').replace(/(cursor=)[^&]+/, '$1<cursor>');
+    let masked = text.replace(new RegExp(this.run, 'gi'), '<run>').replace(/(cursor=)[^&]+/, '$1<cursor>');
     for (const [key, name] of this.names) {
       const [kind, id] = [key.slice(0, key.indexOf(' ')), key.slice(key.indexOf(' ') + 1)];
       if (kind === 'etag') continue;
