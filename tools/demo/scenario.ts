@@ -2,13 +2,13 @@ import { type Recorder, field } from './exchange';
 
 /*
  * The walks through the two APIs that both instances get, one after the other in one run. Names carry `run`,
- * so a run can follow another on the same stores; lists are read per author or per tag of the run, so other
+ * so a run can follow another on the same stores; lists are read per user or per tag of the run, so other
  * data on them does not show, and each walk deletes the accounts that wrote posts (and with them the posts,
  * their tags and comments), so that `GET /api/tags`, which lists the whole store's tags, shows only this run's.
  * A run counts against the default limits per client address: 5 logins (3 native, 2 Conduit; 10 per 15
  * minutes) and 8 sign-ups (4 and 4; 20 per hour), so two runs against one instance fit in those windows, as
- * test/demo.test.ts (SQLite twice) and `npm run demo:compose` (PostgreSQL twice) run it; a third within the
- * hour meets the sign-up limit (429).
+ * test/demo.test.ts (SQLite twice) and `npm run demo:compose` (PostgreSQL twice) run it; a third meets the
+ * login limit within 15 minutes, or the sign-up limit within the hour (429).
  */
 
 /**
