@@ -6,14 +6,28 @@ export const usernameRule = /^[A-Za-z0-9_-]{3,32}$/;
 export const usernameMessage = 'username must be 3 to 32 characters of letters, digits, _ and -';
 export const maxBioLength = 1_000;
 
+/** An account's email: the rules of every body that sets one, in the order they are checked. */
+export function IsAccountEmail(): PropertyDecorator {
+  return (target, property) => {
+    IsText(3, 254)(target, property);
+    Trimmed()(target, property);
+    IsEmailAddress(254)(target, property);
+  };
+}
+
+/** A username: the rules of every body that sets one, in the order they are checked. */
+export function IsUsername(): PropertyDecorator {
+  return (target, property) => {
+    Trimmed()(target, property);
+    Matches(usernameRule, { message: usernameMessage })(target, property);
+  };
+}
+
 export class CreateUserBody {
-  @IsEmailAddress(254)
-  @Trimmed()
-  @IsText(3, 254)
+  @IsAccountEmail()
   email!: string;
 
-  @Matches(usernameRule, { message: usernameMessage })
-  @Trimmed()
+  @IsUsername()
   username!: string;
 
   @IsText(1, 100)
@@ -39,14 +53,11 @@ export class CreateUserBody {
  */
 export class UpdateUserBody {
   @Omittable()
-  @IsEmailAddress(254)
-  @Trimmed()
-  @IsText(3, 254)
+  @IsAccountEmail()
   email?: string;
 
   @Omittable()
-  @Matches(usernameRule, { message: usernameMessage })
-  @Trimmed()
+  @IsUsername()
   username?: string;
 
   @Omittable()

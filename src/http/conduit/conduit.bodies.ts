@@ -1,9 +1,8 @@
-import { Matches } from 'class-validator';
 import { maxDescriptionLength } from '../../domain/post';
 import { maxTagsPerPost } from '../../domain/tags';
 import { maxSkip } from '../bodies/list.queries';
-import { maxBioLength, usernameMessage, usernameRule } from '../bodies/user.bodies';
-import { IsEmailAddress, IsHttpUrlOrNull, IsPassword, IsTagList, IsText, IsWholeNumber, Omittable, Trimmed, maxUrlLength } from '../field-rules';
+import { IsAccountEmail, IsUsername, maxBioLength } from '../bodies/user.bodies';
+import { IsHttpUrlOrNull, IsPassword, IsTagList, IsText, IsWholeNumber, Omittable, Trimmed, maxUrlLength } from '../field-rules';
 import { ListField } from '../validation';
 
 /*
@@ -29,13 +28,10 @@ export class ConduitLogin {
 
 /** `displayName` is the native API's; left out, it is the username. */
 export class ConduitRegistration {
-  @IsEmailAddress(254)
-  @Trimmed()
-  @IsText(3, 254)
+  @IsAccountEmail()
   email!: string;
 
-  @Matches(usernameRule, { message: usernameMessage })
-  @Trimmed()
+  @IsUsername()
   username!: string;
 
   @IsPassword(12, 256)
@@ -53,14 +49,11 @@ export class ConduitRegistration {
  */
 export class ConduitUserChanges {
   @Omittable()
-  @IsEmailAddress(254)
-  @Trimmed()
-  @IsText(3, 254)
+  @IsAccountEmail()
   email?: string;
 
   @Omittable()
-  @Matches(usernameRule, { message: usernameMessage })
-  @Trimmed()
+  @IsUsername()
   username?: string;
 
   @Omittable()
