@@ -3,7 +3,7 @@ import { api } from '../support/api';
 import { describeEachStore } from '../support/each-store';
 
 /**
- * A cursor as src/http/cursors.ts seals one: the position as JSON, base64url, then a check over it and the
+ * A cursor as src/http/native/cursors.ts seals one: the position as JSON, base64url, then a check over it and the
  * list. A client can do the same, so these cursors pass the check and only their value can be wrong.
  */
 function forge(position: unknown[], list: string): string {

@@ -2,7 +2,7 @@ import { MongoClient, ObjectId } from 'mongodb';
 import { databaseConfig } from '../../src/config';
 import { openStore } from '../../src/stores/open-store';
 import { createDataSource } from '../../src/stores/typeorm/data-source';
-import { migrations } from '../../src/stores/typeorm/migrations';
+import { migrations } from '../../src/stores/typeorm/migrations/index';
 import { type StoreName, type TestDatabase, createTestDatabase, enabledStores } from '../support/stores';
 
 /** The last migration before records had versions. */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import type { StoreKind } from '../../src/config';
-import { maxSkip } from '../../src/http/bodies/list.queries';
+import { maxSkip } from '../../src/http/native/bodies/list.queries';
 import { createBenchDatabase } from './databases';
 import { cursorAt, medianLatencies, postsUrl, requestsPerSecond } from './measure';
 import { type BenchOptions, parseOptions } from './options';

@@ -1,7 +1,7 @@
 import { maxDescriptionLength } from '../../domain/post';
 import { maxTagsPerPost } from '../../domain/tags';
-import { maxSkip } from '../bodies/list.queries';
-import { IsAccountEmail, IsUsername, maxBioLength } from '../bodies/user.bodies';
+import { maxSkip } from '../native/bodies/list.queries';
+import { IsAccountEmail, IsUsername, maxBioLength } from '../native/bodies/user.bodies';
 import { IsHttpUrlOrNull, IsPassword, IsTagList, IsText, IsWholeNumber, Omittable, Trimmed, maxUrlLength } from '../field-rules';
 import { ListField } from '../validation';
 

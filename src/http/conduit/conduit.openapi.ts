@@ -1,5 +1,5 @@
 import { maxTagLength } from '../../domain/tags';
-import { maxSkip } from '../bodies/list.queries';
+import { maxSkip } from '../native/bodies/list.queries';
 import { idempotencyKeyPattern } from '../idempotency';
 import { responseHeaders } from '../openapi/document';
 import { deepSkip } from '../rate-limits';

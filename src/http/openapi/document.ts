@@ -1,11 +1,11 @@
 import { searchScanLimit } from '../../domain/listing';
-import { LoginBody } from '../bodies/auth.bodies';
-import { CreateCommentBody } from '../bodies/comment.bodies';
-import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery } from '../bodies/list.queries';
-import { CreatePostBody, UpdatePostBody } from '../bodies/post.bodies';
-import { ChangePasswordBody, CreateUserBody, DeleteUserBody, UpdateUserBody } from '../bodies/user.bodies';
+import { LoginBody } from '../native/bodies/auth.bodies';
+import { CreateCommentBody } from '../native/bodies/comment.bodies';
+import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery } from '../native/bodies/list.queries';
+import { CreatePostBody, UpdatePostBody } from '../native/bodies/post.bodies';
+import { ChangePasswordBody, CreateUserBody, DeleteUserBody, UpdateUserBody } from '../native/bodies/user.bodies';
 import { idempotencyKeyPattern } from '../idempotency';
-import { responseSchemas } from '../response-schemas';
+import { responseSchemas } from '../native/response-schemas';
 import { queryParameters, requestSchema } from './request-schemas';
 
 type Dto = new () => object;

@@ -4,7 +4,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { type DatabaseConfig, sqlitePath } from '../../config';
 import type { SqlDialect } from './dialect';
 import { type Entities, entities } from './entities';
-import { migrations } from './migrations';
+import { migrations } from './migrations/index';
 
 export function sqlDialect(database: DatabaseConfig): SqlDialect {
   if (database.kind === 'mongodb') throw new Error('MongoDB is not a SQL store');

@@ -115,7 +115,7 @@ function varies(_req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
-/** The fields and their order of the service's src/http/presenters.ts postJson; `favorited` only for a signed-in caller. */
+/** The fields and their order of the service's src/http/native/presenters.ts postJson; `favorited` only for a signed-in caller. */
 function postJson(post: PostRecord, favorited?: boolean) {
   return {
     id: post.id,
@@ -144,7 +144,7 @@ function tagSet(tags: string[]): string[] {
 }
 
 /**
- * The service's cursor of a list (src/http/cursors.ts): the last post's date
+ * The service's cursor of a list (src/http/native/cursors.ts): the last post's date
  * and id, then a check over them and the list's identity, which holds the
  * route, the sort and the (absent) filters but not the limit. A feed's route
  * names its reader.

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
-import type { ExpectedVersions } from '../domain/versions';
-import { HttpProblem } from './problem';
+import type { ExpectedVersions } from '../../domain/versions';
+import { HttpProblem } from '../problem';
 
 /**
  * What a view adds to the bytes of a record beyond its version: a user view's `following` (`"3-following"`),

@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import type { UseCases } from '../use-cases';
-import { authenticate, callerOf } from './authenticate';
-import { methodNotAllowed } from './error-handler';
+import type { UseCases } from '../../use-cases/index';
+import { authenticate, callerOf } from '../authenticate';
+import { methodNotAllowed } from '../error-handler';
 import { listJson, parsePostList, postPosition } from './lists';
 import { postView } from './favoriting';
-import type { RateLimiters } from './rate-limits';
+import type { RateLimiters } from '../rate-limits';
 
 /**
  * `GET /feed`: the posts of the users the caller follows, with the sorts, cursors and filters of `GET /posts`.

@@ -1,7 +1,7 @@
-import { maxDescriptionLength } from '../../domain/post';
-import { maxTagsPerPost } from '../../domain/tags';
-import { IsTagList, IsText, IsTimestamp, Omittable } from '../field-rules';
-import { ListField } from '../validation';
+import { maxDescriptionLength } from '../../../domain/post';
+import { maxTagsPerPost } from '../../../domain/tags';
+import { IsTagList, IsText, IsTimestamp, Omittable } from '../../field-rules';
+import { ListField } from '../../validation';
 
 /** The author is the caller: an `authorId` here is a 400 like any unknown field. */
 export class CreatePostBody {

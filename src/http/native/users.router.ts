@@ -1,22 +1,22 @@
 import { type Response, Router } from 'express';
-import { proofNeeded } from '../auth/accounts';
-import { NotFoundError } from '../domain/errors';
-import type { Store } from '../domain/repositories';
-import type { UseCases } from '../use-cases';
-import { authenticate, callerIfAny, callerOf, identify } from './authenticate';
-import type { IdempotentCreates } from './idempotency';
+import { proofNeeded } from '../../auth/accounts';
+import { NotFoundError } from '../../domain/errors';
+import type { Store } from '../../domain/repositories';
+import type { UseCases } from '../../use-cases/index';
+import { authenticate, callerIfAny, callerOf, identify } from '../authenticate';
+import type { IdempotentCreates } from '../idempotency';
 import { ifMatchVersions, setVersionTag } from './conditional';
 import { ChangePasswordBody, CreateUserBody, DeleteUserBody, UpdateUserBody } from './bodies/user.bodies';
-import { accountBodyLimit, jsonBody, profileBodyLimit } from './json-body';
-import type { RateLimiters } from './rate-limits';
-import { methodNotAllowed } from './error-handler';
+import { accountBodyLimit, jsonBody, profileBodyLimit } from '../json-body';
+import type { RateLimiters } from '../rate-limits';
+import { methodNotAllowed } from '../error-handler';
 import { listJson, parsePostList, parseUserList, postPosition, userPosition } from './lists';
-import { requireOwnPassword, runMiddleware, wrongPassword } from './password-checks';
+import { requireOwnPassword, runMiddleware, wrongPassword } from '../password-checks';
 import { userView } from './following';
 import { postView } from './favoriting';
 import { ownUserJson, publicUserJson } from './presenters';
-import { HttpProblem } from './problem';
-import { parseBody, requireChanges } from './validation';
+import { HttpProblem } from '../problem';
+import { parseBody, requireChanges } from '../validation';
 
 export function usersRouter({ users }: Store, { accounts, posts, profiles }: UseCases, limits: RateLimiters, creates: IdempotentCreates): Router {
   const router = Router();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Position } from '../domain/listing';
-import { parseTimestamp, textProblem } from './field-rules';
-import { HttpProblem } from './problem';
+import type { Position } from '../../domain/listing';
+import { parseTimestamp, textProblem } from '../field-rules';
+import { HttpProblem } from '../problem';
 
 /**
  * A cursor is where the next page starts (the last item's sort value and id)

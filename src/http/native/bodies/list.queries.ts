@@ -1,7 +1,7 @@
 import { IsIn, IsString } from 'class-validator';
-import { maxTagsPerPost } from '../../domain/tags';
-import { IsTagList, IsText, IsTimestamp, IsWholeNumber, Omittable } from '../field-rules';
-import { ListField } from '../validation';
+import { maxTagsPerPost } from '../../../domain/tags';
+import { IsTagList, IsText, IsTimestamp, IsWholeNumber, Omittable } from '../../field-rules';
+import { ListField } from '../../validation';
 
 /** Offset paging walks every skipped record: kept for old clients, and bounded. */
 export const maxSkip = 10_000;

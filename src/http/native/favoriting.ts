@@ -1,6 +1,6 @@
 import type { Response } from 'express';
-import type { Post } from '../domain/post';
-import type { PostsSeen } from '../use-cases/posts';
+import type { Post } from '../../domain/post';
+import type { PostsSeen } from '../../use-cases/posts';
 import { type TagVariant, setVersionTag } from './conditional';
 import { postJson } from './presenters';
 

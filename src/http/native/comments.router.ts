@@ -1,14 +1,14 @@
 import { type Request, Router } from 'express';
-import type { UseCases } from '../use-cases';
-import { authenticate, callerOf } from './authenticate';
+import type { UseCases } from '../../use-cases/index';
+import { authenticate, callerOf } from '../authenticate';
 import { CreateCommentBody } from './bodies/comment.bodies';
-import { methodNotAllowed } from './error-handler';
-import type { IdempotentCreates } from './idempotency';
-import { commentBodyLimit, jsonBody } from './json-body';
+import { methodNotAllowed } from '../error-handler';
+import type { IdempotentCreates } from '../idempotency';
+import { commentBodyLimit, jsonBody } from '../json-body';
 import { commentPosition, listJson, parseCommentList } from './lists';
 import { commentJson, newCommentJson } from './presenters';
-import type { RateLimiters } from './rate-limits';
-import { parseBody } from './validation';
+import type { RateLimiters } from '../rate-limits';
+import { parseBody } from '../validation';
 
 /** The comments of one post, mounted at `/posts/:id/comments`. */
 export function commentsRouter({ accounts, comments }: UseCases, creates: IdempotentCreates, limits: RateLimiters): Router {

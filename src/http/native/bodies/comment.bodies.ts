@@ -1,4 +1,4 @@
-import { IsText } from '../field-rules';
+import { IsText } from '../../field-rules';
 
 /** The post and the author come from the path and the token: naming either here is a 400 like any unknown field. */
 export class CreateCommentBody {

@@ -1,16 +1,16 @@
 import type { Request } from 'express';
-import type { AuthoredComment, CommentQuery } from '../domain/comment';
-import { type PostFilter, type PostQuery, type PostSort, type Position, type Slice, type UserQuery, searchScanLimit, sortValue } from '../domain/listing';
-import type { Post } from '../domain/post';
-import type { User } from '../domain/user';
-import { maxTagLength, normalizeTag, tagSet, type TagCount, type TagQuery } from '../domain/tags';
-import type { FavoriteQuery, FavoritedPost } from '../domain/favorites';
-import type { FollowQuery, FollowedUser } from '../domain/follows';
+import type { AuthoredComment, CommentQuery } from '../../domain/comment';
+import { type PostFilter, type PostQuery, type PostSort, type Position, type Slice, type UserQuery, searchScanLimit, sortValue } from '../../domain/listing';
+import type { Post } from '../../domain/post';
+import type { User } from '../../domain/user';
+import { maxTagLength, normalizeTag, tagSet, type TagCount, type TagQuery } from '../../domain/tags';
+import type { FavoriteQuery, FavoritedPost } from '../../domain/favorites';
+import type { FollowQuery, FollowedUser } from '../../domain/follows';
 import { AuthorPostListQuery, CursorQuery, ListQuery, PostListQuery, postSortNames } from './bodies/list.queries';
 import { decodeCursor, encodeCursor, invalidCursor } from './cursors';
-import { parseTimestamp } from './field-rules';
-import { HttpProblem } from './problem';
-import { parseQuery } from './validation';
+import { parseTimestamp } from '../field-rules';
+import { HttpProblem } from '../problem';
+import { parseQuery } from '../validation';
 
 const defaultLimit = 20;
 

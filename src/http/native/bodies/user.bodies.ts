@@ -1,5 +1,5 @@
 import { Matches } from 'class-validator';
-import { IsEmailAddress, IsHttpUrlOrNull, IsPassword, IsText, Omittable, Trimmed, maxUrlLength } from '../field-rules';
+import { IsEmailAddress, IsHttpUrlOrNull, IsPassword, IsText, Omittable, Trimmed, maxUrlLength } from '../../field-rules';
 
 /** No regex flags: the API document states this pattern, and JSON Schema patterns take none. */
 export const usernameRule = /^[A-Za-z0-9_-]{3,32}$/;

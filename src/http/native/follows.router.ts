@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import { NotFoundError } from '../domain/errors';
-import type { Store } from '../domain/repositories';
-import type { UseCases } from '../use-cases';
-import { authenticate, callerIfAny, callerOf, identify } from './authenticate';
-import { methodNotAllowed } from './error-handler';
+import { NotFoundError } from '../../domain/errors';
+import type { Store } from '../../domain/repositories';
+import type { UseCases } from '../../use-cases/index';
+import { authenticate, callerIfAny, callerOf, identify } from '../authenticate';
+import { methodNotAllowed } from '../error-handler';
 import { userView } from './following';
 import { followPosition, listJson, parseFollowList } from './lists';
-import type { RateLimiters } from './rate-limits';
+import type { RateLimiters } from '../rate-limits';
 
 /** Follows, under /users: the caller's own follows, and anyone's followers and followees. */
 export function followsRouter({ users, follows }: Store, { accounts, profiles }: UseCases, limits: RateLimiters): Router {

@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import type { Accounts } from '../auth/accounts';
-import { authenticate, callerOf, unauthorized } from './authenticate';
+import type { Accounts } from '../../auth/accounts';
+import { authenticate, callerOf, unauthorized } from '../authenticate';
 import { LoginBody } from './bodies/auth.bodies';
-import { methodNotAllowed } from './error-handler';
-import { accountBodyLimit, jsonBody } from './json-body';
-import type { RateLimiters } from './rate-limits';
+import { methodNotAllowed } from '../error-handler';
+import { accountBodyLimit, jsonBody } from '../json-body';
+import type { RateLimiters } from '../rate-limits';
 import { ownUserJson } from './presenters';
-import { parseBody } from './validation';
+import { parseBody } from '../validation';
 
 export function authRouter(accounts: Accounts, limits: RateLimiters): Router {
   const router = Router();

@@ -1,4 +1,4 @@
-import type { StoreKind } from '../config';
+import type { StoreKind } from '../../config';
 
 /**
  * The shape of every JSON answer, as JSON Schema 2020-12 (the dialect of

@@ -1,4 +1,4 @@
-import type { User } from '../domain/user';
+import type { User } from '../../domain/user';
 import { publicUserJson } from './presenters';
 
 /** How a page of users is shown to this caller. */

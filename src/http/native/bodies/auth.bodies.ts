@@ -1,4 +1,4 @@
-import { IsPassword, IsText, Trimmed } from '../field-rules';
+import { IsPassword, IsText, Trimmed } from '../../field-rules';
 
 export class LoginBody {
   /** Refused with white space around it, as at sign-up: every store then reads the same key. */

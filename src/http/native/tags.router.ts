@@ -1,9 +1,9 @@
 import { Router } from 'express';
-import type { Store } from '../domain/repositories';
-import { methodNotAllowed } from './error-handler';
+import type { Store } from '../../domain/repositories';
+import { methodNotAllowed } from '../error-handler';
 import { listJson, parseTagList, tagPosition } from './lists';
 import { tagJson } from './presenters';
-import type { RateLimiters } from './rate-limits';
+import type { RateLimiters } from '../rate-limits';
 
 /** The tags in use, with how many posts carry each; tags are written only through posts. */
 export function tagsRouter({ tags }: Store, limits: RateLimiters): Router {

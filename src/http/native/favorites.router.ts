@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import { NotFoundError } from '../domain/errors';
-import type { Store } from '../domain/repositories';
-import type { UseCases } from '../use-cases';
-import { authenticate, callerIfAny, callerOf, identify } from './authenticate';
-import { methodNotAllowed } from './error-handler';
+import { NotFoundError } from '../../domain/errors';
+import type { Store } from '../../domain/repositories';
+import type { UseCases } from '../../use-cases/index';
+import { authenticate, callerIfAny, callerOf, identify } from '../authenticate';
+import { methodNotAllowed } from '../error-handler';
 import { postView } from './favoriting';
 import { favoritePosition, listJson, parseFavoriteList } from './lists';
-import type { RateLimiters } from './rate-limits';
+import type { RateLimiters } from '../rate-limits';
 
 /** Favorites, under /users: the caller's own favorites, and anyone's list of favorite posts. */
 export function favoritesRouter({ users, favorites }: Store, { accounts, posts }: UseCases, limits: RateLimiters): Router {

@@ -1,18 +1,18 @@
 import { Router } from 'express';
-import type { PostChanges } from '../domain/post';
-import { tagSet } from '../domain/tags';
-import type { UseCases } from '../use-cases';
-import { authenticate, callerIfAny, callerOf, identify } from './authenticate';
-import type { IdempotentCreates } from './idempotency';
+import type { PostChanges } from '../../domain/post';
+import { tagSet } from '../../domain/tags';
+import type { UseCases } from '../../use-cases/index';
+import { authenticate, callerIfAny, callerOf, identify } from '../authenticate';
+import type { IdempotentCreates } from '../idempotency';
 import { ifMatchVersions } from './conditional';
 import { postView, sendPost } from './favoriting';
 import { CreatePostBody, UpdatePostBody } from './bodies/post.bodies';
-import { methodNotAllowed } from './error-handler';
-import { parseTimestamp } from './field-rules';
-import { jsonBody, postBodyLimit } from './json-body';
+import { methodNotAllowed } from '../error-handler';
+import { parseTimestamp } from '../field-rules';
+import { jsonBody, postBodyLimit } from '../json-body';
 import { listJson, parsePostList, postPosition } from './lists';
-import type { RateLimiters } from './rate-limits';
-import { parseBody, requireChanges } from './validation';
+import type { RateLimiters } from '../rate-limits';
+import { parseBody, requireChanges } from '../validation';
 
 export function postsRouter({ accounts, posts }: UseCases, creates: IdempotentCreates, limits: RateLimiters): Router {
   const router = Router();

@@ -1,7 +1,7 @@
-import type { AuthoredComment, Comment } from '../domain/comment';
-import type { Post } from '../domain/post';
-import type { TagCount } from '../domain/tags';
-import type { User } from '../domain/user';
+import type { AuthoredComment, Comment } from '../../domain/comment';
+import type { Post } from '../../domain/post';
+import type { TagCount } from '../../domain/tags';
+import type { User } from '../../domain/user';
 
 /**
  * A user as anyone may see them: no email, which only its owner reads. `following`, whether the caller
