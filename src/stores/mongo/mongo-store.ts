@@ -1,6 +1,7 @@
 import { type Db, MongoClient } from 'mongodb';
 import { type DatabaseConfig, settings } from '../../config';
 import type { Store } from '../../domain/repositories';
+import { captureCommands } from './captured-commands';
 import { type ReadBudget, collections, ensureIndexes } from './collections';
 import { type DocumentWrites, processQueuedWrites, storeIsolatedWrites } from './document-writes';
 import { applyMigrations } from './migrations';
@@ -64,7 +65,10 @@ export async function openMongoStore(database: DatabaseConfig): Promise<MongoSto
   const client = new MongoClient(database.url, {
     serverSelectionTimeoutMS: database.connectTimeoutMs,
     connectTimeoutMS: database.connectTimeoutMs,
+    // Only when operations are captured: monitoring makes the driver build an event per command.
+    monitorCommands: database.captureOperations === true,
   });
+  if (database.captureOperations) captureCommands(client);
   await client.connect();
   try {
     const path = /^[^:]+:\/\/[^/]*\/([^?]*)/.exec(database.url)?.[1];

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { DatabaseConfig } from '../../config';
 import type { Store } from '../../domain/repositories';
 import { insertCanReturn } from './bulk-inserts';
+import { captureStatements } from './captured-statements';
 import { createDataSource, sqlDialect } from './data-source';
 import { type SqlDialect, dialectOf } from './dialect';
 import { type Entities, entities } from './entities';
@@ -73,6 +74,7 @@ export async function openTypeOrmStore(database: DatabaseConfig): Promise<TypeOr
       await dataSource.runMigrations();
       waitForLocksOnTimers(dataSource, database.connectTimeoutMs);
     }
+    if (database.captureOperations) captureStatements(dataSource);
     return new TypeOrmStore(dataSource, schemas, await insertCanReturn(dataSource));
   } catch (error) {
     await dataSource.destroy();
