@@ -25,6 +25,7 @@ export const settings = {
   REDIS_URL: '',
   CORS_ORIGINS: '',
   METRICS_TOKEN: '',
+  SERVER_TIMING: 'false',
   SHUTDOWN_GRACE_SECONDS: '10',
 } as const;
 
@@ -38,6 +39,11 @@ export interface DatabaseConfig {
   connectTimeoutMs: number;
   /** How long one statement may run (or wait for a lock on a server) while serving; migrations at start are not bounded. */
   statementTimeoutMs: number;
+  /**
+   * Whether each statement or command a request sends is recorded for it (src/stores/capture.ts), for
+   * Server-Timing and the debug log line. Off, no driver is wrapped and MongoDB's command monitoring is off.
+   */
+  captureOperations?: boolean;
 }
 
 export interface AuthConfig {
@@ -81,6 +87,8 @@ export interface Config {
   corsOrigins: string[];
   /** When set, /metrics answers only requests bearing it as their bearer token. */
   metricsToken?: string;
+  /** Whether every answer carries a Server-Timing header: the store's time and operations, and the app's own time. */
+  serverTiming: boolean;
   /** How long a stop waits for the requests in flight before it cuts their connections. */
   shutdownGraceSeconds: number;
 }
@@ -143,6 +151,7 @@ const environment = z
       .refine((origins) => origins.every(isOrigin), 'must be a comma-separated list of origins such as https://app.example.com (no path, no *)'),
     // Any text is a token; no rule, so no message can echo the secret.
     METRICS_TOKEN: z.string().transform((token) => token || undefined),
+    SERVER_TIMING: z.enum(['true', 'false'], 'must be true or false').transform((value) => value === 'true'),
     SHUTDOWN_GRACE_SECONDS: whole(0, 3_600),
   } satisfies Record<SettingName, z.ZodType>)
   // Lower, and one address could lock an account out again.
@@ -162,9 +171,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`${name} ${issue.message}, not '${redact(given[name])}'`);
   }
   const values = parsed.data;
+  // The debug line lists each request's operations, as Server-Timing counts them: either needs them recorded.
+  const captureOperations = values.SERVER_TIMING || values.LOG_LEVEL === 'debug' || values.LOG_LEVEL === 'trace';
 
   return {
-    database: databaseConfig(values.DATABASE_URL, values.DATABASE_CONNECT_TIMEOUT_MS, values.STATEMENT_TIMEOUT_MS),
+    database: { ...databaseConfig(values.DATABASE_URL, values.DATABASE_CONNECT_TIMEOUT_MS, values.STATEMENT_TIMEOUT_MS), captureOperations },
     host: values.HOST,
     port: values.PORT,
     logLevel: values.LOG_LEVEL,
@@ -185,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: values.REDIS_URL,
     corsOrigins: values.CORS_ORIGINS,
     metricsToken: values.METRICS_TOKEN,
+    serverTiming: values.SERVER_TIMING,
     shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS,
   };
 }

@@ -16,6 +16,13 @@ describe('configuration', () => {
     expect(loadConfig({}).redisUrl).toBeUndefined();
   });
 
+  it('when SERVER_TIMING or LOG_LEVEL=debug is set, then each request\'s store operations are recorded; by default they are not', () => {
+    expect(loadConfig({})).toMatchObject({ serverTiming: false, database: { captureOperations: false } });
+    expect(loadConfig({ SERVER_TIMING: 'true' })).toMatchObject({ serverTiming: true, database: { captureOperations: true } });
+    expect(loadConfig({ LOG_LEVEL: 'debug' })).toMatchObject({ serverTiming: false, database: { captureOperations: true } });
+    expect(() => loadConfig({ SERVER_TIMING: 'yes' })).toThrow(new ConfigError("SERVER_TIMING must be true or false, not 'yes'"));
+  });
+
   it('when a variable is set to the empty string, then it is unset: its default holds', () => {
     expect(loadConfig({ PORT: '', REDIS_URL: '', CORS_ORIGINS: '' })).toMatchObject({ port: 3000, redisUrl: undefined, corsOrigins: [] });
   });
