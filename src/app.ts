@@ -14,13 +14,14 @@ import { Metrics, metricsRouter, mountedAt } from './http/metrics';
 import { type IdempotencyOptions, IdempotentCreates } from './http/idempotency';
 import { openApiRouter } from './http/openapi/openapi.router';
 import { type LoginLimit, type RateLimit, rateLimiters } from './http/rate-limits';
+import { recordStoreOperations } from './http/persistence';
 import { postsRouter } from './http/native/posts.router';
 import { requestLog } from './http/request-log';
 import { probesRouter } from './http/probes.router';
 import { crossOrigin, securityHeaders } from './http/security-headers';
 import { tagsRouter } from './http/native/tags.router';
 import { usersRouter } from './http/native/users.router';
-import { useCases } from './use-cases/index';
+import { useCases } from './use-cases';
 
 export interface AppOptions {
   accounts: AccountOptions;
@@ -41,6 +42,11 @@ export interface AppOptions {
   metrics?: Metrics;
   /** When set, /metrics answers only requests bearing it as their bearer token. */
   metricsToken?: string;
+  /**
+   * Every answer carries Server-Timing: the store's time and number of operations, and the app's own time.
+   * Needs a store opened with `captureOperations`; anyone who calls the API can read it.
+   */
+  serverTiming?: boolean;
   /** Aborted when the service starts to stop: /readyz then answers 503 while the requests in flight finish. */
   stopping?: AbortSignal;
 }
@@ -60,10 +66,13 @@ export function createApp(store: Store, options: AppOptions): Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', trustProxyHops);
 
+  // The store operations of each request, for Server-Timing and the debug log line; not recorded otherwise.
+  const serverTiming = options.serverTiming === true;
+  if (serverTiming || logger.isLevelEnabled('debug')) app.use(recordStoreOperations({ serverTiming }));
   app.use(requestLog(logger));
   app.use(metrics.recordRequests);
   app.use(securityHeaders());
-  if (options.corsOrigins?.length) app.use(crossOrigin(options.corsOrigins));
+  if (options.corsOrigins?.length) app.use(crossOrigin(options.corsOrigins, { serverTiming }));
   // No body is read here: each route that takes one reads it once it has accepted the request.
   app.use(closeAfterUnreadBody);
 

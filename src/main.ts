@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     logger,
     metrics,
     metricsToken: config.metricsToken,
+    serverTiming: config.serverTiming,
     stopping: stopping.signal,
   });
   const server = createServer(app).listen(config.port, config.host, () => {

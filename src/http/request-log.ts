@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Request, RequestHandler, Response } from 'express';
 import { type Level, type Logger } from 'pino';
 import { errorForLog } from './error-handler';
+import { loggedOperations, operationsOf } from './persistence';
 
 const requestIdPattern = /^[\w.:-]{1,128}$/;
 
@@ -57,8 +58,15 @@ function writeLine(req: Request, res: Response): void {
     res: { statusCode: res.statusCode, contentLength: res.getHeader('content-length') },
     ...(failed && { err: res.err ?? new Error(`failed with status code ${res.statusCode}`) }),
     responseTime: Math.round(performance.now() - started),
+    ...(logger.isLevelEnabled('debug') && storeOperationsOf(res)),
   };
   logger[level](line, failed ? 'request errored' : finished ? 'request completed' : 'request aborted: the connection closed before the response was sent');
+}
+
+/** At debug level, the store operations the request sent, when they are recorded: their text holds placeholders only. */
+function storeOperationsOf(res: Response): { storeOperations: { op: string; ms: number }[] } | undefined {
+  const operations = operationsOf(res);
+  return operations && { storeOperations: loggedOperations(operations) };
 }
 
 /** What the line keeps of a request: its id, method, URL, peer and headers, those that carry credentials redacted. */

@@ -38,14 +38,19 @@ function helmetHeaders(): Record<string, string> {
 const exposedHeaders = ['ETag', 'Location', 'Retry-After', 'X-Request-Id', 'RateLimit', 'RateLimit-Policy'];
 
 /**
+ * With `serverTiming`, a page's script also reads Server-Timing from the answer (fetch's `headers.get`). Its
+ * entries in the Resource Timing API (`PerformanceResourceTiming.serverTiming`) would also need
+ * Timing-Allow-Origin, which opens every timing detail of the connection to the page: not sent; the
+ * browser's developer tools show the header either way.
+ *
  * CORS for exactly these origins (a preflight is answered here, before any route); no credentials, since
  * tokens travel in the Authorization header, not in cookies. A request from any other origin, or from none,
  * gets no CORS header at all (the cors package would still send the methods, exposed headers and max age), and
  * its preflight meets the routes like any OPTIONS: a 405. Every answer varies by Origin, for caches.
  */
-export function crossOrigin(origins: string[]): RequestHandler {
+export function crossOrigin(origins: string[], { serverTiming = false } = {}): RequestHandler {
   const listed = new Set(origins);
-  const answer = cors({ origin: origins, exposedHeaders, maxAge: 600 });
+  const answer = cors({ origin: origins, exposedHeaders: serverTiming ? [...exposedHeaders, 'Server-Timing'] : exposedHeaders, maxAge: 600 });
   return (req, res, next) => {
     res.vary('Origin');
     const origin = req.get('Origin');

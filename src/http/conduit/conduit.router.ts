@@ -8,7 +8,7 @@ import type { Post } from '../../domain/post';
 import type { TagRepository } from '../../domain/repositories';
 import { tagSet } from '../../domain/tags';
 import { uniqueKey } from '../../domain/user';
-import type { UseCases } from '../../use-cases/index';
+import type { UseCases } from '../../use-cases';
 import type { PostPage } from '../../use-cases/posts';
 import { authenticate, callerIfAny, callerOf, identify, tokenOf, unauthorized } from '../authenticate';
 import { methodNotAllowed, notFoundHandler } from '../error-handler';

@@ -1,5 +1,5 @@
 import { type Request, Router } from 'express';
-import type { UseCases } from '../../use-cases/index';
+import type { UseCases } from '../../use-cases';
 import { authenticate, callerOf } from '../authenticate';
 import { CreateCommentBody } from './bodies/comment.bodies';
 import { methodNotAllowed } from '../error-handler';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { NotFoundError } from '../../domain/errors';
 import type { Store } from '../../domain/repositories';
-import type { UseCases } from '../../use-cases/index';
+import type { UseCases } from '../../use-cases';
 import { authenticate, callerIfAny, callerOf, identify } from '../authenticate';
 import { methodNotAllowed } from '../error-handler';
 import { postView } from './favoriting';

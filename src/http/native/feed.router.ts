@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { UseCases } from '../../use-cases/index';
+import type { UseCases } from '../../use-cases';
 import { authenticate, callerOf } from '../authenticate';
 import { methodNotAllowed } from '../error-handler';
 import { listJson, parsePostList, postPosition } from './lists';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { PostChanges } from '../../domain/post';
 import { tagSet } from '../../domain/tags';
-import type { UseCases } from '../../use-cases/index';
+import type { UseCases } from '../../use-cases';
 import { authenticate, callerIfAny, callerOf, identify } from '../authenticate';
 import type { IdempotentCreates } from '../idempotency';
 import { ifMatchVersions } from './conditional';

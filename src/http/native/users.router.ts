@@ -2,7 +2,7 @@ import { type Response, Router } from 'express';
 import { proofNeeded } from '../../auth/accounts';
 import { NotFoundError } from '../../domain/errors';
 import type { Store } from '../../domain/repositories';
-import type { UseCases } from '../../use-cases/index';
+import type { UseCases } from '../../use-cases';
 import { authenticate, callerIfAny, callerOf, identify } from '../authenticate';
 import type { IdempotentCreates } from '../idempotency';
 import { ifMatchVersions, setVersionTag } from './conditional';
