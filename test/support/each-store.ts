@@ -15,14 +15,15 @@ export interface StoreContext {
 /**
  * Runs `suite` once per provisioned store, on a fresh database of its own,
  * under a title that starts with the store's name (store-reporter.cjs reads it).
+ * With `captureOperations`, the store records each request's operations (src/stores/capture.ts).
  */
-export function describeEachStore(title: string, suite: (context: StoreContext) => void): void {
+export function describeEachStore(title: string, suite: (context: StoreContext) => void, { captureOperations = false } = {}): void {
   describe.each(enabledStores())(`%s: ${title}`, (name) => {
     const context = { name } as StoreContext;
 
     beforeAll(async () => {
       context.database = await createTestDatabase(name);
-      context.store = await openStore(databaseConfig(context.database.url));
+      context.store = await openStore({ ...databaseConfig(context.database.url), captureOperations });
     });
     beforeEach(() => clearStore(context.store));
     afterAll(async () => {

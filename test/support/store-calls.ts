@@ -55,7 +55,7 @@ export function recordStoreCalls(name: StoreName): StoreCalls {
 }
 
 /** A statement's first words: its verb, and what it acts on (`SELECT`, `UPDATE posts`, `INSERT INTO tags`). */
-function statementHead(sql: string): string {
+export function statementHead(sql: string): string {
   const words = sql.trim().replace(/["`]/g, '').split(/\s+/);
   const verb = words[0].toUpperCase();
   if (verb === 'INSERT' || verb === 'DELETE') return words.slice(0, 3).join(' ');
