@@ -46,10 +46,11 @@ function selectionsOf(name: string, command: Document): string[] {
       return [shape(command.filter ?? command.query ?? {})];
     case 'findAndModify':
       return [shape(command.query ?? {})];
+    // A batch of statements is shown by each filter shape it holds, once.
     case 'update':
-      return ((command.updates as { q: unknown }[] | undefined) ?? []).map(({ q }) => shape(q));
+      return [...new Set(((command.updates as { q: unknown }[] | undefined) ?? []).map(({ q }) => shape(q)))];
     case 'delete':
-      return ((command.deletes as { q: unknown }[] | undefined) ?? []).map(({ q }) => shape(q));
+      return [...new Set(((command.deletes as { q: unknown }[] | undefined) ?? []).map(({ q }) => shape(q)))];
     case 'aggregate':
       return [`[${((command.pipeline as Document[] | undefined) ?? []).map(stage).join(', ')}]`];
     default:
@@ -64,11 +65,11 @@ function stage(step: Document): string {
 
 /**
  * A filter with its keys and operators kept and every value a `?`: a list of values (`$in`) is one `?`, a
- * list of conditions (`$or`, `$and`) is shown condition by condition. Keys are the service's field names,
- * never a caller's data.
+ * list of conditions (`$or`, `$and`) or of documents is shown by each shape it holds, once, so that the text
+ * does not grow with a page's length. Keys are the service's field names, never a caller's data.
  */
 export function shape(value: unknown): string {
-  if (Array.isArray(value)) return value.length > 0 && value.every(isPlainObject) ? `[${value.map(shape).join(', ')}]` : '?';
+  if (Array.isArray(value)) return value.length > 0 && value.every(isPlainObject) ? `[${[...new Set(value.map(shape))].join(', ')}]` : '?';
   if (!isPlainObject(value)) return '?';
   return `{${Object.entries(value)
     .map(([key, item]) => `${key}: ${shape(item)}`)
