@@ -32,8 +32,8 @@ const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
 const parameter = (name: string) => ({ $ref: `#/components/parameters/${name}` });
 
-/** Every answer carries its request id. */
-const requestId = { 'X-Request-Id': header('RequestId') };
+/** Every answer carries its request id, and Server-Timing when the service is run with it. */
+const everyAnswer = { 'X-Request-Id': header('RequestId'), 'Server-Timing': header('ServerTiming') };
 const rateLimited = { RateLimit: header('RateLimit'), 'RateLimit-Policy': header('RateLimitPolicy') };
 const perCaller = { Vary: header('VaryAuthorization') };
 const noStore = { 'Cache-Control': header('NoStore') };
@@ -127,15 +127,15 @@ function operation(tag: string, spec: OperationSpec): object {
 }
 
 function json(description: string, schemaName: string, headers: Record<string, object> = {}) {
-  return { description, headers: { ...requestId, ...headers }, content: { 'application/json': { schema: schema(schemaName) } } };
+  return { description, headers: { ...everyAnswer, ...headers }, content: { 'application/json': { schema: schema(schemaName) } } };
 }
 
 function problem(description: string, headers: Record<string, object> = {}) {
-  return { description, headers: { ...requestId, ...headers }, content: { 'application/problem+json': { schema: schema('Problem') } } };
+  return { description, headers: { ...everyAnswer, ...headers }, content: { 'application/problem+json': { schema: schema('Problem') } } };
 }
 
 /** DELETE answers 200 without a body, as Conduit clients expect. */
-const deleted = (description: string) => ({ description, headers: { ...requestId, ...rateLimited } });
+const deleted = (description: string) => ({ description, headers: { ...everyAnswer, ...rateLimited } });
 
 /** Answers that many operations share, from components.responses. */
 const shared = (...statuses: number[]): Responses => Object.fromEntries(statuses.map((status) => [status, response(sharedResponses[status])]));
@@ -351,7 +351,7 @@ const paths = () => ({
     get: operation('meta', {
       operationId: 'getOpenApiDocument',
       summary: 'This document',
-      responses: { 200: { description: 'OpenAPI 3.1.', headers: requestId, content: { 'application/json': { schema: { type: 'object' } } } } },
+      responses: { 200: { description: 'OpenAPI 3.1.', headers: everyAnswer, content: { 'application/json': { schema: { type: 'object' } } } } },
     }),
   },
 });
@@ -438,6 +438,7 @@ const components = () => ({
   },
   headers: {
     RequestId: responseHeaders.RequestId,
+    ServerTiming: responseHeaders.ServerTiming,
     VaryAuthorization: responseHeaders.VaryAuthorization,
     IdempotentReplayed: responseHeaders.IdempotentReplayed,
     RetryAfter: responseHeaders.RetryAfter,
@@ -474,7 +475,7 @@ const description = `The Conduit ("RealWorld") API over the same store and rules
 - Errors are RFC 9457 \`application/problem+json\` documents whose \`errors\` is Conduit's \`{"<field>": ["<message>"]}\`; what a client sent wrong is a 422. A documented path answers any other method with 405 and \`Allow\`.
 - Bodies are wrapped (\`{"user": {...}}\`, \`{"article": {...}}\`, \`{"comment": {...}}\`); fields a route does not take are dropped, not refused.
 - Lists are newest first; \`offset\` is at most ${maxSkip.toLocaleString('en')}. A path answers with or without one trailing slash.
-- Every answer carries \`X-Request-Id\`, the id of its log line.`;
+- Every answer carries \`X-Request-Id\`, the id of its log line, and, when the service runs with \`SERVER_TIMING=true\`, \`Server-Timing\`: the store's time and operations, and the app's own time.`;
 
 let built: object | undefined;
 

@@ -16,8 +16,8 @@ const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
 const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
 const parameter = (name: string) => ({ $ref: `#/components/parameters/${name}` });
 
-/** Every routed answer carries its request id. */
-const requestId = { 'X-Request-Id': header('RequestId') };
+/** Every routed answer carries its request id, and Server-Timing when the service is run with it. */
+const everyAnswer = { 'X-Request-Id': header('RequestId'), 'Server-Timing': header('ServerTiming') };
 
 /** What a client reads in the query parameters of a list; the rules themselves come from the query classes. */
 const queryDescriptions: Record<string, string> = {
@@ -79,15 +79,15 @@ function operation(tag: string, spec: OperationSpec): object {
 }
 
 function json(description: string, schemaName: string, headers: Record<string, object> = {}) {
-  return { description, headers: { ...requestId, ...headers }, content: { 'application/json': { schema: schema(schemaName) } } };
+  return { description, headers: { ...everyAnswer, ...headers }, content: { 'application/json': { schema: schema(schemaName) } } };
 }
 
 function empty(description: string, headers: Record<string, object> = {}) {
-  return { description, headers: { ...requestId, ...headers } };
+  return { description, headers: { ...everyAnswer, ...headers } };
 }
 
 function problem(description: string, headers: Record<string, object> = {}) {
-  return { description, headers: { ...requestId, ...headers }, content: { 'application/problem+json': { schema: schema('Problem') } } };
+  return { description, headers: { ...everyAnswer, ...headers }, content: { 'application/problem+json': { schema: schema('Problem') } } };
 }
 
 /** Answers that many operations share, from components.responses. */
@@ -437,7 +437,7 @@ const paths = () => ({
         summary: 'Metrics in the Prometheus text format',
         description: 'Needs the bearer token only when the service is configured with one.',
         responses: {
-          200: { description: 'Requests by route template, method and status; latencies; store operations; the process.', headers: requestId, content: { 'text/plain': { schema: { type: 'string' } } } },
+          200: { description: 'Requests by route template, method and status; latencies; store operations; the process.', headers: everyAnswer, content: { 'text/plain': { schema: { type: 'string' } } } },
           ...shared(401),
         },
       }),
@@ -448,7 +448,7 @@ const paths = () => ({
     get: operation('meta', {
       operationId: 'getOpenApiDocument',
       summary: 'This document',
-      responses: { 200: { description: 'OpenAPI 3.1.', headers: requestId, content: { 'application/json': { schema: { type: 'object' } } } } },
+      responses: { 200: { description: 'OpenAPI 3.1.', headers: everyAnswer, content: { 'application/json': { schema: { type: 'object' } } } } },
     }),
   },
 });
@@ -459,6 +459,12 @@ export const responseHeaders = {
     description: "The id of this request's log line: the caller's own X-Request-Id when it is 1 to 128 letters, digits or `_.:-`.",
     required: true,
     schema: { type: 'string' },
+  },
+  ServerTiming: {
+    description:
+      'Only when the service runs with `SERVER_TIMING=true`: how long the store took (the time during which a statement or command was in flight), how many operations the request sent, and the rest of its time until its headers, in milliseconds.',
+    required: false,
+    schema: { type: 'string', pattern: '^store;dur=[0-9]+(\\.[0-9]+)?;desc="[0-9]+ operations", app;dur=[0-9]+(\\.[0-9]+)?$' },
   },
   ETag: {
     description:
@@ -507,7 +513,7 @@ const components = () => ({
   },
   headers: responseHeaders,
   responses: {
-    NotModified: { description: 'The version named in If-None-Match is current.', headers: { ...requestId, ...versioned } },
+    NotModified: { description: 'The version named in If-None-Match is current.', headers: { ...everyAnswer, ...versioned } },
     BadRequest: problem(
       'The request is malformed; `errors` names the bad fields, parameters or headers (the first 10), the field of a body nested over 8 levels deep, or a body of over 100 fields.',
     ),
@@ -538,7 +544,7 @@ const description = `One blog API over relational and document stores.
 - Errors are RFC 9457 \`application/problem+json\` documents. A documented path answers any other method with 405 and \`Allow\`.
 - Records carry a version: their \`ETag\`. Send it in \`If-Match\` to change or delete only the version you read.
 - Creates take an \`Idempotency-Key\`, so that a retry never makes a second record.
-- Every answer carries \`X-Request-Id\`, the id of its log line.`;
+- Every answer carries \`X-Request-Id\`, the id of its log line, and, when the service runs with \`SERVER_TIMING=true\`, \`Server-Timing\`: the store's time and operations, and the app's own time.`;
 
 let built: object | undefined;
 
