@@ -57,6 +57,30 @@ describe('service start-up', () => {
     }
   });
 
+  it('when started with SERVER_TIMING=true and LOG_LEVEL=debug, then answers carry Server-Timing and the log line lists the operations; by default neither', async () => {
+    const lineOf = (logs: string, id: string | null) => logs.split('\n').find((line) => id !== null && line.includes(`"id":"${id}"`));
+    const timed = await serve({ SERVER_TIMING: 'true', LOG_LEVEL: 'debug' });
+    try {
+      const response = await fetch(`${timed.url}/users?limit=5`);
+      expect(response.headers.get('server-timing')).toMatch(/^store;dur=[\d.]+;desc="1 operations", app;dur=[\d.]+$/);
+      const missing = await fetch(`${timed.url}/no-such-route`);
+      expect([missing.status, missing.headers.get('server-timing')]).toEqual([404, expect.stringMatching(/desc="0 operations"/)]);
+      expect(await timed.stop()).toBe(0);
+      expect(JSON.parse(lineOf(timed.logs(), response.headers.get('x-request-id'))!).storeOperations).toEqual([{ op: expect.stringMatching(/^SELECT .* FROM "users"/), ms: expect.any(Number) }]);
+    } finally {
+      await timed.stop();
+    }
+    const plain = await serve();
+    try {
+      const response = await fetch(`${plain.url}/users?limit=5`);
+      expect(response.headers.get('server-timing')).toBeNull();
+      expect(await plain.stop()).toBe(0);
+      expect(JSON.parse(lineOf(plain.logs(), response.headers.get('x-request-id'))!).storeOperations).toBeUndefined();
+    } finally {
+      await plain.stop();
+    }
+  });
+
   it("when the README's walkthrough runs against a fresh service, then every step answers as it says", async () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const script = /## Walkthrough[\s\S]*?```bash\n([\s\S]*?)```/.exec(readme)?.[1];
