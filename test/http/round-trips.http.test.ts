@@ -1,15 +1,18 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Response } from 'supertest';
 import { type SignedUp, api } from '../support/api';
 import { conduit } from '../support/conduit-api';
 import { describeEachStore } from '../support/each-store';
 import { type StoreCalls, recordStoreCalls, storeCalls } from '../support/store-calls';
-import type { StoreName } from '../support/stores';
+import { type StoreName, storeNames } from '../support/stores';
 
 /**
  * The round-trip budget of every call of both APIs, on the happy path, signed in where the route takes it:
  * how many times the store is called (a statement, a whole transaction, or a MongoDB command; storeCalls),
  * exactly. A list is held to its budget at a page of 2 items and at a page of 20 by different authors,
- * favorited and followed by the caller, so one more call per item fails it.
+ * favorited and followed by the caller, so one more call per item fails it. docs/round-trips.md is this
+ * table; `UPDATE_ROUND_TRIPS=1` writes it again, and the last test fails when the committed one differs.
  *
  * The usual shape: a signed-in call reads its session (the session and its user together) once. SQL joins a
  * post's tags and counts, a comment's or a follow's user, in the statement that reads it; MongoDB has no join
@@ -385,3 +388,35 @@ function unique(): string {
   sequence += 1;
   return `rt${process.pid}x${sequence}`;
 }
+
+const documentPath = join(__dirname, '../../docs/round-trips.md');
+const storeTitles: Record<StoreName, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL', mysql: 'MariaDB', mongodb: 'MongoDB' };
+
+/** docs/round-trips.md, from the budgets above. */
+function roundTripsDocument(): string {
+  const rows = (Object.keys(budgets) as Call[]).map((call) => `| \`${call}\` | ${storeNames.map((name) => budgets[call][name]).join(' | ')} |`);
+  return [
+    '# Round trips per API call',
+    '',
+    '<!-- Written by `UPDATE_ROUND_TRIPS=1 npx jest test/http/round-trips.http.test.ts --selectProjects UTC` from the budgets in that test; do not edit. -->',
+    '',
+    'How many times each call of the native API and of the Conduit API (`/api`) calls its store, on the happy path and',
+    'signed in where the route takes it: one statement, one whole transaction (BEGIN to COMMIT), or one MongoDB command.',
+    '`test/http/round-trips.http.test.ts` holds every store to these numbers exactly, each list at a page of 2 items and',
+    'of 20 (by different authors, favorited and followed by the caller), so a call per item fails it. Why a store',
+    'differs is said beside its row in the test: mostly that MongoDB has no join and no foreign key. The MongoDB column',
+    'counts the commands the driver sends, whatever server answers them (FerretDB stands in for MongoDB in the tests).',
+    '',
+    `| call | ${storeNames.map((name) => storeTitles[name]).join(' | ')} |`,
+    `|---|${storeNames.map(() => '---:').join('|')}|`,
+    ...rows,
+    '',
+  ].join('\n');
+}
+
+describe('docs/round-trips.md', () => {
+  it('when rendered from the budgets, then it equals the committed file (UPDATE_ROUND_TRIPS=1 writes it)', () => {
+    if (process.env.UPDATE_ROUND_TRIPS === '1') writeFileSync(documentPath, roundTripsDocument());
+    expect(readFileSync(documentPath, 'utf8')).toBe(roundTripsDocument());
+  });
+});
