@@ -67,6 +67,13 @@ export class Posts {
     return this.seen(caller, await this.store.posts.findBySlug(slug), slug, options);
   }
 
+  /** The post whose current slug this is, read alone: what a write by slug acts on. @throws NotFoundError */
+  async findBySlug(slug: string): Promise<Post> {
+    const post = await this.store.posts.findBySlug(slug);
+    if (post === null) throw new NotFoundError('post', slug);
+    return post;
+  }
+
   /** The author is the caller. */
   create(caller: Caller, input: Omit<NewPost, 'authorId'>): Promise<Post> {
     return this.store.posts.create({ ...input, authorId: caller.user.id });

@@ -108,18 +108,18 @@ const budgets = {
   'GET /api/articles/feed': sqlAndMongo(6, 8),
   'POST /api/articles': sqlAndMongo(2, 3),
   'GET /api/articles/:slug': same(5),
-  // The article by slug (with the caller's flag), the update, the flag again.
-  'PUT /api/articles/:slug': same(5),
-  'DELETE /api/articles/:slug': sqlAndMongo(4, 6),
+  // The article by slug, the update, the caller's flag.
+  'PUT /api/articles/:slug': same(4),
+  'DELETE /api/articles/:slug': sqlAndMongo(3, 5),
   // The article by slug, the native favorite, the article with its author and flags.
-  'POST /api/articles/:slug/favorite': sqlAndMongo(8, 10),
-  'DELETE /api/articles/:slug/favorite': sqlAndMongo(8, 9),
+  'POST /api/articles/:slug/favorite': sqlAndMongo(7, 9),
+  'DELETE /api/articles/:slug/favorite': sqlAndMongo(7, 8),
   // The article by slug, the page of comments (their authors apart on MongoDB), the follows of the authors.
-  'GET /api/articles/:slug/comments': sqlAndMongo(6, 7),
+  'GET /api/articles/:slug/comments': sqlAndMongo(5, 6),
   // The article by slug, then the native create.
-  'POST /api/articles/:slug/comments': sqlAndMongo(4, 7),
+  'POST /api/articles/:slug/comments': sqlAndMongo(3, 6),
   // MongoDB reads the comment, its post and its author before the delete (no join).
-  'DELETE /api/articles/:slug/comments/:id': sqlAndMongo(5, 7),
+  'DELETE /api/articles/:slug/comments/:id': sqlAndMongo(4, 6),
   'GET /api/tags': same(1),
   'GET /api/openapi.json': same(0),
 } satisfies Record<string, Record<StoreName, number>>;

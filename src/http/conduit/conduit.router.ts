@@ -149,7 +149,7 @@ export function conduitRouter({ accounts, posts, profiles, comments }: UseCases,
     .put(...writer, jsonBody(postBodyLimit), async (req, res) => {
       const { body, tagList, ...changes } = wrapped(ConduitArticleChanges, req, 'article');
       const caller = callerOf(res);
-      const { post } = await posts.readBySlug(caller, req.params.slug);
+      const post = await posts.findBySlug(req.params.slug);
       const changed = await posts.update(caller, post.id, { ...changes, content: body, tags: tagList === undefined ? undefined : tagSet(tagList) });
       // The writer is the author: the article is theirs, so `following` is false; `favorited` is read again.
       const { favorited } = await posts.seenBy(caller, [changed]);
@@ -157,7 +157,7 @@ export function conduitRouter({ accounts, posts, profiles, comments }: UseCases,
     })
     .delete(...writer, async (req, res) => {
       const caller = callerOf(res);
-      const { post } = await posts.readBySlug(caller, req.params.slug);
+      const post = await posts.findBySlug(req.params.slug);
       await posts.delete(caller, post.id);
       res.status(200).end();
     })
@@ -167,13 +167,13 @@ export function conduitRouter({ accounts, posts, profiles, comments }: UseCases,
     .route('/articles/:slug/favorite')
     .post(...writer, async (req, res) => {
       const caller = callerOf(res);
-      const { post } = await posts.readBySlug(caller, req.params.slug);
+      const post = await posts.findBySlug(req.params.slug);
       await posts.favorite(caller, post.id);
       await sendArticle(res, caller, post.id);
     })
     .delete(...writer, async (req, res) => {
       const caller = callerOf(res);
-      const { post } = await posts.readBySlug(caller, req.params.slug);
+      const post = await posts.findBySlug(req.params.slug);
       await posts.unfavorite(caller, post.id);
       await sendArticle(res, caller, post.id);
     })
@@ -183,7 +183,7 @@ export function conduitRouter({ accounts, posts, profiles, comments }: UseCases,
     .route('/articles/:slug/comments')
     .get(identified, async (req, res) => {
       const caller = callerIfAny(res);
-      const { post } = await posts.readBySlug(caller, req.params.slug);
+      const post = await posts.findBySlug(req.params.slug);
       const slice = await comments.page({ postId: post.id, limit: conduitCommentsShown, order: 'newest' });
       const following = await profiles.followedBy(caller, slice.items.map(({ author }) => author));
       res.json({ comments: slice.items.map((comment) => commentJson(comment, following?.has(comment.authorId) ?? false)) });
@@ -195,7 +195,7 @@ export function conduitRouter({ accounts, posts, profiles, comments }: UseCases,
       creates.handler({ route: 'POST /api/articles/:slug/comments', wrapper: 'comment', scope: (res) => `user ${callerOf(res).user.id} article ${String(res.req.params.slug)}`, owner: (res) => callerOf(res).user.id }, async (req, res) => {
         const { body } = wrapped(ConduitNewComment, req, 'comment');
         const caller = callerOf(res);
-        const { post } = await posts.readBySlug(caller, String(req.params.slug));
+        const post = await posts.findBySlug(String(req.params.slug));
         const comment = await comments.create(caller, post.id, body);
         res.json({ comment: commentJson({ ...comment, author: caller.user }, false) });
       }),
@@ -206,7 +206,7 @@ export function conduitRouter({ accounts, posts, profiles, comments }: UseCases,
     .route('/articles/:slug/comments/:id')
     .delete(...writer, async (req, res) => {
       const caller = callerOf(res);
-      const { post } = await posts.readBySlug(caller, req.params.slug);
+      const post = await posts.findBySlug(req.params.slug);
       // Any other id is no comment's: the same 404 as an unknown number.
       if (!/^[1-9]\d{0,14}$/.test(req.params.id)) throw new NotFoundError('comment', req.params.id);
       await comments.deleteByNumber(caller, post.id, Number(req.params.id), 'comment-author');
