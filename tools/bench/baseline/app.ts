@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { BaselineStore, ListPosition, PostRecord, PostRecordChanges } from './store';
-import { inCodePointOrder } from './store';
+import type { ArticleRecord, BaselineStore, ListPosition, PostRecord, PostRecordChanges, ProfileRecord } from './store';
+import { inCodePointOrder, slugOf } from './store';
 
 /**
  * Express 5 and a raw driver, nothing else: the same six routes as the
- * service, answering byte-identical JSON for valid requests, with no
+ * service, and the Conduit API's two lists, answering byte-identical JSON for valid requests, with no
  * validation, logging, metrics, security headers, rate limits or
  * idempotency keys. What the service spends beyond this is what it costs.
  */
@@ -55,6 +55,39 @@ export function baselineApp(store: BaselineStore): Express {
     };
   }
 
+  // The Conduit API's lists (src/http/conduit): the page and its count at once, then the page's facts at once.
+  app.get('/api/articles', varies, identified, async (req, res) => {
+    const { limit, offset } = conduitPage(req);
+    const [posts, total] = await Promise.all([store.listArticles(limit + 1, offset), store.countArticles()]);
+    res.json(await articles(res, posts.slice(0, limit), total));
+  });
+
+  app.get('/api/articles/feed', varies, signedIn, async (req, res) => {
+    const userId = res.locals.userId as string;
+    const { limit, offset } = conduitPage(req);
+    const [posts, total] = await Promise.all([store.listArticles(limit + 1, offset, userId), store.countArticles(userId)]);
+    res.json(await articles(res, posts.slice(0, limit), total));
+  });
+
+  /** A Conduit page: whether the caller favorites each post, its authors, and whether the caller follows each, one query per fact. */
+  async function articles(res: Response, posts: ArticleRecord[], total: number) {
+    const userId = res.locals.userId as string | undefined;
+    const authorIds = [...new Set(posts.map(({ authorId }) => authorId))];
+    const none = posts.length === 0;
+    const [favorited, authors, following] = await Promise.all([
+      userId === undefined || none ? undefined : store.favoritedAmong(userId, posts.map(({ id }) => id)),
+      none ? new Map<string, ProfileRecord>() : store.profilesById(authorIds),
+      userId === undefined || none ? undefined : store.followedAmong(userId, authorIds),
+    ]);
+    return {
+      articles: posts.flatMap((post) => {
+        const author = authors.get(post.authorId);
+        return author === undefined ? [] : [articleJson(post, author, favorited?.has(post.id) ?? false, following?.has(post.authorId) ?? false)];
+      }),
+      articlesCount: total,
+    };
+  }
+
   app.post('/posts', signedIn, async (req, res) => {
     const { title, description, content, publicationDate, tags } = req.body as Record<string, unknown>;
     const now = new Date();
@@ -91,7 +124,8 @@ export function baselineApp(store: BaselineStore): Express {
 
   /** The bearer token's session, found by the token's SHA-256 as the service keeps it. */
   async function signedIn(req: Request, res: Response, next: NextFunction): Promise<void> {
-    const token = /^Bearer (\S+)$/.exec(req.get('Authorization') ?? '')?.[1];
+    // `Token` is the Conduit API's scheme; the service takes both on every route.
+    const token = /^(?:Bearer|Token) +(\S+) *$/i.exec(req.get('Authorization') ?? '')?.[1];
     const userId = token === undefined ? null : await store.sessionUser(createHash('sha256').update(token).digest('hex'), new Date());
     if (userId === null) return void res.status(401).json({ status: 401 });
     res.locals.userId = userId;
@@ -130,6 +164,26 @@ function postJson(post: PostRecord, favorited?: boolean) {
     version: post.version,
     favoritesCount: post.favoritesCount,
     ...(favorited !== undefined && { favorited }),
+  };
+}
+
+/** The Conduit query's page: `limit` (20 when left out) and `offset`. */
+function conduitPage(req: Request): { limit: number; offset: number } {
+  return { limit: req.query.limit === undefined ? 20 : Number(req.query.limit), offset: req.query.offset === undefined ? 0 : Number(req.query.offset) };
+}
+
+/** The fields and their order of the service's src/http/conduit/conduit.presenters.ts, for a list: no `body`. */
+function articleJson(post: ArticleRecord, author: ProfileRecord, favorited: boolean, following: boolean) {
+  return {
+    slug: slugOf(post.title, post.slugSuffix),
+    title: post.title,
+    description: post.description,
+    tagList: post.tags,
+    createdAt: post.createdAt.toISOString(),
+    updatedAt: post.updatedAt.toISOString(),
+    favorited,
+    favoritesCount: post.favoritesCount,
+    author: { username: author.username, bio: author.bio, image: author.image, following },
   };
 }
 

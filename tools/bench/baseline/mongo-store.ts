@@ -1,11 +1,13 @@
 import { MongoClient, ObjectId } from 'mongodb';
-import type { BaselineStore, ListPosition, PostRecord } from './store';
+import type { ArticleRecord, BaselineStore, ListPosition, PostRecord } from './store';
 import { searchKey } from './store';
 
 interface PostDocument {
   _id: ObjectId;
   authorId: ObjectId;
   title: string;
+  /** What the post's slug ends with, in base 36; absent from posts stored without it, whose slug ends with the `_id` in hex. */
+  slugNumber?: number;
   description?: string;
   content: string;
   publicationDate: Date;
@@ -29,6 +31,14 @@ interface FavoriteDocument {
   createdAt: Date;
 }
 
+interface UserDocument {
+  _id: ObjectId;
+  username: string;
+  /** Absent from users written before profiles: read as '' and null. */
+  bio?: string;
+  image?: string | null;
+}
+
 interface SessionDocument {
   _id: string;
   userId: ObjectId;
@@ -36,6 +46,7 @@ interface SessionDocument {
 }
 
 const newestFirst = { publicationDate: -1, _id: -1 } as const;
+const newestCreatedFirst = { createdAt: -1, _id: -1 } as const;
 const withoutKeys = { titleKey: 0, contentKey: 0 } as const;
 
 /** One MongoClient on the database the URL names, with the service's collections and documents. */
@@ -46,6 +57,10 @@ export async function openMongoStore(url: string): Promise<BaselineStore> {
   const sessions = db.collection<SessionDocument>('sessions');
   const follows = db.collection<FollowDocument>('follows');
   const favorites = db.collection<FavoriteDocument>('favorites');
+  const users = db.collection<UserDocument>('users');
+  /** The authors a reader follows, by the `_id` index: the service reads them before each of the feed's commands. */
+  const followeesOf = async (userId: string) => (await follows.find({ '_id.follower': new ObjectId(userId) }, { projection: { _id: 1 } }).toArray()).map(({ _id }) => _id.followee);
+  const articlesFilter = async (followedBy: string | undefined) => (followedBy === undefined ? {} : { authorId: { $in: await followeesOf(followedBy) } });
   // The service's seek filter (mongo/post-queries.ts): the first term bounds the index range, the equal date its own branch.
   const after = (position: ListPosition | undefined) =>
     position === undefined
@@ -79,6 +94,22 @@ export async function openMongoStore(url: string): Promise<BaselineStore> {
       // The pair is the `_id`: its index answers each.
       const found = await favorites.find({ _id: { $in: ids.map((id) => ({ user, post: new ObjectId(id) })) } }, { projection: { _id: 1 } }).toArray();
       return new Set(found.map(({ _id }) => _id.post.toHexString()));
+    },
+    listArticles: async (count, offset, followedBy) => {
+      const filter = await articlesFilter(followedBy);
+      // The service's order for the Conduit list, by the `created` index.
+      return (await posts.find(filter, { projection: withoutKeys }).sort(newestCreatedFirst).skip(offset).limit(count).toArray()).map(article);
+    },
+    countArticles: async (followedBy) => posts.countDocuments(await articlesFilter(followedBy)),
+    profilesById: async (userIds) => {
+      const found = await users.find({ _id: { $in: userIds.map((id) => new ObjectId(id)) } }, { projection: { username: 1, bio: 1, image: 1 } }).toArray();
+      return new Map(found.map(({ _id, username, bio, image }) => [_id.toHexString(), { username, bio: bio ?? '', image: image ?? null }]));
+    },
+    followedAmong: async (userId, userIds) => {
+      const follower = new ObjectId(userId);
+      // The pair is the `_id`: its index answers each.
+      const found = await follows.find({ _id: { $in: userIds.map((id) => ({ follower, followee: new ObjectId(id) })) } }, { projection: { _id: 1 } }).toArray();
+      return new Set(found.map(({ _id }) => _id.followee.toHexString()));
     },
     createPost: async (authorId, post, now) => {
       const document: PostDocument = {
@@ -135,4 +166,8 @@ function record(document: Omit<PostDocument, 'titleKey' | 'contentKey'>): PostRe
     version: document.version,
     favoritesCount: Math.max(0, document.favoritesCount ?? 0),
   };
+}
+
+function article(document: Omit<PostDocument, 'titleKey' | 'contentKey'>): ArticleRecord {
+  return { ...record(document), slugSuffix: document.slugNumber === undefined ? document._id.toHexString() : document.slugNumber.toString(36) };
 }

@@ -1,6 +1,6 @@
 import { type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket, createPool } from 'mysql2/promise';
 import type { BaselineStore, SqlPostRow } from './store';
-import { changedColumns, searchKey, sqlPostRecord } from './store';
+import { changedColumns, searchKey, sqlArticleRecord, sqlPostRecord } from './store';
 
 interface PostRow extends RowDataPacket, SqlPostRow<Date> {}
 
@@ -107,6 +107,29 @@ export function openMysqlStore(url: string): BaselineStore {
       // mysql2 writes the array as a list: the primary key (user_id, post_id) answers each.
       const [rows] = await pool.query<RowDataPacket[]>('SELECT post_id FROM favorites WHERE user_id = ? AND post_id IN (?)', [Number(userId), ids]);
       return new Set(rows.map((row) => String(row.post_id)));
+    },
+    listArticles: async (count, offset, followedBy) => {
+      // The service's Conduit list (post-queries.ts, sort createdAt): by IDX_posts_created; OFFSET only when skipping.
+      const where = followedBy === undefined ? '' : ` WHERE ${following}`;
+      const values = [...(followedBy === undefined ? [] : [Number(followedBy)]), count, ...(offset > 0 ? [offset] : [])];
+      const [rows] = await pool.query<PostRow[]>(`SELECT ${postColumns} FROM posts p${where} ORDER BY p.created_at DESC, p.id DESC LIMIT ?${offset > 0 ? ' OFFSET ?' : ''}`, values);
+      return rows.map((row) => sqlArticleRecord(row, (date) => date));
+    },
+    countArticles: async (followedBy) => {
+      const [rows] =
+        followedBy === undefined
+          ? await pool.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM posts p')
+          : await pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n FROM posts p WHERE ${following}`, [Number(followedBy)]);
+      return Number(rows[0].n);
+    },
+    profilesById: async (userIds) => {
+      const [rows] = await pool.query<RowDataPacket[]>('SELECT id, username, bio, image FROM users WHERE id IN (?)', [userIds.map(Number)]);
+      return new Map(rows.map(({ id, username, bio, image }) => [String(id), { username, bio, image }]));
+    },
+    followedAmong: async (userId, userIds) => {
+      // The primary key (follower_id, followee_id) answers each.
+      const [rows] = await pool.query<RowDataPacket[]>('SELECT followee_id FROM follows WHERE follower_id = ? AND followee_id IN (?)', [Number(userId), userIds.map(Number)]);
+      return new Set(rows.map((row) => String(row.followee_id)));
     },
     createPost: async (authorId, post, now) => {
       await addTags(post.tags);

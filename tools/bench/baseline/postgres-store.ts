@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { BaselineStore, SqlPostRow } from './store';
-import { changedColumns, searchKey, sqlPostRecord } from './store';
+import type { BaselineStore, ProfileRecord, SqlPostRow } from './store';
+import { changedColumns, searchKey, sqlArticleRecord, sqlPostRecord } from './store';
 
 type PostRow = SqlPostRow<Date>;
 
@@ -102,6 +102,30 @@ export function openPostgresStore(url: string): BaselineStore {
       // One statement for any number of posts: the primary key (user_id, post_id) answers each.
       const { rows } = await pool.query<{ post_id: number }>(named('SELECT post_id FROM favorites WHERE user_id = $1 AND post_id = ANY($2::integer[])', [userId, ids]));
       return new Set(rows.map((row) => String(row.post_id)));
+    },
+    listArticles: async (count, offset, followedBy) => {
+      // The service's Conduit list (post-queries.ts, sort createdAt): by IDX_posts_created; OFFSET only when skipping.
+      const where = followedBy === undefined ? '' : ` WHERE ${following}`;
+      const values: unknown[] = followedBy === undefined ? [] : [followedBy];
+      const limit = `LIMIT $${values.push(count)}${offset > 0 ? ` OFFSET $${values.push(offset)}` : ''}`;
+      const { rows } = await pool.query<PostRow>(named(`SELECT ${postColumns} FROM posts p${where} ORDER BY p.created_at DESC, p.id DESC ${limit}`, values));
+      return rows.map((row) => sqlArticleRecord(row, (date) => date));
+    },
+    countArticles: async (followedBy) => {
+      const { rows } =
+        followedBy === undefined
+          ? await pool.query<{ n: string }>(named('SELECT COUNT(*) AS n FROM posts p', []))
+          : await pool.query<{ n: string }>(named(`SELECT COUNT(*) AS n FROM posts p WHERE ${following}`, [followedBy]));
+      return Number(rows[0].n);
+    },
+    profilesById: async (userIds) => {
+      const { rows } = await pool.query<ProfileRecord & { id: number }>(named('SELECT id, username, bio, image FROM users WHERE id = ANY($1::integer[])', [userIds]));
+      return new Map(rows.map(({ id, username, bio, image }) => [String(id), { username, bio, image }]));
+    },
+    followedAmong: async (userId, userIds) => {
+      // The primary key (follower_id, followee_id) answers each.
+      const { rows } = await pool.query<{ followee_id: number }>(named('SELECT followee_id FROM follows WHERE follower_id = $1 AND followee_id = ANY($2::integer[])', [userId, userIds]));
+      return new Set(rows.map((row) => String(row.followee_id)));
     },
     createPost: async (authorId, post, now) => {
       await addTags(post.tags);

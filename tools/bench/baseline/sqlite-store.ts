@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
-import type { BaselineStore, NewPostRecord, PostRecordChanges, SqlPostRow } from './store';
-import { changedColumns, searchKey, sqlPostRecord } from './store';
+import { SqliteReader } from './sqlite-reader';
+import type { BaselineStore, NewPostRecord, PostRecordChanges, ProfileRecord, SqlPostRow } from './store';
+import { changedColumns, searchKey, sqlArticleRecord, sqlPostRecord } from './store';
 
 type PostRow = SqlPostRow<string>;
 
@@ -44,6 +45,20 @@ export function openSqliteStore(path: string): BaselineStore {
     }
     return statement;
   };
+  /** One statement per number of values in an IN list, prepared once. */
+  const byCount = <R>(statements: Map<number, Database.Statement<unknown[], R>>, sql: (list: string) => string, count: number) => {
+    let statement = statements.get(count);
+    if (statement === undefined) statements.set(count, (statement = db.prepare(sql(Array.from({ length: count }, () => '?').join(', ')))));
+    return statement;
+  };
+  const profileStatements = new Map<number, Database.Statement<unknown[], ProfileRecord & { id: number }>>();
+  const followedStatements = new Map<number, Database.Statement<unknown[], { followee_id: number }>>();
+  // The Conduit list and its count may examine many rows: on a thread of their own, as the service reads them.
+  const reader = new SqliteReader(path);
+  /** The service's Conduit list (post-queries.ts, sort createdAt): by IDX_posts_created, one more row than shown; OFFSET only when skipping. */
+  const articles = (where: string, offset: number) =>
+    `SELECT ${postColumns} FROM posts p${where} ORDER BY p.created_at DESC, p.id DESC LIMIT ?${offset > 0 ? ' OFFSET ?' : ''}`;
+  const followingReader = 'p.author_id IN (SELECT f.followee_id FROM follows f WHERE f.follower_id = ?)';
   const addTag = db.prepare('INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
   const addPost = db.prepare<unknown[], { id: number }>(
     `INSERT INTO posts (author_id, title, title_key, description, content, content_key, publication_date, created_at, updated_at, version)
@@ -101,6 +116,28 @@ export function openSqliteStore(path: string): BaselineStore {
       if (ids.length === 0) return new Set();
       return new Set(favoritedAmong(ids.length).all(Number(userId), ...ids).map((row) => String(row.post_id)));
     },
+    listArticles: async (count, offset, followedBy) => {
+      const where = followedBy === undefined ? '' : ` WHERE ${followingReader}`;
+      const values = [...(followedBy === undefined ? [] : [Number(followedBy)]), count, ...(offset > 0 ? [offset] : [])];
+      return (await reader.all<PostRow>(articles(where, offset), values)).map((row) => sqlArticleRecord(row, instant));
+    },
+    countArticles: async (followedBy) => {
+      const [row] =
+        followedBy === undefined
+          ? await reader.all<{ n: number }>('SELECT COUNT(*) AS n FROM posts p', [])
+          : await reader.all<{ n: number }>(`SELECT COUNT(*) AS n FROM posts p WHERE ${followingReader}`, [Number(followedBy)]);
+      return row.n;
+    },
+    profilesById: async (userIds) => {
+      const ids = userIds.map(Number);
+      const rows = byCount(profileStatements, (list) => `SELECT id, username, bio, image FROM users WHERE id IN (${list})`, ids.length).all(...ids);
+      return new Map(rows.map(({ id, username, bio, image }) => [String(id), { username, bio, image }]));
+    },
+    followedAmong: async (userId, userIds) => {
+      const ids = userIds.map(Number);
+      const statement = byCount(followedStatements, (list) => `SELECT followee_id FROM follows WHERE follower_id = ? AND followee_id IN (${list})`, ids.length);
+      return new Set(statement.all(Number(userId), ...ids).map((row) => String(row.followee_id)));
+    },
     createPost: async (authorId, post, now) => {
       const id = create.immediate(Number(authorId), post, text(now));
       return { ...post, id: String(id), authorId, createdAt: now, updatedAt: now, version: 1, favoritesCount: 0 };
@@ -109,7 +146,10 @@ export function openSqliteStore(path: string): BaselineStore {
       const row = update.immediate(Number(id), Number(authorId), version, changes, text(now));
       return row === undefined ? null : record(row);
     },
-    close: async () => void db.close(),
+    close: async () => {
+      await reader.close();
+      db.close();
+    },
   };
 }
 

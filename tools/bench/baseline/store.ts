@@ -1,5 +1,5 @@
 /**
- * What the baseline server asks of a store: the few reads and writes its six
+ * What the baseline server asks of a store: the few reads and writes its eight
  * routes need, each written by hand against one raw driver. Nothing here is
  * imported from src/: the baseline is the yardstick, so it must not share the
  * code it measures.
@@ -14,6 +14,17 @@ export interface BaselineStore {
   listFeed(userId: string, count: number, after?: ListPosition): Promise<PostRecord[]>;
   /** Which of `postIds` the user favorites, in one query. */
   favoritedAmong(userId: string, postIds: string[]): Promise<Set<string>>;
+  /**
+   * The Conduit list (`GET /api/articles`): newest `createdAt` first, ties by id, newest first; `count` posts
+   * after skipping `offset`; of the authors `followedBy` follows when given (`GET /api/articles/feed`).
+   */
+  listArticles(count: number, offset: number, followedBy?: string): Promise<ArticleRecord[]>;
+  /** How many posts that list has in all: every post, or those of the authors `followedBy` follows. */
+  countArticles(followedBy?: string): Promise<number>;
+  /** The profiles of these users, by id, in one query. */
+  profilesById(userIds: string[]): Promise<Map<string, ProfileRecord>>;
+  /** Which of `userIds` the user follows, in one query. */
+  followedAmong(userId: string, userIds: string[]): Promise<Set<string>>;
   createPost(authorId: string, post: NewPostRecord, now: Date): Promise<PostRecord>;
   /** Null when no post of this author has this id (and this version, when given). */
   updatePost(id: string, authorId: string, version: number | undefined, changes: PostRecordChanges, now: Date): Promise<PostRecord | null>;
@@ -33,6 +44,17 @@ export interface PostRecord {
   tags: string[];
   version: number;
   favoritesCount: number;
+}
+
+/** A post as the Conduit API names it: its slug ends with this suffix (base 36 of the row id, or of MongoDB's slugNumber). */
+export interface ArticleRecord extends PostRecord {
+  slugSuffix: string;
+}
+
+export interface ProfileRecord {
+  username: string;
+  bio: string;
+  image: string | null;
 }
 
 export interface NewPostRecord {
@@ -97,6 +119,41 @@ export function sqlPostRecord<D>(row: SqlPostRow<D>, instant: (value: D) => Date
     version: row.version,
     favoritesCount: Number(row.favorites_count),
   };
+}
+
+/** As sqlPostRecord, with the slug's suffix: base 36 of the row id. */
+export function sqlArticleRecord<D>(row: SqlPostRow<D>, instant: (value: D) => Date): ArticleRecord {
+  return { ...sqlPostRecord(row, instant), slugSuffix: Number(row.id).toString(36) };
+}
+
+/** Longest run of a title's words a slug keeps, in characters. */
+const maxSlugWordsLength = 60;
+/** Latin letters that Unicode decomposition leaves whole, spelled as ASCII writes them. */
+const latinSpellings: Record<string, string> = { ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ð: 'd', þ: 'th', ı: 'i' };
+
+/**
+ * A post's slug as the service writes it (its src/domain/slug.ts): the title's words in lower-case ASCII
+ * joined by `-`, accents dropped, at most 60 characters cut at a word's end (or `post` when none), then `-`
+ * and the suffix.
+ */
+export function slugOf(title: string, suffix: string): string {
+  const words = title
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[ßæœøłđðþı]/g, (letter) => latinSpellings[letter])
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  let joined = '';
+  for (const word of words) {
+    const next = joined === '' ? word : `${joined}-${word}`;
+    if (next.length > maxSlugWordsLength) {
+      if (joined === '') joined = word.slice(0, maxSlugWordsLength);
+      break;
+    }
+    joined = next;
+  }
+  return `${joined || 'post'}-${suffix}`;
 }
 
 /** The columns an update sets, with their search keys, and each value as the driver takes it (`datetime` for dates). */

@@ -11,15 +11,17 @@ export interface Answer {
 export interface Call {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT';
   token?: string;
+  /** How the token is sent: `Bearer` (the native API's), or `Token`, the Conduit API's. */
+  scheme?: 'Bearer' | 'Token';
   ifMatch?: string;
   body?: unknown;
 }
 
-export async function send(origin: string, path: string, { method = 'GET', token, ifMatch, body }: Call = {}): Promise<Answer> {
+export async function send(origin: string, path: string, { method = 'GET', token, scheme = 'Bearer', ifMatch, body }: Call = {}): Promise<Answer> {
   const response = await fetch(`${origin}${path}`, {
     method,
     headers: {
-      ...(token !== undefined && { Authorization: `Bearer ${token}` }),
+      ...(token !== undefined && { Authorization: `${scheme} ${token}` }),
       ...(ifMatch !== undefined && { 'If-Match': ifMatch }),
       ...(body !== undefined && { 'Content-Type': 'application/json' }),
     },

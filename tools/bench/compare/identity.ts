@@ -8,12 +8,20 @@ export interface IdentitySample {
   token: string;
 }
 
+interface ConduitList {
+  articles: { favorited: boolean; author: { following: boolean } }[];
+}
+
+/** How deep the check looks for a Conduit page with posts of followed authors and of the reader. */
+const maxConduitOffset = 980;
+
 /** Fields a write sets from the clock or the store's id sequence: the only ones allowed to differ between two writes. */
 const masked = ['id', 'createdAt', 'updatedAt'];
 
 /**
  * Checks that the service and the baseline answer the same for every request
  * the bench sends: reads byte for byte (status, Content-Type, ETag, Vary, body), signed in and not,
+ * the Conduit API's lists among them (pages that show `favorited` and `following` both ways),
  * writes with their ids and timestamps masked, and each server's new post
  * read back byte for byte through the other, so that the baseline writes what
  * the service reads. Answers what it checked; throws at the first difference.
@@ -42,6 +50,27 @@ export async function checkIdentity(ours: string, baseline: string, { ids, deepC
   const [feed] = await same('GET /feed?limit=20', '/feed?limit=20', { token });
   const { nextCursor } = JSON.parse(feed.body) as { nextCursor: string | null };
   if (nextCursor !== null) await same('GET /feed?limit=20&cursor=<page 2>', `/feed?limit=20&cursor=${encodeURIComponent(nextCursor)}`, { token });
+
+  // The Conduit API's lists, with the Conduit scheme (`Token`) and anonymous: slugs, authors' profiles, both flags, the count.
+  const conduit: Call = { token, scheme: 'Token' };
+  const shown = new Set<string>();
+  const conduitPage = async (label: string, path: string, call: Call = {}) => {
+    const [answer] = await same(label, path, call);
+    for (const { favorited, author } of (JSON.parse(answer.body) as ConduitList).articles) shown.add(`favorited: ${favorited}`).add(`following: ${author.following}`);
+  };
+  await conduitPage('GET /api/articles?limit=20 signed in', '/api/articles?limit=20', conduit);
+  await conduitPage('GET /api/articles?limit=20', '/api/articles?limit=20');
+  // The reader's own posts lead the list; the first page that also has posts of authors it follows, found through ours.
+  for (let offset = 0; offset <= maxConduitOffset; offset += 20) {
+    const { articles } = JSON.parse((await send(ours, `/api/articles?limit=20&offset=${offset}`, conduit)).body) as ConduitList;
+    if (new Set(articles.map(({ author }) => author.following)).size < 2) continue;
+    await conduitPage('GET /api/articles?limit=20&offset=<followed and not> signed in', `/api/articles?limit=20&offset=${offset}`, conduit);
+    break;
+  }
+  await conduitPage('GET /api/articles/feed?limit=20', '/api/articles/feed?limit=20', conduit);
+  await conduitPage('GET /api/articles/feed?limit=20&offset=20', '/api/articles/feed?limit=20&offset=20', conduit);
+  const missing = ['favorited: true', 'favorited: false', 'following: true', 'following: false'].filter((flag) => !shown.has(flag));
+  if (missing.length > 0) throw new Error(`identity check: the Conduit lists checked must show every flag both ways, and none says ${missing.join(', ')}`);
 
   const newPost = {
     title: 'Identity check: Ünïcode, 漢字 and 🚀',

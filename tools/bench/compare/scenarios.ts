@@ -4,8 +4,14 @@ import { expectOk, send } from './client';
 import type { LoadPlan } from './load';
 
 /** Every scenario's name, in the order they run: reads first, then PATCH, then POST last (see scenarios()). */
-export const scenarioNames = ['get-by-id', 'first-page', 'deep-page', 'feed', 'first-page-signed-in', 'update', 'create'] as const;
+export const scenarioNames = ['get-by-id', 'first-page', 'deep-page', 'feed', 'first-page-signed-in', 'conduit-articles', 'conduit-feed', 'update', 'create'] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
+
+/**
+ * What a run without --scenarios loads: all but the Conduit API's lists, which would add about a quarter to
+ * a default run that already takes over an hour; `--scenarios conduit-articles,conduit-feed` loads them.
+ */
+export const defaultScenarioNames: readonly ScenarioName[] = scenarioNames.filter((name) => !name.startsWith('conduit-'));
 
 /** One kind of request, loaded on each server in turn. */
 export interface Scenario {
@@ -31,7 +37,12 @@ export interface Fixture {
   followees: number;
   /** Of the first page of 20, how many the signed-in user favorites: every other post. */
   favorited: number;
+  /** Of the first page of 20 of the Conduit feed, how many the signed-in user favorites: every other post. */
+  conduitFeedFavorited: number;
 }
+
+/** What the signed-in user's profile says, so that the Conduit lists show a bio and an image that are not the defaults. */
+export const readerProfile = { bio: 'Reads «every» feed 🚀', image: 'https://example.com/images/reader-0.png' };
 
 const pageSize = 20;
 /** How many different ids GET /posts/:id spreads over. */
@@ -53,7 +64,8 @@ const createBody = JSON.stringify({
  * will change. Then, through the API, the user follows every other seeded
  * user up to maxFollowees, for the feed, and favorites every other post of
  * the first page, which the new posts now lead, so that a signed-in page
- * says both `favorited: true` and `false`.
+ * says both `favorited: true` and `false`; so for the first page of the
+ * Conduit feed. Last, it gives the user a bio and an image.
  */
 export async function prepareFixture(ours: string, posts: number, connections: number): Promise<Fixture> {
   const { json: login } = await expectOk<{ accessToken: string; user: { id: string } }>(ours, '/auth/login', {
@@ -74,7 +86,21 @@ export async function prepareFixture(ours: string, posts: number, connections: n
   const { json: firstPage } = await expectOk<{ items: { id: string }[] }>(ours, `/posts?limit=${pageSize}`);
   const favorites = firstPage.items.filter((_, i) => i % 2 === 0).map(({ id }) => `/users/me/favorites/${encodeURIComponent(id)}`);
   await putAll(ours, token, favorites);
-  return { token, ids: sample(ids, maxIds), deepCursor, deepPage: depth / pageSize + 1, patchPaths, followees: followees.length, favorited: favorites.length };
+  // The Conduit feed's first page (newest created first) is of other posts: every other one favorited too.
+  const { json: conduitFeed } = await expectOk<{ articles: { slug: string }[] }>(ours, `/api/articles/feed?limit=${pageSize}`, { token, scheme: 'Token' });
+  const feedFavorites = conduitFeed.articles.filter((_, i) => i % 2 === 0);
+  for (const { slug } of feedFavorites) await expectOk(ours, `/api/articles/${encodeURIComponent(slug)}/favorite`, { method: 'POST', token, scheme: 'Token' });
+  await expectOk(ours, '/api/user', { method: 'PUT', token, scheme: 'Token', body: { user: readerProfile } });
+  return {
+    token,
+    ids: sample(ids, maxIds),
+    deepCursor,
+    deepPage: depth / pageSize + 1,
+    patchPaths,
+    followees: followees.length,
+    favorited: favorites.length,
+    conduitFeedFavorited: feedFavorites.length,
+  };
 }
 
 /** Up to `count` users other than `self`, in the order of GET /users, walked 100 at a time. */
@@ -109,6 +135,8 @@ async function putAll(ours: string, token: string, paths: string[]): Promise<voi
  */
 export function scenarios(fixture: Fixture, connections: number, seconds: number, ours: string, only: readonly ScenarioName[] = scenarioNames): Scenario[] {
   const signedIn = { Authorization: `Bearer ${fixture.token}` };
+  // The Conduit API's scheme, as its clients send it.
+  const conduitSignedIn = { Authorization: `Token ${fixture.token}` };
   const get = (paths: string[], headers: Record<string, string> = {}) => async (origin: string): Promise<LoadPlan> => ({ origin, method: 'GET', connections, seconds, headers, paths });
   const write = { ...signedIn, 'Content-Type': 'application/json' };
   const all: Scenario[] = [
@@ -124,6 +152,16 @@ export function scenarios(fixture: Fixture, connections: number, seconds: number
       name: 'first-page-signed-in',
       label: `GET /posts?limit=20 signed in (${fixture.favorited} of 20 favorited)`,
       plan: get(['/posts?limit=20'], signedIn),
+    },
+    {
+      name: 'conduit-articles',
+      label: 'GET /api/articles?limit=20 signed in (with articlesCount)',
+      plan: get(['/api/articles?limit=20'], conduitSignedIn),
+    },
+    {
+      name: 'conduit-feed',
+      label: `GET /api/articles/feed?limit=20 (${fixture.followees.toLocaleString('en-US')} followees, ${fixture.conduitFeedFavorited} of 20 favorited)`,
+      plan: get(['/api/articles/feed?limit=20'], conduitSignedIn),
     },
     {
       name: 'update',
