@@ -5,7 +5,9 @@ import { join, resolve } from 'node:path';
 import { type StoreName, enabledStores, readProvisioned } from '../support/stores';
 
 const root = resolve(__dirname, '../..');
-const scenarioNames = ['get-by-id', 'first-page', 'deep-page', 'feed', 'first-page-signed-in', 'update', 'create'];
+const scenarioNames = ['get-by-id', 'first-page', 'deep-page', 'feed', 'first-page-signed-in', 'conduit-articles', 'conduit-feed', 'update', 'create'];
+/** What a run without --scenarios loads: all but the Conduit lists. */
+const defaultScenarioNames = scenarioNames.filter((name) => !name.startsWith('conduit-'));
 /** A build of the service and the tools of its own (the bench runs the service of its build), so that other test files building dist/ meanwhile do not matter. */
 let build: string;
 let out: string;
@@ -63,7 +65,7 @@ afterAll(() => {
 });
 
 describe('npm run bench', () => {
-  it('[sqlite] when run on a tiny dataset, then it checks both servers answer alike, loads every scenario without a failed request and writes the JSON and the table', async () => {
+  it('[sqlite] when run on a tiny dataset, then it checks both servers answer alike, loads every default scenario without a failed request and writes the JSON and the table', async () => {
     const run = await bench(['--stores', 'sqlite', '--users', '5', '--posts', '200', '--duration', '1', '--connections', '2', '--rounds', '2', '--out', out]);
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('[sqlite] identity checked') });
 
@@ -78,7 +80,7 @@ describe('npm run bench', () => {
     expect(result.identityChecks).toEqual(
       expect.arrayContaining(['GET /posts?limit=20', 'GET /posts?limit=20&cursor=<deep>', 'POST /posts (ids and timestamps masked)']),
     );
-    expect(result.scenarios.map((scenario) => scenario.name)).toEqual(scenarioNames);
+    expect(result.scenarios.map((scenario) => scenario.name)).toEqual(defaultScenarioNames);
     for (const scenario of result.scenarios) {
       // The service as shipped and at warn, each against the same baseline rounds.
       expect(scenario.ours.map((ours) => ours.logLevel)).toEqual(['info', 'warn']);
@@ -118,11 +120,11 @@ describe('npm run bench', () => {
   });
 });
 
-describe.each(enabledStores())('%s: npm run bench, the feed and the signed-in page', (name) => {
-  it('when run with --scenarios on a tiny dataset, then the baseline answers the feed and the signed-in pages as the service does, and only those two scenarios load, without a failed request', async () => {
+describe.each(enabledStores())('%s: npm run bench, the feed, the signed-in page and the Conduit lists', (name) => {
+  it('when run with --scenarios on a tiny dataset, then the baseline answers the feeds, the signed-in pages and the Conduit lists as the service does, and only those scenarios load, without a failed request', async () => {
     const run = await bench(
       [
-        '--stores', name, '--scenarios', 'first-page-signed-in,feed', '--users', '5', '--posts', '200', '--mongodb-posts', '100', '--duration', '1',
+        '--stores', name, '--scenarios', 'conduit-feed,first-page-signed-in,feed,conduit-articles', '--users', '5', '--posts', '200', '--mongodb-posts', '100', '--duration', '1',
         '--connections', '2', '--mongodb-connections', '2', '--rounds', '2', '--log-levels', 'warn', '--out', join(out, name),
       ],
       'tools/bench/main.js',
@@ -142,12 +144,19 @@ describe.each(enabledStores())('%s: npm run bench, the feed and the signed-in pa
         'GET /posts/:id signed in, favorited: false',
         'GET /feed?limit=20',
         'GET /feed?limit=20&cursor=<page 2>',
+        'GET /api/articles?limit=20 signed in',
+        'GET /api/articles?limit=20',
+        'GET /api/articles?limit=20&offset=<followed and not> signed in',
+        'GET /api/articles/feed?limit=20',
+        'GET /api/articles/feed?limit=20&offset=20',
       ]),
     );
     // In the order they always run, whatever the order asked; the reader follows the 4 other users.
     expect(result.scenarios.map(({ name: scenario, label }) => [scenario, label])).toEqual([
       ['feed', 'GET /feed?limit=20 (4 followees)'],
       ['first-page-signed-in', 'GET /posts?limit=20 signed in (10 of 20 favorited)'],
+      ['conduit-articles', 'GET /api/articles?limit=20 signed in (with articlesCount)'],
+      ['conduit-feed', 'GET /api/articles/feed?limit=20 (4 followees, 10 of 20 favorited)'],
     ]);
     for (const scenario of result.scenarios) {
       for (const server of [...scenario.ours, scenario.baseline]) {
