@@ -5,9 +5,10 @@ import { inCodePointOrder, slugOf } from './store';
 
 /**
  * Express 5 and a raw driver, nothing else: the same six routes as the
- * service, and the Conduit API's two lists, answering byte-identical JSON for valid requests, with no
- * validation, logging, metrics, security headers, rate limits or
- * idempotency keys. What the service spends beyond this is what it costs.
+ * service and the Conduit API's two lists, answering byte-identical JSON
+ * for valid requests, with no validation, logging, metrics, security
+ * headers, rate limits or idempotency keys. What the service spends beyond
+ * this is what it costs.
  */
 export function baselineApp(store: BaselineStore): Express {
   const app = express();

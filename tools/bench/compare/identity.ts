@@ -61,12 +61,13 @@ export async function checkIdentity(ours: string, baseline: string, { ids, deepC
   await conduitPage('GET /api/articles?limit=20 signed in', '/api/articles?limit=20', conduit);
   await conduitPage('GET /api/articles?limit=20', '/api/articles?limit=20');
   // The reader's own posts lead the list; the first page that also has posts of authors it follows, found through ours.
-  for (let offset = 0; offset <= maxConduitOffset; offset += 20) {
+  let mixed: number | undefined;
+  for (let offset = 0; mixed === undefined && offset <= maxConduitOffset; offset += 20) {
     const { articles } = JSON.parse((await send(ours, `/api/articles?limit=20&offset=${offset}`, conduit)).body) as ConduitList;
-    if (new Set(articles.map(({ author }) => author.following)).size < 2) continue;
-    await conduitPage('GET /api/articles?limit=20&offset=<followed and not> signed in', `/api/articles?limit=20&offset=${offset}`, conduit);
-    break;
+    if (new Set(articles.map(({ author }) => author.following)).size === 2) mixed = offset;
   }
+  if (mixed === undefined) throw new Error(`identity check: no Conduit page up to offset ${maxConduitOffset} has posts of followed authors and of the reader`);
+  await conduitPage('GET /api/articles?limit=20&offset=<followed and not> signed in', `/api/articles?limit=20&offset=${mixed}`, conduit);
   await conduitPage('GET /api/articles/feed?limit=20', '/api/articles/feed?limit=20', conduit);
   await conduitPage('GET /api/articles/feed?limit=20&offset=20', '/api/articles/feed?limit=20&offset=20', conduit);
   const missing = ['favorited: true', 'favorited: false', 'following: true', 'following: false'].filter((flag) => !shown.has(flag));
