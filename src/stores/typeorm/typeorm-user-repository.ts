@@ -9,16 +9,27 @@ import type { UserRow } from './entities';
 import { isUniqueViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
 import { transaction } from './transactions';
-import { deleteVersioned, updateVersioned } from './versioned-writes';
+import { deleteVersioned, hydrate, updateVersioned } from './versioned-writes';
+import { DirectStatements } from './direct-statements';
 
 export class TypeOrmUserRepository implements UserRepository {
   private readonly rows: Repository<UserRow>;
+  private readonly statements: DirectStatements;
+  /** The users of a page, by primary key, in one statement the driver runs as is (see findManyById). */
+  private readonly manyByIdStatement: string;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly schema: EntitySchema<UserRow>,
   ) {
     this.rows = dataSource.getRepository(schema);
+    this.statements = new DirectStatements(dataSource, 'user');
+    const columns = dataSource
+      .getMetadata(schema)
+      .columns.filter((column) => column.isSelect)
+      .map(({ databaseName }) => databaseName)
+      .join(', ');
+    this.manyByIdStatement = `SELECT ${columns} FROM users WHERE id IN (:...ids)`;
   }
 
   async create(input: NewUser): Promise<User> {
@@ -61,8 +72,16 @@ export class TypeOrmUserRepository implements UserRepository {
 
   async findManyById(ids: readonly string[]): Promise<Map<string, User>> {
     const rowIds = [...new Set(ids.map(parseSqlId).filter((id): id is number => id !== null))];
-    const rows = rowIds.length === 0 ? [] : await this.rows.findBy({ id: In(rowIds) });
-    return new Map(rows.map((row) => [String(row.id), toUser(row)]));
+    if (rowIds.length === 0) return new Map();
+    // Straight to the driver, as the other per-page reads: TypeORM's findBy built this statement anew for every
+    // page, 117 µs a request on SQLite and over a millisecond on MariaDB in the Conduit list's profile.
+    const { rows } = await this.statements.run(this.manyByIdStatement, { ids: rowIds });
+    return new Map(
+      rows.map((raw) => {
+        const row = hydrate(this.dataSource, this.schema, raw);
+        return [String(row.id), toUser(row)];
+      }),
+    );
   }
 
   async findByUsername(username: string): Promise<User | null> {
