@@ -65,8 +65,9 @@ export async function openMongoStore(database: DatabaseConfig): Promise<MongoSto
   const client = new MongoClient(database.url, {
     serverSelectionTimeoutMS: database.connectTimeoutMs,
     connectTimeoutMS: database.connectTimeoutMs,
-    // Only when operations are captured: monitoring makes the driver build an event per command.
-    monitorCommands: database.captureOperations === true,
+    // Only when operations are captured: monitoring makes the driver build an event per command. Otherwise the
+    // URL's own `monitorCommands` holds (an option given here, even false, would override it).
+    ...(database.captureOperations === true && { monitorCommands: true }),
   });
   if (database.captureOperations) captureCommands(client);
   await client.connect();
