@@ -1,8 +1,8 @@
 import { maxDescriptionLength } from '../../domain/post';
 import { maxTagsPerPost } from '../../domain/tags';
 import { maxSkip } from '../native/bodies/list.queries';
-import { IsAccountEmail, IsUsername, maxBioLength } from '../native/bodies/user.bodies';
-import { IsHttpUrlOrNull, IsPassword, IsTagList, IsText, IsWholeNumber, Omittable, Trimmed, maxUrlLength } from '../field-rules';
+import { IsAccountEmail, IsUsername, UpdateUserBody } from '../native/bodies/user.bodies';
+import { IsPassword, IsTagList, IsText, IsWholeNumber, Omittable, Trimmed } from '../field-rules';
 import { ListField } from '../validation';
 
 /*
@@ -47,34 +47,11 @@ export class ConduitRegistration {
  * reads `"password": ""` as no change, `"image": ""` as none and `"bio": null` as empty. A new email or
  * password needs `currentPassword`, a field of this service's own.
  */
-export class ConduitUserChanges {
-  @Omittable()
-  @IsAccountEmail()
-  email?: string;
-
-  @Omittable()
-  @IsUsername()
-  username?: string;
-
+export class ConduitUserChanges extends UpdateUserBody {
+  /** A new password: the sign-up rule. */
   @Omittable()
   @IsPassword(12, 256)
   password?: string;
-
-  @Omittable()
-  @IsText(1, 100)
-  displayName?: string;
-
-  @Omittable()
-  @IsText(0, maxBioLength)
-  bio?: string;
-
-  @Omittable()
-  @IsHttpUrlOrNull(maxUrlLength)
-  image?: string | null;
-
-  @Omittable()
-  @IsPassword(1, 256)
-  currentPassword?: string;
 }
 
 export class ConduitNewArticle {
