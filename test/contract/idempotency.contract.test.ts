@@ -117,6 +117,27 @@ describeEachStore('idempotency keys repository contract', (context) => {
     expect(await keys().find(claim.id, now)).toEqual(again);
   });
 
+  it('when claims and completions of many keys race while expired keys are swept, then each succeeds and every expired key is gone', async () => {
+    // On MariaDB each claim's sweep locks a range of the expiry index that the others' inserts and completions
+    // (which move a key's expiry) wait on: deadlocks, which must not reach the caller.
+    for (let round = 1; round <= 5; round += 1) {
+      const expired = Array.from({ length: 10 }, () => aClaim({ expiresAt: at(-round) }));
+      const held = Array.from({ length: 20 }, () => aClaim());
+      for (const claim of [...expired, ...held]) await keys().claim(claim, at(-60_000));
+      const claims = Array.from({ length: 20 }, () => aClaim());
+
+      const results = await Promise.all([
+        ...claims.map((claim) => keys().claim(claim, now)),
+        ...held.map((claim) => keys().complete(claim.id, claim.claimToken, aResponse(), at(86_400_000))),
+      ]);
+
+      expect(results.every(Boolean)).toBe(true);
+      for (const claim of claims) expect(await keys().find(claim.id, now)).toEqual(claim);
+      for (const claim of held) expect(await keys().find(claim.id, now)).toEqual({ ...claim, response: aResponse(), expiresAt: at(86_400_000) });
+      for (const claim of expired) expect(await keys().find(claim.id, at(-60_000))).toBeNull();
+    }
+  });
+
   it('when a key has expired, then it is absent, a claim takes it, and every expired key is removed', async () => {
     const expired = aClaim({ expiresAt: at(0) });
     const otherExpired = aClaim({ expiresAt: at(-1) });

@@ -48,14 +48,25 @@ export async function transaction<T>(dataSource: DataSource, work: () => Work<T>
       throw isSqliteError(error) ? new QueryFailedError('BEGIN IMMEDIATE … COMMIT', [], error) : error;
     }
   }
-  // A deadlock victim did nothing: the server rolled it back, so it is run again from the start,
-  // after a short random pause so that the writers it met do not meet again.
-  for (let attempt = 1; ; attempt += 1) {
+  return retriedOnDeadlock(() => onPool(dataSource, work));
+}
+
+/**
+ * Runs `attempt` again while PostgreSQL or MariaDB picks it as a deadlock
+ * victim, up to five times. A victim did nothing: the server rolled it back,
+ * so it is run again from the start, after a short random pause so that the
+ * writers it met do not meet again. `attempt` must be one transaction, or one
+ * statement on its own, or writes that are safe to repeat: MariaDB's range
+ * deletes (the sweeps of expired sessions and keys) lock gaps that concurrent
+ * inserts wait on, and either side may be the victim.
+ */
+export async function retriedOnDeadlock<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tried = 1; ; tried += 1) {
     try {
-      return await onPool(dataSource, work);
+      return await attempt();
     } catch (error) {
-      if (!isDeadlock(error) || attempt === maxAttempts) throw error;
-      await new Promise((done) => setTimeout(done, 5 + Math.random() * 20 * attempt));
+      if (!isDeadlock(error) || tried === maxAttempts) throw error;
+      await new Promise((done) => setTimeout(done, 5 + Math.random() * 20 * tried));
     }
   }
 }

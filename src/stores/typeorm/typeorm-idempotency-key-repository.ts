@@ -4,6 +4,7 @@ import type { IdempotencyKeyRepository } from '../../domain/repositories';
 import type { IdempotencyKeyRow } from './entities';
 import { isForeignKeyViolation, isUniqueViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
+import { retriedOnDeadlock } from './transactions';
 
 export class TypeOrmIdempotencyKeyRepository implements IdempotencyKeyRepository {
   private readonly rows: Repository<IdempotencyKeyRow>;
@@ -13,14 +14,17 @@ export class TypeOrmIdempotencyKeyRepository implements IdempotencyKeyRepository
   }
 
   async claim(record: IdempotencyRecord, now: Date): Promise<boolean> {
-    await this.rows.delete({ expiresAt: LessThanOrEqual(now) });
-    try {
-      await this.rows.insert(toRow(record));
-      return true;
-    } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
-    }
+    // Concurrent claims on MariaDB: one's sweep and another's insert can deadlock; both steps are safe to repeat.
+    return retriedOnDeadlock(async () => {
+      await this.rows.delete({ expiresAt: LessThanOrEqual(now) });
+      try {
+        await this.rows.insert(toRow(record));
+        return true;
+      } catch (error) {
+        if (isUniqueViolation(error)) return false;
+        throw error;
+      }
+    });
   }
 
   async find(id: string, now: Date): Promise<IdempotencyRecord | null> {

@@ -6,6 +6,7 @@ import { DirectStatements } from './direct-statements';
 import type { SessionRow, UserRow } from './entities';
 import { isForeignKeyViolation } from './sql-errors';
 import { parseSqlId } from './sql-id';
+import { retriedOnDeadlock } from './transactions';
 import { toUser } from './typeorm-user-repository';
 import { hydrate } from './versioned-writes';
 
@@ -37,7 +38,7 @@ export class TypeOrmSessionRepository implements SessionRepository {
     const userId = parseSqlId(session.userId);
     if (userId === null) throw new InvalidReferenceError('userId', session.userId);
     try {
-      await this.rows.insert({ ...session, userId });
+      await retriedOnDeadlock(() => this.rows.insert({ ...session, userId }));
     } catch (error) {
       throw isForeignKeyViolation(error) ? new InvalidReferenceError('userId', session.userId) : error;
     }
@@ -55,7 +56,8 @@ export class TypeOrmSessionRepository implements SessionRepository {
   }
 
   async deleteExpired(now: Date): Promise<number> {
-    return (await this.rows.delete({ expiresAt: LessThan(now) })).affected ?? 0;
+    // On MariaDB this range delete and a concurrent login's insert can deadlock: either is repeated.
+    return (await retriedOnDeadlock(() => this.rows.delete({ expiresAt: LessThan(now) }))).affected ?? 0;
   }
 
   async deleteForUser(userId: string, exceptTokenHash?: string): Promise<number> {
