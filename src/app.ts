@@ -1,6 +1,8 @@
 import express, { type Express, type Router } from 'express';
 import { pino, type Logger } from 'pino';
 import type { AccountOptions } from './auth/accounts';
+import { HashSlots } from './auth/hash-slots';
+import type { Config } from './config';
 import type { Store } from './domain/repositories';
 import { authRouter } from './http/native/auth.router';
 import { commentsRouter } from './http/native/comments.router';
@@ -13,7 +15,7 @@ import { closeAfterUnreadBody } from './http/json-body';
 import { Metrics, metricsRouter, mountedAt } from './http/metrics';
 import { type IdempotencyOptions, IdempotentCreates } from './http/idempotency';
 import { openApiRouter } from './http/openapi/openapi.router';
-import { type LoginLimit, type RateLimit, rateLimiters } from './http/rate-limits';
+import { type LoginLimit, type RateLimit, type RateLimitCounters, rateLimiters } from './http/rate-limits';
 import { recordStoreOperations } from './http/persistence';
 import { postsRouter } from './http/native/posts.router';
 import { requestLog } from './http/request-log';
@@ -49,6 +51,31 @@ export interface AppOptions {
   serverTiming?: boolean;
   /** Aborted when the service starts to stop: /readyz then answers 503 while the requests in flight finish. */
   stopping?: AbortSignal;
+}
+
+/** What the settings say the app should be, with the parts the caller opened itself: shared counters, logger, metrics. */
+export function appOptions(
+  config: Config,
+  given: Pick<AppOptions, 'logger' | 'metrics' | 'stopping'> & { counters?: RateLimitCounters } = {},
+): AppOptions {
+  const { auth } = config;
+  const { counters, ...rest } = given;
+  return {
+    accounts: {
+      tokenTtlMs: auth.tokenTtlSeconds * 1000,
+      passwordHashCost: auth.passwordHashCost,
+      hashSlots: new HashSlots({ concurrency: auth.passwordHashConcurrency, queue: auth.passwordHashQueue }),
+    },
+    loginLimit: { limit: auth.loginRateLimit, emailLimit: auth.loginEmailRateLimit, windowMs: auth.loginRateWindowSeconds * 1000, counters },
+    signUpLimit: { limit: auth.signUpRateLimit, windowMs: auth.signUpRateWindowSeconds * 1000, counters },
+    expensiveReadLimit: { limit: config.expensiveReadLimit.limit, windowMs: config.expensiveReadLimit.windowSeconds * 1000, counters },
+    writeLimit: { limit: config.writeLimit.limit, windowMs: config.writeLimit.windowSeconds * 1000, counters },
+    trustProxyHops: config.trustProxyHops,
+    corsOrigins: config.corsOrigins,
+    metricsToken: config.metricsToken,
+    serverTiming: config.serverTiming,
+    ...rest,
+  };
 }
 
 /** The whole HTTP API over one store. Reads no settings and listens nowhere: main.ts does that. */

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { pino } from 'pino';
-import { createApp } from './app';
-import { HashSlots } from './auth/hash-slots';
+import { appOptions, createApp } from './app';
 import { loadConfig } from './config';
 import { Metrics } from './http/metrics';
 import { createServer, stopServer } from './http/server';
@@ -18,26 +17,8 @@ async function main(): Promise<void> {
   const metrics = new Metrics();
   const store = await openStore(config.database, metrics.storeTimer(config.database.kind));
   for (const warning of store.warnings) logger.warn({ store: config.database.kind }, warning);
-  const { auth } = config;
   const stopping = new AbortController();
-  const app = createApp(store, {
-    accounts: {
-      tokenTtlMs: auth.tokenTtlSeconds * 1000,
-      passwordHashCost: auth.passwordHashCost,
-      hashSlots: new HashSlots({ concurrency: auth.passwordHashConcurrency, queue: auth.passwordHashQueue }),
-    },
-    loginLimit: { limit: auth.loginRateLimit, emailLimit: auth.loginEmailRateLimit, windowMs: auth.loginRateWindowSeconds * 1000, counters },
-    signUpLimit: { limit: auth.signUpRateLimit, windowMs: auth.signUpRateWindowSeconds * 1000, counters },
-    expensiveReadLimit: { limit: config.expensiveReadLimit.limit, windowMs: config.expensiveReadLimit.windowSeconds * 1000, counters },
-    writeLimit: { limit: config.writeLimit.limit, windowMs: config.writeLimit.windowSeconds * 1000, counters },
-    trustProxyHops: config.trustProxyHops,
-    corsOrigins: config.corsOrigins,
-    logger,
-    metrics,
-    metricsToken: config.metricsToken,
-    serverTiming: config.serverTiming,
-    stopping: stopping.signal,
-  });
+  const app = createApp(store, appOptions(config, { counters, logger, metrics, stopping: stopping.signal }));
   const server = createServer(app).listen(config.port, config.host, () => {
     logger.info({ store: config.database.kind, address: server.address() }, 'listening');
   });
