@@ -9,10 +9,10 @@ const root = resolve(__dirname, '..');
 let build: string;
 const running: { child: ChildProcess; database: TestDatabase }[] = [];
 
-/** `npm run demo -- a b` as CI runs it: the compiled demo, its output and exit code. */
-async function demo(a: string, b: string): Promise<{ code: number; output: string }> {
+/** `npm run demo -- …args` as CI runs it: the compiled demo, its output and exit code. */
+async function demo(...args: string[]): Promise<{ code: number; output: string }> {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(build, 'tools/demo/main.js'), a, b], { env: { ...process.env, COLUMNS: '160' } });
+    const { stdout } = await promisify(execFile)(process.execPath, [join(build, 'tools/demo/main.js'), ...args], { env: { ...process.env, COLUMNS: '160' }, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, output: stdout };
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
@@ -108,11 +108,38 @@ describe('sqlite: npm run demo', () => {
   }, 60_000);
 });
 
+// Each store's test is titled by the store, so that the run's report counts both; they share one run.
+let persistence: Promise<{ code: number; output: string }> | undefined;
+describe.each(['postgres', 'mongodb'] as const)('%s: npm run demo -- --persistence', () => {
+  it('when run on PostgreSQL and MongoDB in process, then each step shows under its answers what each store ran, and the answers match', async () => {
+    persistence ??= Promise.all([createTestDatabase('postgres'), createTestDatabase('mongodb')]).then(async (databases) => {
+      try {
+        return await demo('--persistence', databases[0].url, databases[1].url);
+      } finally {
+        await Promise.all(databases.map((database) => database.drop()));
+      }
+    });
+    const result = await persistence;
+
+    expect(result.output).toMatch(/\nidentical: \d+ steps, /);
+    expect(result.code).toBe(0);
+    // Sign-up: PostgreSQL's INSERT beside MongoDB's insert, placeholders only.
+    expect(result.output).toMatch(/\n── 1\. sign up ─+\n[^]*?\n1 store operation +┆ 1 store operation\n1\) INSERT INTO "users"\(.*┆ 1\) insert users\n/);
+    // A signed-in read: the session first, by its hash, on both.
+    expect(result.output).toMatch(/\n1\) SELECT s\.token_hash .*┆ 1\) find sessions \{_id: \?\}\n/);
+    expect(result.output).not.toContain('analytical engine 1843\n1)');
+    expect(result.output).not.toMatch(/┆ .*@example\.com/);
+  }, 120_000);
+});
+
 describe('npm run demo', () => {
   it('when not given two URLs, then it says how to run it and exits 2', async () => {
-    const result = await demo('http://127.0.0.1:1', 'not a url');
+    for (const args of [['http://127.0.0.1:1', 'not a url'], ['--persistence', 'sqlite']]) {
+      const result = await demo(...args);
 
-    expect(result.code).toBe(2);
-    expect(result.output).toContain('usage: npm run demo -- <baseUrlA> <baseUrlB>');
+      expect(result.code).toBe(2);
+      expect(result.output).toContain('usage: npm run demo -- <baseUrlA> <baseUrlB>');
+      expect(result.output).toContain('npm run demo -- --persistence <storeA> <storeB>');
+    }
   });
 });

@@ -12,6 +12,8 @@ export interface Exchange {
   /** The answer's headers that the API documents, when present. */
   answerHeaders: Record<string, string>;
   answer: unknown;
+  /** What the store ran for it, when the service is in this process (`--persistence`): placeholders only. */
+  operations?: string[];
 }
 
 /** The answer headers worth comparing; the rest (dates, request ids, lengths) differ by nature. */
@@ -37,12 +39,18 @@ export function field(answer: Answer, ...path: string[]): string {
 /** How a call presents its token: `Bearer` (the native API's) or `Token` (the Conduit API's); both APIs take both. */
 export type AuthScheme = 'Bearer' | 'Token';
 
-/** A client for one running instance that records every exchange in order. */
+/**
+ * A client for one running instance that records every exchange in order; with `takeOperations`, each with the
+ * store operations the instance ran for it.
+ */
 export class Recorder {
   readonly exchanges: Exchange[] = [];
   private current = '';
 
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly takeOperations?: () => string[],
+  ) {}
 
   /** The steps from here on are this part of the scenario. */
   section(title: string): void {
@@ -71,7 +79,8 @@ export class Recorder {
     const text = await response.text();
     const answerHeaders = Object.fromEntries(shownHeaders.flatMap((name) => (response.headers.has(name) ? [[name, response.headers.get(name)!]] : [])));
     const answer = { status: response.status, headers: answerHeaders, body: text === '' ? undefined : parse(text) };
-    this.exchanges.push({ section: this.current, step, method, path, headers, body: options.body, status: answer.status, answerHeaders, answer: answer.body });
+    const operations = this.takeOperations?.();
+    this.exchanges.push({ section: this.current, step, method, path, headers, body: options.body, status: answer.status, answerHeaders, answer: answer.body, operations });
     return answer;
   }
 }

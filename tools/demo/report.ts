@@ -46,6 +46,8 @@ export function compare(a: Side, b: Side, width: number): Comparison {
     const linesB = requestsEqual ? answerB : [...requestB, ...answerB];
     out.push(...columns(linesA, linesB, column));
     if (linesA.join('\n') !== linesB.join('\n')) differing.push(diff(`${i + 1}. ${(left ?? right).step}`, linesA, linesB));
+    // What each store ran differs by nature: shown side by side, never compared.
+    if (left?.operations !== undefined || right?.operations !== undefined) out.push('', ...storeColumns(operations(left), operations(right), column));
     out.push('');
   }
   for (const side of [a, b]) {
@@ -68,6 +70,36 @@ function answer(exchange: Exchange | undefined): string[] {
   const headers = Object.entries(exchange.answerHeaders).map(([name, value]) => `${name}: ${value}`);
   const body = exchange.answer === undefined ? [] : JSON.stringify(exchange.answer, null, 2).split('\n');
   return [`< ${exchange.status} ${statusTexts[exchange.status] ?? ''}`.trimEnd(), ...headers, ...body];
+}
+
+function operations(exchange: Exchange | undefined): string[] {
+  const ran = exchange?.operations;
+  if (ran === undefined) return [];
+  return [`${ran.length} store ${ran.length === 1 ? 'operation' : 'operations'}`, ...ran.map((text, i) => `${i + 1}) ${text}`)];
+}
+
+/** The operations of both stores, each wrapped within its column, under a plain divider. */
+function storeColumns(left: string[], right: string[], column: number): string[] {
+  const rows: string[] = [];
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const [partsA, partsB] = [wrapWords(left[i] ?? '', column), wrapWords(right[i] ?? '', column)];
+    for (let j = 0; j < Math.max(partsA.length, partsB.length); j++) rows.push(row(partsA[j] ?? '', partsB[j] ?? '', '┆', column));
+  }
+  return rows;
+}
+
+/** A statement wrapped at spaces where it can be, each further line indented. */
+function wrapWords(line: string, column: number): string[] {
+  const parts: string[] = [];
+  let rest = line;
+  while (rest.length > column) {
+    const space = rest.lastIndexOf(' ', column);
+    const cut = space > column / 2 ? space : column;
+    parts.push(rest.slice(0, cut));
+    rest = `   ${rest.slice(cut).trimStart()}`;
+  }
+  parts.push(rest);
+  return parts;
 }
 
 /** Two columns; a long line wraps within its column, and a pair of lines that differ is marked between them. */
