@@ -31,7 +31,7 @@ export interface AppOptions {
   signUpLimit: RateLimit;
   /** Searches, totals and deep skips of the lists, per client address. */
   expensiveReadLimit: RateLimit;
-  /** Writes of posts and users, per signed-in user. */
+  /** Writes of posts, users, comments, follows and favorites, and password changes, per signed-in user. */
   writeLimit: RateLimit;
   /** Idempotency-Key on creates; the defaults keep a key 24 h. */
   idempotency?: Partial<IdempotencyOptions>;

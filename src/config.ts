@@ -77,7 +77,7 @@ export interface Config {
   auth: AuthConfig;
   /** Searches, totals and deep skips of the lists allowed per client address. */
   expensiveReadLimit: Limit;
-  /** Creates, changes and deletions of posts and users allowed per signed-in user. */
+  /** Writes (of posts, users, comments, follows and favorites, and password changes) allowed per signed-in user. */
   writeLimit: Limit;
   /** How many reverse proxies in front of the service may set X-Forwarded-For. */
   trustProxyHops: number;

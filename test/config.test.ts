@@ -61,9 +61,9 @@ describe('configuration', () => {
     expect(loadConfig(Object.fromEntries(assignments.map(({ line }) => line.split(/=(.*)/s).slice(0, 2))))).toEqual(loadConfig({}));
   });
 
-  it("when the README's Configuration table is read, then it lists every variable the config reads, with its default", () => {
-    const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
-    const table = /## Configuration\n[\s\S]*?\n((?:\|.*\n)+)/.exec(readme)?.[1] ?? '';
+  it("when the Configuration table of docs/operations.md is read, then it lists every variable the config reads, with its default", () => {
+    const doc = readFileSync(resolve(root, 'docs/operations.md'), 'utf8');
+    const table = /## Configuration\n[\s\S]*?\n((?:\|.*\n)+)/.exec(doc)?.[1] ?? '';
     const rows = [...table.matchAll(/^\| `([A-Z_]+)` \| ([^|]*) \|/gm)].map(([, name, value]) => [name, value.trim().replace(/^`(.*)`$/, '$1')]);
     expect(Object.fromEntries(rows)).toEqual(Object.fromEntries(Object.entries(settings).map(([name, value]) => [name, value || expect.any(String)])));
   });

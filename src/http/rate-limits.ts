@@ -28,7 +28,7 @@ export interface RateLimits {
   signUp: RateLimit;
   /** Searches, totals and deep offsets, per client address. */
   expensiveRead: RateLimit;
-  /** Creates, changes and deletions of posts and users, per signed-in user. */
+  /** Writes of posts, users, comments, follows and favorites, and password changes, per signed-in user. */
   write: RateLimit;
 }
 

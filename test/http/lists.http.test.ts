@@ -97,7 +97,7 @@ describeEachStore('lists HTTP API: cursors, sorts and filters', (context) => {
     expect((await http.get('/posts?skip=10000')).body.items).toEqual([]);
   });
 
-  it('when only the oldest of 250 posts contains the text, then a search answers two empty pages with a nextCursor, then that post (the README example)', async () => {
+  it('when only the oldest of 250 posts contains the text, then a search answers two empty pages with a nextCursor, then that post (the example in docs/api.md)', async () => {
     const fillers = Array.from({ length: 250 - posts.length - 1 }, (_, i) => aPost(authorId, { title: `filler ${i}`, content: 'hay', publicationDate: new Date('2022-01-01T00:00:00Z') }));
     await context.store.posts.createMany(fillers);
     const needle = await http.post('/posts', { title: 'The NEEDLE', content: 'c', publicationDate: '2000-01-01T00:00:00Z' }, token);
