@@ -79,7 +79,7 @@ async function benchStore(store: StoreKind, options: CompareOptions): Promise<St
     // The write limit is still counted on every write, but set where the load never reaches it: the baseline
     // has none to refuse with, and a 429 is not the work being compared.
     for (const logLevel of options.logLevels) {
-      const env = { LOG_LEVEL: logLevel, ...unreachedLimits };
+      const env = { LOG_LEVEL: logLevel.replace('+timing', ''), SERVER_TIMING: String(logLevel.endsWith('+timing')), ...unreachedLimits };
       servers.push({ name: `ours (${logLevel})`, logLevel, server: await startService(options.service, database.url, env) });
     }
     const port = await freePort();

@@ -6,7 +6,9 @@ import { type ScenarioName, defaultScenarioNames, maxFollowees, scenarioNames } 
 
 export const storeKinds: readonly StoreKind[] = ['sqlite', 'postgres', 'mysql', 'mongodb'];
 
-export type LogLevel = 'info' | 'warn';
+/** A LOG_LEVEL, and `+timing` for SERVER_TIMING=true: each request's store operations recorded, Server-Timing sent. */
+export type LogLevel = 'info' | 'warn' | 'info+timing' | 'warn+timing';
+const logLevelNames: readonly string[] = ['info', 'warn', 'info+timing', 'warn+timing'] satisfies LogLevel[];
 
 export interface CompareOptions {
   stores: StoreKind[];
@@ -56,7 +58,8 @@ export const usage = `usage: npm run bench -- [options]
   --posts N                  seeded posts on SQL stores, at least 40 (default 100000)
   --mongodb-posts N          seeded posts on MongoDB, at least 40 (default 1000)
   --log-levels LIST          the service's LOG_LEVELs, each measured against the baseline: info (as shipped), warn (no
-                             line for a 2xx; the baseline logs nothing) (default info,warn)
+                             line for a 2xx; the baseline logs nothing); info+timing and warn+timing add SERVER_TIMING=true,
+                             which records every request's store operations (default info,warn)
   --service FILE             the built service to measure (default this checkout's dist/src/main.js)
   --out DIR                  where results are written (default bench/results)`;
 
@@ -96,8 +99,8 @@ export function parseOptions(args: string[]): CompareOptions {
   if (unknownScenarios.length > 0) throw new UsageError(`unknown scenario '${unknownScenarios.join(', ')}'`);
   if (values.out === '') throw new UsageError('--out needs a folder');
   const logLevels = values['log-levels'].split(',').map((level) => level.trim());
-  const badLevel = logLevels.find((level) => level !== 'info' && level !== 'warn');
-  if (badLevel !== undefined || logLevels.length === 0) throw new UsageError(`--log-levels must be info, warn or both, not '${values['log-levels']}'`);
+  const badLevel = logLevels.find((level) => !logLevelNames.includes(level));
+  if (badLevel !== undefined || logLevels.length === 0) throw new UsageError(`--log-levels must be from ${logLevelNames.join(', ')}, not '${values['log-levels']}'`);
   return {
     stores: storeKinds.filter((kind) => stores.includes(kind)),
     scenarios: scenarioNames.filter((name) => scenarios.includes(name)),

@@ -79,7 +79,7 @@ export type StoreOutcome = StoreResult | { store: StoreKind; error: string };
 
 /** How the service runs during the bench, for the report. */
 export function serviceSettings({ logLevels }: CompareOptions): string {
-  return `one process per LOG_LEVEL (${logLevels.join(', ')}), its logs written to /dev/null`;
+  return `one process per LOG_LEVEL (${logLevels.join(', ')}; +timing: with SERVER_TIMING=true), its logs written to /dev/null`;
 }
 
 export function machine() {
