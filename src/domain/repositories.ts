@@ -7,6 +7,7 @@ import type { CountFilter, PostQuery, Slice, UserQuery } from './listing';
 import type { NewPost, Post, PostChanges } from './post';
 import type { Session, SignedIn } from './session';
 import type { TagCount, TagQuery } from './tags';
+import type { CopiedRecords, CopyProgress, IdentifiedKind, RecordKind, RecordPage } from './transfer';
 import type { Credentials, NewUser, User, UserChanges } from './user';
 import type { ExpectedVersions, WriteCondition } from './versions';
 
@@ -204,6 +205,41 @@ export interface FavoriteRepository {
   favoritedAmong(userId: string, postIds: readonly string[]): Promise<Set<string>>;
 }
 
+/**
+ * What a copy between stores (`npm run copy`) reads from its source and writes to its target, and the ids it
+ * moved, by which the service sends a request for an old id to the new one.
+ */
+export interface TransferRepository {
+  /** Up to `limit` records of `kind` after the position `after` (null: from the first), and the position after them. */
+  read<K extends RecordKind>(kind: K, after: string | null, limit: number): Promise<RecordPage<K>>;
+  /** How many records of `kind` the store holds. */
+  count(kind: RecordKind): Promise<number>;
+  /** The copy this store is the target of, finished or not; null when none has begun. */
+  progress(): Promise<CopyProgress | null>;
+  /**
+   * Records that a copy into this store begins, with no position yet.
+   * @throws ConflictError when the store holds a record of any kind, or another copy's progress
+   */
+  begin(progress: Omit<CopyProgress, 'positions' | 'finished'>): Promise<void>;
+  /**
+   * Writes a batch of `kind` read from the source, and moves that kind's position to `position` (null: the kind
+   * is done), so that a copy stopped at any moment and started again goes on after the last batch written,
+   * without a duplicate or a gap. A record already written by an earlier try is not written twice.
+   * Ids: from a source of this store's family, kept; otherwise this store issues its own, keeps the map from the
+   * old, and translates the references of later kinds by it. A post and a comment keep their `number`, and
+   * version, times and password hashes arrive unchanged.
+   * @throws ConflictError when no copy has begun here
+   */
+  write<K extends RecordKind>(kind: K, records: CopiedRecords[K][], position: string | null): Promise<void>;
+  /**
+   * Ends the copy: the store's own numbering (sequences, counters) moved past every copied id and number, what it
+   * keeps derived (MongoDB's favorite counts) recomputed, and the progress marked finished.
+   */
+  finish(): Promise<void>;
+  /** The id here of a record copied from a store of the other family under `oldId`; null when none was. */
+  movedId(kind: IdentifiedKind, oldId: string): Promise<string | null>;
+}
+
 export interface Store {
   /** Which store this is, as DATABASE_URL names it. */
   readonly kind: StoreKind;
@@ -215,6 +251,7 @@ export interface Store {
   readonly follows: FollowRepository;
   readonly favorites: FavoriteRepository;
   readonly idempotencyKeys: IdempotencyKeyRepository;
+  readonly transfer: TransferRepository;
   /** What an operator must know about this store's guarantees; logged once at start. */
   readonly warnings: readonly string[];
   /** Resolves once the store has answered one trivial request; what readiness is judged by. */

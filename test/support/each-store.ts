@@ -38,6 +38,8 @@ export function describeEachStore(title: string, suite: (context: StoreContext) 
 async function clearStore(store: Store): Promise<void> {
   if (store instanceof TypeOrmStore) {
     // Users last: the others reference them.
+    await store.dataSource.query('DELETE FROM copy_progress');
+    await store.dataSource.query('DELETE FROM moved_ids');
     await store.dataSource.query('DELETE FROM idempotency_keys');
     await store.dataSource.query('DELETE FROM follows');
     await store.dataSource.query('DELETE FROM favorites');
@@ -48,6 +50,8 @@ async function clearStore(store: Store): Promise<void> {
     await store.dataSource.query('DELETE FROM posts');
     await store.dataSource.query('DELETE FROM users');
   } else if (store instanceof MongoStore) {
+    await store.db.collection('copy_progress').deleteMany({});
+    await store.db.collection('moved_ids').deleteMany({});
     await store.db.collection('follows').deleteMany({});
     await store.db.collection('favorites').deleteMany({});
     await store.db.collection('idempotency_keys').deleteMany({});
