@@ -1,0 +1,64 @@
+import { ConflictError } from '../../src/domain/errors';
+import type { Store } from '../../src/domain/repositories';
+import { type IdFamily, type RecordKind, recordKinds } from '../../src/domain/transfer';
+
+/** How far a copy has come: for each kind, the records written in this run and how many the source holds. */
+export type CopyCounts = Record<RecordKind, { written: number; total: number }>;
+
+export type Resumed = 'began' | 'resumed' | 'finished before';
+
+/** The target cannot take this copy: it holds other data, or another source's unfinished copy. */
+export class TargetRefused extends Error {}
+
+export function idFamily(store: Store): IdFamily {
+  return store.kind === 'mongodb' ? 'mongodb' : 'sql';
+}
+
+/**
+ * Copies every record of `source` into `target`, kind after kind (recordKinds: each after the kinds it refers
+ * to), `batch` records per read and per write. The target keeps the copy's position with each batch it writes
+ * (TransferRepository.write), so a copy stopped at any moment and started again with the same source goes on
+ * after the last batch written. `sourceName` names the source in the target's progress: a copy from
+ * another source is refused, as is a target that holds records of its own.
+ */
+export async function copyStore(
+  source: Store,
+  target: Store,
+  { sourceName, batch, progress }: { sourceName: string; batch: number; progress: (counts: CopyCounts) => void },
+): Promise<{ resumed: Resumed; counts: CopyCounts }> {
+  const counts = Object.fromEntries(
+    await Promise.all(recordKinds.map(async (kind) => [kind, { written: 0, total: await source.transfer.count(kind) }] as const)),
+  ) as CopyCounts;
+  let state = await target.transfer.progress();
+  let resumed: Resumed = 'resumed';
+  if (state === null) {
+    try {
+      await target.transfer.begin({ source: sourceName, sourceFamily: idFamily(source) });
+    } catch (error) {
+      if (error instanceof ConflictError) throw new TargetRefused('the target holds data already: copy into an empty database');
+      throw error;
+    }
+    state = (await target.transfer.progress())!;
+    resumed = 'began';
+  } else if (state.source !== sourceName) {
+    throw new TargetRefused(`the target holds an unfinished copy of another source (${state.source})`);
+  } else if (state.finished) {
+    return { resumed: 'finished before', counts };
+  }
+  progress(counts);
+  for (const kind of recordKinds) {
+    const position = state.positions[kind];
+    // Done in an earlier run.
+    if (position === null) continue;
+    let after = position ?? null;
+    do {
+      const page = await source.transfer.read(kind, after, batch);
+      await target.transfer.write(kind, page.records, page.next);
+      counts[kind].written += page.records.length;
+      progress(counts);
+      after = page.next;
+    } while (after !== null);
+  }
+  await target.transfer.finish();
+  return { resumed, counts };
+}

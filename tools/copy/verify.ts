@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import type { Store } from '../../src/domain/repositories';
+import { type CopiedRecords, type RecordKind, recordKinds } from '../../src/domain/transfer';
+
+/** One kind compared: how many records each store holds, and the records that differ or are on one side only, by name. */
+export interface KindComparison {
+  kind: RecordKind;
+  source: number;
+  target: number;
+  differing: string[];
+  missing: string[];
+  extra: string[];
+}
+
+/**
+ * Compares every record of the two stores by a content hash of its public representation. Ids differ between
+ * the families, so each record is named by what both stores keep of it and hashed with its references named the
+ * same way: a user by their username (unique in any case), a post and a comment by their number, a follow and a
+ * favorite by the names of their two ends. Read `batch` records at a time; `progress` hears each kind as it starts.
+ */
+export async function compareStores(source: Store, target: Store, batch: number, progress: (kind: RecordKind) => void = () => {}): Promise<KindComparison[]> {
+  const [left, right] = [new Fingerprints(source, batch), new Fingerprints(target, batch)];
+  const comparisons: KindComparison[] = [];
+  for (const kind of recordKinds) {
+    progress(kind);
+    const [a, b] = await Promise.all([left.of(kind), right.of(kind)]);
+    const differing = [...a].filter(([name, hash]) => b.has(name) && b.get(name) !== hash).map(([name]) => name);
+    const missing = [...a.keys()].filter((name) => !b.has(name));
+    const extra = [...b.keys()].filter((name) => !a.has(name));
+    comparisons.push({ kind, source: a.size, target: b.size, differing, missing, extra });
+  }
+  return comparisons;
+}
+
+export function hasDifference(comparisons: KindComparison[]): boolean {
+  return comparisons.some(({ source, target, differing, missing, extra }) => source !== target || differing.length + missing.length + extra.length > 0);
+}
+
+/** One store's records as names and hashes, kind by kind; the names of users and posts are learnt as they are read. */
+class Fingerprints {
+  private readonly userNames = new Map<string, string>();
+  private readonly postNames = new Map<string, string>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly batch: number,
+  ) {}
+
+  async of(kind: RecordKind): Promise<Map<string, string>> {
+    const hashes = new Map<string, string>();
+    let after: string | null = null;
+    do {
+      const page: { records: CopiedRecords[RecordKind][]; next: string | null } = await this.store.transfer.read(kind, after, this.batch);
+      for (const record of page.records) {
+        const [name, representation] = this.represent(kind, record);
+        // A second record under one name is a difference too.
+        hashes.set(hashes.has(name) ? `${name} (again)` : name, hash(representation));
+      }
+      after = page.next;
+    } while (after !== null);
+    return hashes;
+  }
+
+  private represent(kind: RecordKind, record: CopiedRecords[RecordKind]): [string, unknown] {
+    switch (kind) {
+      case 'users': {
+        const { id, ...user } = record as CopiedRecords['users'];
+        const name = `user ${user.username.toLowerCase()}`;
+        this.userNames.set(id, name);
+        return [name, user];
+      }
+      case 'posts': {
+        const { id, authorId, ...post } = record as CopiedRecords['posts'];
+        const name = `post ${post.number}`;
+        this.postNames.set(id, name);
+        return [name, { ...post, author: this.user(authorId) }];
+      }
+      case 'follows': {
+        const { followerId, followeeId, createdAt } = record as CopiedRecords['follows'];
+        return [`${this.user(followerId)} follows ${this.user(followeeId)}`, { createdAt }];
+      }
+      case 'favorites': {
+        const { userId, postId, createdAt } = record as CopiedRecords['favorites'];
+        return [`${this.user(userId)} favorites ${this.post(postId)}`, { createdAt }];
+      }
+      case 'comments': {
+        const { id: _id, postId, authorId, ...comment } = record as CopiedRecords['comments'];
+        return [`comment ${comment.number}`, { ...comment, post: this.post(postId), author: this.user(authorId) }];
+      }
+    }
+  }
+
+  private user(id: string): string {
+    return this.userNames.get(id) ?? `unknown user ${id}`;
+  }
+
+  private post(id: string): string {
+    return this.postNames.get(id) ?? `unknown post ${id}`;
+  }
+}
+
+/** Dates as ISO text to the millisecond, keys in a fixed order: the same record hashes the same on every store. */
+function hash(representation: unknown): string {
+  const text = JSON.stringify(representation, (_key, value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? sortedKeys(value) : value));
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function sortedKeys(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
