@@ -10,6 +10,7 @@ import { conduitRouter } from './http/conduit/conduit.router';
 import { favoritesRouter } from './http/native/favorites.router';
 import { feedRouter } from './http/native/feed.router';
 import { followsRouter } from './http/native/follows.router';
+import { movedRecords } from './http/native/moved-records';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { closeAfterUnreadBody } from './http/json-body';
 import { Metrics, metricsRouter, mountedAt } from './http/metrics';
@@ -121,6 +122,7 @@ export function createApp(store: Store, options: AppOptions): Express {
   app.use(openApiRouter());
 
   app.use(notFoundHandler);
+  app.use(movedRecords(store.transfer));
   app.use(errorHandler);
   return app;
 }

@@ -95,6 +95,7 @@ const shared = (...statuses: number[]): Responses => Object.fromEntries(statuses
 
 const sharedResponses: Record<number, string> = {
   304: 'NotModified',
+  308: 'Moved',
   400: 'BadRequest',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -202,7 +203,7 @@ const paths = () => ({
       description: `${followingFlag} The ETag of a signed-in answer names the flag too (\`"3-following"\`, \`"3-not-following"\`), so it changes with the bytes; \`If-Match\` takes it as version 3.`,
       signedIn: 'optional',
       headers: ['IfNoneMatch'],
-      responses: { 200: json('The user, without their email.', 'PublicUser', { ...versioned, ...perCaller }), ...shared(304, 400, 401, 404, 503) },
+      responses: { 200: json('The user, without their email.', 'PublicUser', { ...versioned, ...perCaller }), ...shared(308, 304, 400, 401, 404, 503) },
     }),
     patch: operation('users', {
       operationId: 'updateUser',
@@ -258,7 +259,7 @@ const paths = () => ({
       description: followList('Each user is a follower.'),
       signedIn: 'optional',
       query: CursorQuery,
-      responses: { 200: json('A page of users.', 'UserPage', perCaller), ...shared(400, 401, 404, 503) },
+      responses: { 200: json('A page of users.', 'UserPage', perCaller), ...shared(308, 400, 401, 404, 503) },
     }),
   },
   '/users/{id}/following': {
@@ -269,7 +270,7 @@ const paths = () => ({
       description: followList('Each user is one this user follows.'),
       signedIn: 'optional',
       query: CursorQuery,
-      responses: { 200: json('A page of users.', 'UserPage', perCaller), ...shared(400, 401, 404, 503) },
+      responses: { 200: json('A page of users.', 'UserPage', perCaller), ...shared(308, 400, 401, 404, 503) },
     }),
   },
   '/users/me/favorites/{postId}': {
@@ -297,7 +298,7 @@ const paths = () => ({
       description: `${favoritedFlag} Most recently favorited first, ties by the post's id, descending; \`limit\` and \`cursor\` only.`,
       signedIn: 'optional',
       query: CursorQuery,
-      responses: { 200: json('A page of posts.', 'PostPage', perCaller), ...shared(400, 401, 404, 503) },
+      responses: { 200: json('A page of posts.', 'PostPage', perCaller), ...shared(308, 400, 401, 404, 503) },
     }),
   },
   '/users/{id}/posts': {
@@ -308,7 +309,7 @@ const paths = () => ({
       description: `${expensiveRead} ${favoritedFlag}`,
       signedIn: 'optional',
       query: AuthorPostListQuery,
-      responses: { 200: json('A page of posts.', 'PostPage', { ...rateLimited, ...perCaller }), ...shared(400, 401, 404, 429, 503) },
+      responses: { 200: json('A page of posts.', 'PostPage', { ...rateLimited, ...perCaller }), ...shared(308, 400, 401, 404, 429, 503) },
     }),
   },
   '/posts': {
@@ -348,7 +349,7 @@ const paths = () => ({
       description: `${favoritedFlag} ${postTag}`,
       signedIn: 'optional',
       headers: ['IfNoneMatch'],
-      responses: { 200: json('The post.', 'Post', { ...versioned, ...perCaller }), ...shared(304, 400, 401, 404, 503) },
+      responses: { 200: json('The post.', 'Post', { ...versioned, ...perCaller }), ...shared(308, 304, 400, 401, 404, 503) },
     }),
     patch: operation('posts', {
       operationId: 'updatePost',
@@ -374,7 +375,7 @@ const paths = () => ({
       operationId: 'listComments',
       summary: "List a post's comments, oldest first, each with its author",
       query: CursorQuery,
-      responses: { 200: json('A page of comments.', 'CommentPage'), ...shared(400, 404, 503) },
+      responses: { 200: json('A page of comments.', 'CommentPage'), ...shared(308, 400, 404, 503) },
     }),
     post: operation('comments', {
       operationId: 'createComment',
@@ -394,7 +395,7 @@ const paths = () => ({
     get: operation('comments', {
       operationId: 'getComment',
       summary: 'A comment of this post, with its author',
-      responses: { 200: json('The comment.', 'Comment'), ...shared(404, 503) },
+      responses: { 200: json('The comment.', 'Comment'), ...shared(308, 404, 503) },
     }),
     delete: operation('comments', {
       operationId: 'deleteComment',
@@ -514,6 +515,10 @@ const components = () => ({
   headers: responseHeaders,
   responses: {
     NotModified: { description: 'The version named in If-None-Match is current.', headers: { ...everyAnswer, ...versioned } },
+    Moved: {
+      description: 'The id is the one a record had in the store it was copied from (`npm run copy` between SQL and MongoDB): `Location` is the same path under its id here.',
+      headers: { ...everyAnswer, Location: header('Location') },
+    },
     BadRequest: problem(
       'The request is malformed; `errors` names the bad fields, parameters or headers (the first 10), the field of a body nested over 8 levels deep, or a body of over 100 fields.',
     ),
