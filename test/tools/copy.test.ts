@@ -1,0 +1,195 @@
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { PasswordHasher } from '../../src/auth/passwords';
+import { databaseConfig } from '../../src/config';
+import type { Store } from '../../src/domain/repositories';
+import { maxDescriptionLength } from '../../src/domain/post';
+import { openStore } from '../../src/stores/open-store';
+import { compareStores, hasDifference } from '../../tools/copy/verify';
+import { aPost, aUser, emoji } from '../support/factories';
+import { type StoreName, type TestDatabase, createTestDatabase, enabledStores } from '../support/stores';
+
+const root = resolve(__dirname, '../..');
+/** A build of the tools of its own, so that other test files building dist/ meanwhile do not matter. */
+let build: string;
+const databases: TestDatabase[] = [];
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run copy -- ...args` as a user runs it, once built: its output and exit code. */
+async function copy(...args: string[]): Promise<Run> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(build, 'tools/copy/main.js'), ...args], {
+      env: { PATH: process.env.PATH, DATABASE_CONNECT_TIMEOUT_MS: '2000' },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const { code, stdout, stderr } = error as Run;
+    return { code, stdout, stderr };
+  }
+}
+
+async function database(store: StoreName): Promise<TestDatabase> {
+  const created = await createTestDatabase(store);
+  databases.push(created);
+  return created;
+}
+
+async function opened<T>(url: string, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(databaseConfig(url));
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+const password = 'a password of the source 🔑';
+const longest = (length: number) => `${emoji(1)}${'ü'.repeat(length - 1)}`;
+
+/**
+ * What a source holds for these tests: users with a password (hashed at cost 10), posts with tags and the
+ * longest description, the oldest and newest instants a post may carry, follows both ways, favorites and
+ * comments; unicode everywhere.
+ */
+async function fill(url: string): Promise<void> {
+  const hash = await new PasswordHasher(10).hash(password);
+  await opened(url, async (store) => {
+    const ada = await store.users.create(aUser({ email: 'Ada@Example.com', username: 'Ada_L', displayName: `Ada ${emoji(3)}`, passwordHash: hash }));
+    const bob = await store.users.create(aUser({ email: 'bob@example.com', username: 'bob', bio: 'Grüße, 世界', passwordHash: hash }));
+    const notes = await store.posts.create(aPost(ada.id, { title: 'Notes — ünïcode', description: longest(maxDescriptionLength), tags: ['engine', 'ünïcode'], publicationDate: new Date('0001-01-01T00:00:00.000Z') }));
+    const poem = await store.posts.create(aPost(bob.id, { title: '詩', content: longest(5000), publicationDate: new Date('9999-12-31T23:59:59.999Z') }));
+    await store.posts.update(poem.id, { title: '詩 (revised)' });
+    await store.follows.follow(ada.id, bob.id);
+    await store.follows.follow(bob.id, ada.id);
+    await store.favorites.favorite(bob.id, notes.id);
+    await store.favorites.favorite(ada.id, notes.id);
+    await store.comments.create({ postId: notes.id, authorId: bob.id, content: `Fine ${emoji(2)}` });
+    await store.comments.create({ postId: poem.id, authorId: ada.id, content: 'Lovely' });
+  });
+}
+
+beforeAll(() => {
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  build = mkdtempSync(join(root, 'dist', 'copy-test-'));
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tools/tsconfig.json'), '--outDir', build]);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(databases.map((created) => created.drop()));
+  rmSync(build, { recursive: true, force: true });
+});
+
+const stores = enabledStores();
+const pairs = stores.flatMap((from) => stores.filter((to) => to !== from).map((to) => [from, to] as const));
+
+// Each pair is titled by its target, so that the run's report counts every store.
+describe.each(pairs.map(([from, to]) => [to, from] as const))('%s: npm run copy from %s', (to, from) => {
+  it(`when ${from} is copied into an empty ${to}, then every record arrives, it verifies, and everyone logs in with their password`, async () => {
+    const [source, target] = [await database(from), await database(to)];
+    await fill(source.url);
+
+    const run = await copy('--from', source.url, '--to', target.url, '--batch', '1');
+
+    expect(run.stderr).not.toMatch(/failed/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^copy: wrote 10 records in [\d.]+ s \(\d+ records\/s\): 2 users, 2 posts, 2 follows, 2 favorites, 2 comments$/m);
+    expect(run.stdout).toContain('verify comments: 2 in the source, 2 in the target, identical');
+    expect(run.stdout).toContain('verify: every record the same in both stores');
+    await opened(target.url, async (store) => {
+      const credentials = await store.users.findCredentials('ada@example.com');
+      expect(await new PasswordHasher(10).verify(password, credentials!.passwordHash)).toBe(true);
+    });
+  }, 60_000);
+});
+
+describe('npm run copy', () => {
+  it('when SQLite is copied to MongoDB, to PostgreSQL, to MariaDB and back to SQLite, then the last holds what the first did', async () => {
+    const chain = await Promise.all((['sqlite', 'mongodb', 'postgres', 'mysql', 'sqlite'] as const).map((store) => database(store)));
+    await fill(chain[0].url);
+    for (let i = 1; i < chain.length; i++) expect((await copy('--from', chain[i - 1].url, '--to', chain[i].url)).code).toBe(0);
+
+    const comparisons = await opened(chain[0].url, (first) => opened(chain[4].url, (last) => compareStores(first, last, 100)));
+    expect(comparisons.map(({ kind, source, target }) => [kind, source, target])).toEqual([
+      ['users', 2, 2], ['posts', 2, 2], ['follows', 2, 2], ['favorites', 2, 2], ['comments', 2, 2],
+    ]);
+    expect(hasDifference(comparisons)).toBe(false);
+  }, 120_000);
+
+  it('when a record of the target is changed on purpose, then --verify names it and exits 1', async () => {
+    const [source, target] = [await database('sqlite'), await database('mongodb')];
+    await fill(source.url);
+    expect((await copy('--from', source.url, '--to', target.url)).code).toBe(0);
+    await opened(target.url, async (store) => {
+      const bob = await store.users.findByUsername('bob');
+      await store.users.update(bob!.id, { bio: 'changed' });
+    });
+
+    const run = await copy('--verify', '--from', source.url, '--to', target.url);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('verify users: 2 in the source, 2 in the target, 1 differ, 0 missing, 0 extra');
+    expect(run.stdout).toContain('  user bob: differs');
+    expect(run.stdout).toContain('verify: DIFFERENT');
+  }, 60_000);
+
+  it('when the copy is killed at three points and started again each time, then it finishes with no duplicate and no gap', async () => {
+    const [source, target] = [await database('postgres'), await database('mongodb')];
+    await fill(source.url);
+    for (const linesBeforeKill of [1, 4, 8]) {
+      const child = spawn(process.execPath, [join(build, 'tools/copy/main.js'), '--from', source.url, '--to', target.url, '--batch', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      await killedAfter(child, linesBeforeKill);
+    }
+
+    const run = await copy('--from', source.url, '--to', target.url, '--batch', '1');
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^copy: (resumed and wrote \d+ records|finished by an earlier run)/m);
+    expect(run.stdout).toContain('verify: every record the same in both stores');
+  }, 120_000);
+
+  it('when the target holds other data, then the copy is refused in one line with exit code 4 and nothing is written', async () => {
+    const [source, target] = [await database('sqlite'), await database('postgres')];
+    await fill(source.url);
+    await opened(target.url, (store) => store.users.create(aUser({ email: 'someone@example.com', username: 'someone' })));
+
+    const run = await copy('--from', source.url, '--to', target.url);
+
+    expect(run.code).toBe(4);
+    expect(run.stderr).toBe('copy: the target holds data already: copy into an empty database; nothing was written\n');
+    expect(await opened(target.url, (store) => store.transfer.count('users'))).toBe(1);
+  }, 60_000);
+
+  it('when the arguments are wrong or name one store twice, then it says so with the usage and exits 2', async () => {
+    for (const args of [[], ['--from', 'sqlite::memory:'], ['--from', 'nosuch://x', '--to', 'sqlite::memory:'], ['--from', 'sqlite:/tmp/a.sqlite', '--to', 'sqlite:/tmp/../tmp/a.sqlite'], ['--from', 'sqlite:a', '--to', 'sqlite:b', '--batch', '0']]) {
+      const run = await copy(...args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^copy: .+\nusage: npm run copy -- --from URL --to URL/);
+    }
+  });
+
+  it('when a store cannot be reached, then it says which in one line and exits 3', async () => {
+    const run = await copy('--from', 'postgres://postgres@127.0.0.1:1/nothing', '--to', 'sqlite::memory:');
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^copy: cannot open postgres store at 127\.0\.0\.1:1\/nothing: .+\n$/);
+  });
+});
+
+/** Resolves once `child` has written `lines` progress lines to stderr and has been killed with SIGKILL. */
+function killedAfter(child: ChildProcess, lines: number): Promise<void> {
+  return new Promise((done) => {
+    let seen = 0;
+    child.stderr!.on('data', (chunk: Buffer) => {
+      seen += chunk.toString().split('\n').length - 1;
+      if (seen >= lines && child.exitCode === null) child.kill('SIGKILL');
+    });
+    child.once('exit', () => done());
+  });
+}
