@@ -44,6 +44,19 @@ export interface DatabaseConfig {
    * Server-Timing and the debug log line. Off, no driver is wrapped and MongoDB's command monitoring is off.
    */
   captureOperations?: boolean;
+  /**
+   * What opening does with a schema older than the code's: `migrate` brings it up to date (the service, the
+   * default); `check` refuses it (SchemaBehindError) and writes nothing; `migrate-new` brings a database that
+   * has no schema at all up to date, and refuses one that has an older schema.
+   */
+  schema?: 'migrate' | 'check' | 'migrate-new';
+}
+
+/** The store's schema is older than the code's, and opening was not to change it. */
+export class SchemaBehindError extends Error {
+  constructor(pending: string) {
+    super(`its schema is older than this code (${pending}): bring it up to date first (npm run migrate on SQL; on MongoDB, start the service on it once)`);
+  }
 }
 
 export interface AuthConfig {

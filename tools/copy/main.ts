@@ -26,7 +26,11 @@ async function main(args: string[]): Promise<number> {
   }
   const stores: Store[] = [];
   try {
-    const [source, target] = await Promise.all([options.from, options.to].map((url) => openStore(databaseConfig(url))));
+    // Neither store's schema is changed but a new target's: a source or a target behind the code is refused.
+    const [source, target] = await Promise.all([
+      openStore({ ...databaseConfig(options.from), schema: 'check' }),
+      openStore({ ...databaseConfig(options.to), schema: options.verifyOnly ? 'check' : 'migrate-new' }),
+    ]);
     stores.push(source, target);
     if (!options.verifyOnly) {
       const started = performance.now();

@@ -220,6 +220,16 @@ export async function ensureIndexes(all: Collections): Promise<void> {
   }
 }
 
+/** The indexes `ensureIndexes` would create, as `collection.index`; nothing is changed. */
+export async function missingIndexes(all: Collections): Promise<string[]> {
+  const missing: string[] = [];
+  for (const name of Object.keys(indexSpecs) as (keyof Collections)[]) {
+    const existing = await existingIndexes(all[name]);
+    for (const spec of indexSpecs[name]) if (!existing.some((index) => index.name === spec.name)) missing.push(`${all[name].collectionName}.${spec.name}`);
+  }
+  return missing;
+}
+
 type IndexedCollection = Pick<Collection, 'collectionName' | 'listIndexes' | 'createIndexes'>;
 
 async function ensureCollectionIndexes(collection: IndexedCollection, specs: readonly IndexSpec[]): Promise<void> {

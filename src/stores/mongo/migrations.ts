@@ -52,6 +52,13 @@ const migrations: Migration[] = [
 ];
 
 /** Applies each migration not yet recorded in the `migrations` collection, and records it. */
+/** The ids of the migrations `applyMigrations` would apply; nothing is changed. */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const applied = db.collection<{ _id: string }>('migrations');
+  const done = new Set((await applied.find({}, { projection: { _id: 1 } }).toArray()).map(({ _id }) => _id));
+  return migrations.map(({ id }) => id).filter((id) => !done.has(id));
+}
+
 export async function applyMigrations(db: Db): Promise<void> {
   const applied = db.collection<{ _id: string; appliedAt: Date }>('migrations');
   for (const migration of migrations) {

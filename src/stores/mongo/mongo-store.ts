@@ -1,10 +1,10 @@
 import { type Db, MongoClient } from 'mongodb';
-import { type DatabaseConfig, settings } from '../../config';
+import { type DatabaseConfig, SchemaBehindError, settings } from '../../config';
 import type { Store } from '../../domain/repositories';
 import { captureCommands } from './captured-commands';
-import { type ReadBudget, collections, ensureIndexes } from './collections';
+import { type ReadBudget, collections, ensureIndexes, missingIndexes } from './collections';
 import { type DocumentWrites, processQueuedWrites, storeIsolatedWrites } from './document-writes';
-import { applyMigrations } from './migrations';
+import { applyMigrations, pendingMigrations } from './migrations';
 import { MongoCommentRepository } from './mongo-comment-repository';
 import { MongoFavoriteRepository } from './mongo-favorite-repository';
 import { MongoFollowRepository } from './mongo-follow-repository';
@@ -74,6 +74,7 @@ export async function openMongoStore(database: DatabaseConfig): Promise<MongoSto
   try {
     const path = /^[^:]+:\/\/[^/]*\/([^?]*)/.exec(database.url)?.[1];
     const db = client.db(path ? decodeURIComponent(path) : defaultDatabaseName);
+    await checkSchema(db, database.schema ?? 'migrate');
     await ensureIndexes(collections(db));
     await applyMigrations(db);
     const writes = (await isFerretDb(db)) ? processQueuedWrites() : storeIsolatedWrites;
@@ -82,6 +83,18 @@ export async function openMongoStore(database: DatabaseConfig): Promise<MongoSto
     await client.close();
     throw error;
   }
+}
+
+/**
+ * Unless `mode` is `migrate`, refuses a database that lacks an index or a document migration, but for a new
+ * one (no collection at all) under `migrate-new`.
+ */
+async function checkSchema(db: Db, mode: NonNullable<DatabaseConfig['schema']>): Promise<void> {
+  if (mode === 'migrate') return;
+  const pending = [...(await missingIndexes(collections(db))).map((index) => `index ${index}`), ...(await pendingMigrations(db)).map((id) => `migration ${id}`)];
+  if (pending.length === 0) return;
+  const isNew = (await db.listCollections({}, { nameOnly: true }).toArray()).length === 0;
+  if (mode === 'check' || !isNew) throw new SchemaBehindError(`${pending.length} missing, the first ${pending[0]}`);
 }
 
 /** FerretDB answers buildInfo with fields of its own; real MongoDB has none of them. */

@@ -1,5 +1,5 @@
-import type { DataSource } from 'typeorm';
-import type { DatabaseConfig } from '../../config';
+import { type DataSource, MigrationExecutor } from 'typeorm';
+import { type DatabaseConfig, SchemaBehindError } from '../../config';
 import type { Store } from '../../domain/repositories';
 import { insertCanReturn } from './bulk-inserts';
 import { captureStatements } from './captured-statements';
@@ -66,12 +66,13 @@ export class TypeOrmStore implements Store {
  */
 export async function openTypeOrmStore(database: DatabaseConfig): Promise<TypeOrmStore> {
   const schemas = entities(sqlDialect(database));
-  if (database.kind !== 'sqlite') await migrate(createDataSource(database, schemas, 'migrating'));
+  const mode = database.schema ?? 'migrate';
+  if (database.kind !== 'sqlite') await migrate(createDataSource(database, schemas, 'migrating'), mode);
   const dataSource = createDataSource(database, schemas, 'serving');
   await dataSource.initialize();
   try {
     if (database.kind === 'sqlite') {
-      await dataSource.runMigrations();
+      await migrateInitialized(dataSource, mode);
       waitForLocksOnTimers(dataSource, database.connectTimeoutMs);
     }
     if (database.captureOperations) captureStatements(dataSource);
@@ -82,11 +83,25 @@ export async function openTypeOrmStore(database: DatabaseConfig): Promise<TypeOr
   }
 }
 
-async function migrate(dataSource: DataSource): Promise<void> {
+async function migrate(dataSource: DataSource, mode: SchemaMode): Promise<void> {
   await dataSource.initialize();
   try {
-    await dataSource.runMigrations();
+    await migrateInitialized(dataSource, mode);
   } finally {
     await dataSource.destroy();
   }
+}
+
+type SchemaMode = NonNullable<DatabaseConfig['schema']>;
+
+/** Runs the pending migrations, or, as `mode` says, refuses a schema that some are pending for. */
+async function migrateInitialized(dataSource: DataSource, mode: SchemaMode): Promise<void> {
+  if (mode !== 'migrate') {
+    const executor = new MigrationExecutor(dataSource);
+    const pending = await executor.getPendingMigrations();
+    if (pending.length === 0) return;
+    const isNew = (await executor.getExecutedMigrations()).length === 0;
+    if (mode === 'check' || !isNew) throw new SchemaBehindError(`${pending.length} migrations not applied, the first ${pending[0].name}`);
+  }
+  await dataSource.runMigrations();
 }
