@@ -2,11 +2,14 @@ import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_pro
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { MigrationExecutor } from 'typeorm';
 import { PasswordHasher } from '../../src/auth/passwords';
 import { databaseConfig } from '../../src/config';
 import type { Store } from '../../src/domain/repositories';
 import { maxDescriptionLength } from '../../src/domain/post';
 import { openStore } from '../../src/stores/open-store';
+import { createDataSource } from '../../src/stores/typeorm/data-source';
+import { migrations } from '../../src/stores/typeorm/migrations/index';
 import { compareStores, hasDifference } from '../../tools/copy/verify';
 import { aPost, aUser, emoji } from '../support/factories';
 import { type StoreName, type TestDatabase, createTestDatabase, enabledStores } from '../support/stores';
@@ -173,6 +176,24 @@ describe('npm run copy', () => {
       expect(run.stderr).toMatch(/^copy: .+\nusage: npm run copy -- --from URL --to URL/);
     }
   });
+
+  it('when the source's schema is older than the code, then it is refused in one line with exit code 3 and left as it was', async () => {
+    const [source, target] = [await database('postgres'), await database('sqlite')];
+    const older = createDataSource(databaseConfig(source.url));
+    older.setOptions({ migrations: migrations.slice(0, -1) });
+    await older.initialize();
+    await older.runMigrations();
+    await older.destroy();
+
+    const run = await copy('--from', source.url, '--to', target.url);
+
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^copy: cannot open postgres store at .+: its schema is older than this code \(1 migrations not applied, the first .+\): bring it up to date first .+\n$/);
+    const applied = createDataSource(databaseConfig(source.url));
+    await applied.initialize();
+    expect((await new MigrationExecutor(applied).getPendingMigrations()).length).toBe(1);
+    await applied.destroy();
+  }, 60_000);
 
   it('when a store cannot be reached, then it says which in one line and exits 3', async () => {
     const run = await copy('--from', 'postgres://postgres@127.0.0.1:1/nothing', '--to', 'sqlite::memory:');
