@@ -121,6 +121,7 @@ describeEachStore('transfer repository contract', (context) => {
     const newPost = await context.store.posts.create(aPost(newcomer.id));
     expect(records.users.map((user) => user.id)).not.toContain(newcomer.id);
     expect(records.posts.map((copied) => copied.id)).not.toContain(newPost.id);
+    expect(parseInt(newPost.slugSuffix, 36)).toBeGreaterThan(Math.max(...records.posts.map((copied) => copied.number)));
   });
 
   it('when a copy from the other family is written, then this store issues its own ids, keeps numbers, and maps the old ids', async () => {
