@@ -1,6 +1,6 @@
 import type { DataSource, EntitySchema } from 'typeorm';
 import { dialectOf } from './dialect';
-import type { Statement } from './transactions';
+import type { Statement, Work } from './transactions';
 
 /** A row by column name, as a multi-row INSERT takes it. */
 export type ColumnValues = Record<string, unknown>;
@@ -64,6 +64,24 @@ export function insertStatement(table: string, rows: readonly ColumnValues[], su
     return `(${names.join(', ')})`;
   });
   return { sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}${suffix}`, parameters };
+}
+
+/**
+ * Inserts the rows into `table`, whose ids the store issues, many to a statement where the store can answer
+ * their ids with RETURNING, else one at a time; answers their ids in the rows' order.
+ */
+export function* insertWithIds(table: string, rows: readonly ColumnValues[], returning: boolean): Work<number[]> {
+  const ids: number[] = [];
+  for (const batch of batches(rows, returning ? undefined : 1)) {
+    if (returning) {
+      const { rows: inserted } = yield insertStatement(table, batch, ' RETURNING id');
+      // One INSERT numbers its rows in the order of its VALUES on every store here; RETURNING promises no order.
+      for (const id of inserted.map((row) => Number(row.id)).sort((a, b) => a - b)) ids.push(id);
+    } else {
+      ids.push((yield insertStatement(table, batch)).insertId!);
+    }
+  }
+  return ids;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { NewPost, PostChanges } from '../../domain/post';
 import { foldCase } from '../../domain/search';
 import { compareCodePoints } from '../../domain/listing';
 import type { ExpectedVersions } from '../../domain/versions';
-import { type ColumnValues, batches, chunks, columnValues, insertStatement } from './bulk-inserts';
+import { batches, chunks, columnValues, insertStatement, insertWithIds } from './bulk-inserts';
 import { type SqlDialect, dialectOf } from './dialect';
 import type { PostRow } from './entities';
 import { DirectStatements } from './direct-statements';
@@ -53,7 +53,7 @@ export class PostWrites {
     }
     return transaction(dataSource, function* () {
       yield* addTagNames(dialectOf(dataSource.options), tags);
-      const [id] = yield* insertPosts([values], returning);
+      const [id] = yield* insertWithIds('posts', [values], returning);
       yield* linkTags(id, tags, { replacing: false });
       return { row: { ...row, id }, tags, favoritesCount: 0 };
     });
@@ -72,7 +72,7 @@ export class PostWrites {
     await this.ensureTags(names);
     await transaction(dataSource, function* () {
       const tagIds = yield* readTagIds(names);
-      const ids = yield* insertPosts(rows, returning);
+      const ids = yield* insertWithIds('posts', rows, returning);
       const links = posts.flatMap(({ input }, i) => [...new Set(input.tags)].map((name) => ({ post_id: ids[i], tag_id: tagIds.get(name) })));
       for (const batch of batches(links)) yield insertStatement('post_tags', batch);
     });
@@ -175,7 +175,7 @@ function writeConditions({ id, authorId, expected }: SqlWriteCondition): Stateme
  * IGNORE, hides no other error. A deadlock with a writer of the same new names is run again whole (see
  * transaction).
  */
-function* addTagNames(dialect: SqlDialect, names: readonly string[]): Work<void> {
+export function* addTagNames(dialect: SqlDialect, names: readonly string[]): Work<void> {
   const rows = [...names].sort(compareCodePoints).map((name) => ({ name }));
   const onConflict = dialect === 'mysql' ? ' ON DUPLICATE KEY UPDATE name = name' : ' ON CONFLICT (name) DO NOTHING';
   for (const batch of batches(rows)) yield insertStatement('tags', batch, onConflict);
@@ -197,26 +197,8 @@ export function newPostRow(authorId: number, input: NewPost, now: Date): Require
   };
 }
 
-/**
- * Inserts the rows, many to a statement where the store can answer their ids
- * with RETURNING, else one at a time; answers their ids in the rows' order.
- */
-function* insertPosts(rows: readonly ColumnValues[], returning: boolean): Work<number[]> {
-  const ids: number[] = [];
-  for (const batch of batches(rows, returning ? undefined : 1)) {
-    if (returning) {
-      const { rows: inserted } = yield insertStatement('posts', batch, ' RETURNING id');
-      // One INSERT numbers its rows in the order of its VALUES on every store here; RETURNING promises no order.
-      for (const id of inserted.map((row) => Number(row.id)).sort((a, b) => a - b)) ids.push(id);
-    } else {
-      ids.push((yield insertStatement('posts', batch)).insertId!);
-    }
-  }
-  return ids;
-}
-
 /** The id of each of these tag names, which all exist. */
-function* readTagIds(names: readonly string[]): Work<Map<string, number>> {
+export function* readTagIds(names: readonly string[]): Work<Map<string, number>> {
   const ids = new Map<string, number>();
   for (const batch of chunks(names)) {
     const { rows } = yield { sql: 'SELECT id, name FROM tags WHERE name IN (:...names)', parameters: { names: batch } };

@@ -14,6 +14,7 @@ import { TypeOrmIdempotencyKeyRepository } from './typeorm-idempotency-key-repos
 import { TypeOrmPostRepository } from './typeorm-post-repository';
 import { TypeOrmSessionRepository } from './typeorm-session-repository';
 import { TypeOrmTagRepository } from './typeorm-tag-repository';
+import { TypeOrmTransferRepository } from './typeorm-transfer-repository';
 import { TypeOrmUserRepository } from './typeorm-user-repository';
 
 export class TypeOrmStore implements Store {
@@ -25,6 +26,7 @@ export class TypeOrmStore implements Store {
   readonly follows: TypeOrmFollowRepository;
   readonly favorites: TypeOrmFavoriteRepository;
   readonly idempotencyKeys: TypeOrmIdempotencyKeyRepository;
+  readonly transfer: TypeOrmTransferRepository;
   readonly warnings: readonly string[] = [];
   readonly kind: SqlDialect;
 
@@ -42,6 +44,7 @@ export class TypeOrmStore implements Store {
     this.follows = new TypeOrmFollowRepository(dataSource, schemas.user);
     this.favorites = new TypeOrmFavoriteRepository(dataSource, schemas.post);
     this.idempotencyKeys = new TypeOrmIdempotencyKeyRepository(dataSource, schemas.idempotencyKey);
+    this.transfer = new TypeOrmTransferRepository(dataSource, schemas, insertReturning);
     this.kind = dialectOf(dataSource.options);
   }
 

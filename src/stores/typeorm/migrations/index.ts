@@ -11,6 +11,7 @@ import { AddComments1764835200000 } from './1764835200000-add-comments';
 import { AddFollows1764921600000 } from './1764921600000-add-follows';
 import { AddFavorites1765008000000 } from './1765008000000-add-favorites';
 import { AddPostDescriptions1765180800000 } from './1765180800000-add-post-descriptions';
+import { AddCopyProgress1765267200000 } from './1765267200000-add-copy-progress';
 
 /** In order of application; listed by hand so that source and build load the same set. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   AddFollows1764921600000,
   AddFavorites1765008000000,
   AddPostDescriptions1765180800000,
+  AddCopyProgress1765267200000,
 ];
