@@ -177,7 +177,7 @@ describe('npm run copy', () => {
     }
   });
 
-  it('when the source's schema is older than the code, then it is refused in one line with exit code 3 and left as it was', async () => {
+  it("when the source's schema is older than the code, then it is refused in one line with exit code 3 and left as it was", async () => {
     const [source, target] = [await database('postgres'), await database('sqlite')];
     const older = createDataSource(databaseConfig(source.url));
     older.setOptions({ migrations: migrations.slice(0, -1) });
