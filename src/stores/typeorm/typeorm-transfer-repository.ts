@@ -157,7 +157,9 @@ export class TypeOrmTransferRepository implements TransferRepository {
   }
 
   async movedId(kind: IdentifiedKind, oldId: string): Promise<string | null> {
-    const [raw] = (await this.statements.run('SELECT new_id FROM moved_ids WHERE kind = :kind AND old_id = :oldId', { kind, oldId })).rows;
+    // Only a MongoDB source's ids are moved here: anything else (an id of this store's own, a typo) is not looked up.
+    if (!/^[0-9a-f]{24}$/i.test(oldId)) return null;
+    const [raw] = (await this.statements.run('SELECT new_id FROM moved_ids WHERE kind = :kind AND old_id = :oldId', { kind, oldId: oldId.toLowerCase() })).rows;
     return raw === undefined ? null : String(raw.new_id);
   }
 
