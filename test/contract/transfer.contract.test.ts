@@ -110,7 +110,7 @@ describeEachStore('transfer repository contract', (context) => {
   it('when a copy from a store of this family is written, then ids, numbers, versions, times and hashes are kept', async () => {
     const records = await copy(ownFamily());
 
-    for (const kind of recordKinds) expect(sorted(await readAll(kind))).toEqual(sorted(records[kind]));
+    for (const kind of recordKinds) expect(sorted<unknown>(await readAll(kind))).toEqual(sorted<unknown>(records[kind]));
     expect(await context.store.users.findCredentials('ada@example.com')).toEqual({ userId: records.users[0].id, passwordHash: records.users[0].passwordHash });
     const post = await context.store.posts.findById(records.posts[0].id);
     expect(post).toMatchObject({ favoritesCount: 1, version: 4, tags: ['engine', 'math', 'ünïcode'], slugSuffix: records.posts[0].number.toString(36) });
@@ -118,9 +118,9 @@ describeEachStore('transfer repository contract', (context) => {
     expect(await transfer().progress()).toMatchObject({ sourceFamily: ownFamily(), finished: true });
     // The store's own numbering goes on past the kept ids.
     const newcomer = await context.store.users.create(aUser({ email: 'new@example.com', username: 'newcomer' }));
-    const post = await context.store.posts.create(aPost(newcomer.id));
+    const newPost = await context.store.posts.create(aPost(newcomer.id));
     expect(records.users.map((user) => user.id)).not.toContain(newcomer.id);
-    expect(records.posts.map((copied) => copied.id)).not.toContain(post.id);
+    expect(records.posts.map((copied) => copied.id)).not.toContain(newPost.id);
   });
 
   it('when a copy from the other family is written, then this store issues its own ids, keeps numbers, and maps the old ids', async () => {
