@@ -1,4 +1,5 @@
-export type Entity = 'user' | 'post' | 'comment';
+/** What a domain error is about: a record, or a copy between stores (TransferRepository). */
+export type Entity = 'user' | 'post' | 'comment' | 'copy';
 
 export abstract class DomainError extends Error {
   override name = this.constructor.name;
