@@ -185,6 +185,15 @@ describeEachStore('transfer repository contract', (context) => {
     expect(sorted((await readAll('users')).map((user) => user.id))).toEqual(sorted(movedUsers));
   });
 
+  it('when a batch holds a record another one in the store forbids (an email taken, ignoring case), then the write fails rather than leave it out', async () => {
+    const { users: [ada, bob] } = dataset(otherFamily());
+    await transfer().begin({ source: 'test', sourceFamily: otherFamily() });
+    await transfer().write('users', [ada], 'after ada');
+
+    await expect(transfer().write('users', [{ ...bob, email: ada.email.toUpperCase() }], null)).rejects.toThrow();
+    expect((await transfer().progress())!.positions).toEqual({ users: 'after ada' });
+  });
+
   it('when a copy is under way, then its progress holds each kind\'s position until the copy is finished', async () => {
     const records = dataset(ownFamily());
     await transfer().begin({ source: 'sqlite:/tmp/source.sqlite', sourceFamily: ownFamily() });
