@@ -1,4 +1,4 @@
-import { type Collection, type Document, type Filter, MongoBulkWriteError, ObjectId, type OptionalUnlessRequiredId } from 'mongodb';
+import { type Collection, type Document, type Filter, MongoBulkWriteError, type ObjectId, type OptionalUnlessRequiredId } from 'mongodb';
 import { ConflictError } from '../../domain/errors';
 import type { TransferRepository } from '../../domain/repositories';
 import type { CopiedComment, CopiedFavorite, CopiedFollow, CopiedPost, CopiedRecords, CopiedUser, CopyProgress, IdFamily, IdentifiedKind, RecordKind, RecordPage } from '../../domain/transfer';
@@ -131,7 +131,7 @@ export class MongoTransferRepository implements TransferRepository {
         await ids.issue('comments', batch);
         await Promise.all([ids.find('users', batch.map(({ authorId }) => authorId)), ids.find('posts', batch.map(({ postId }) => postId))]);
         // Each comment keeps its post's author (CommentDocument): the posts are written, so read here.
-        const postIds = [...new Set(batch.map(({ postId }) => ids.of('posts', postId).toHexString()))].map((id) => new ObjectId(id));
+        const postIds = batch.map(({ postId }) => ids.of('posts', postId));
         const authorOf = new Map((await posts.find({ _id: { $in: postIds } }, { projection: { authorId: 1 } }).toArray()).map(({ _id, authorId }) => [_id.toHexString(), authorId]));
         const documents: CommentDocument[] = batch.map((comment) => {
           const postId = ids.of('posts', comment.postId);
