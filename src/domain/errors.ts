@@ -1,4 +1,4 @@
-/** What a domain error is about; a copy between stores (TransferRepository) is one of its own. */
+/** What a domain error is about: a record, or a copy between stores (TransferRepository). */
 export type Entity = 'user' | 'post' | 'comment' | 'copy';
 
 export abstract class DomainError extends Error {

@@ -63,11 +63,11 @@ describeEachStore('transfer repository contract', (context) => {
     return records;
   }
 
-  async function readAll<K extends RecordKind>(kind: K): Promise<CopiedRecords[K][]> {
+  async function readAll<K extends RecordKind>(kind: K, limit = 1): Promise<CopiedRecords[K][]> {
     const all: CopiedRecords[K][] = [];
     let after: string | null = null;
     do {
-      const page: { records: CopiedRecords[K][]; next: string | null } = await transfer().read(kind, after, 1);
+      const page: { records: CopiedRecords[K][]; next: string | null } = await transfer().read(kind, after, limit);
       all.push(...page.records);
       after = page.next;
     } while (after !== null);
@@ -107,10 +107,24 @@ describeEachStore('transfer repository contract', (context) => {
     expect(await transfer().count('users')).toBe(2);
   });
 
+  it('when follows and favorites share their users and posts, then pages of any size read each pair once, in one order', async () => {
+    const [ada, bob, cy] = await Promise.all(['ada', 'bob', 'cy'].map((name) => context.store.users.create(aUser({ email: `${name}@example.com`, username: name }))));
+    const [notes, poem] = [await context.store.posts.create(aPost(ada.id)), await context.store.posts.create(aPost(bob.id))];
+    for (const [follower, followee] of [[ada, bob], [ada, cy], [bob, ada], [cy, ada], [bob, cy]]) await context.store.follows.follow(follower.id, followee.id);
+    for (const [user, post] of [[ada, notes], [ada, poem], [bob, notes], [cy, poem]] as const) await context.store.favorites.favorite(user.id, post.id);
+
+    for (const kind of ['follows', 'favorites'] as const) {
+      const whole = await readAll(kind, 100);
+      expect(whole).toHaveLength(kind === 'follows' ? 5 : 4);
+      expect(new Set(whole.map((record) => JSON.stringify(record))).size).toBe(whole.length);
+      for (const limit of [1, 2, 3]) expect(await readAll(kind, limit)).toEqual(whole);
+    }
+  });
+
   it('when a copy from a store of this family is written, then ids, numbers, versions, times and hashes are kept', async () => {
     const records = await copy(ownFamily());
 
-    for (const kind of recordKinds) expect(sorted(await readAll(kind))).toEqual(sorted<CopiedRecords[RecordKind]>(records[kind]));
+    for (const kind of recordKinds) expect(sorted<unknown>(await readAll(kind))).toEqual(sorted<unknown>(records[kind]));
     expect(await context.store.users.findCredentials('ada@example.com')).toEqual({ userId: records.users[0].id, passwordHash: records.users[0].passwordHash });
     const post = await context.store.posts.findById(records.posts[0].id);
     expect(post).toMatchObject({ favoritesCount: 1, version: 4, tags: ['engine', 'math', 'ünïcode'], slugSuffix: records.posts[0].number.toString(36) });
@@ -156,6 +170,29 @@ describeEachStore('transfer repository contract', (context) => {
 
     for (const kind of recordKinds) expect(await transfer().count(kind)).toBe(records[kind].length);
     expect((await context.store.posts.findById((await transfer().movedId('posts', records.posts[0].id))!))!.favoritesCount).toBe(1);
+  });
+
+  it('when a batch is written again after only part of it was, then the rest is written and nothing twice', async () => {
+    const records = dataset(otherFamily());
+    await transfer().begin({ source: 'test', sourceFamily: otherFamily() });
+    await transfer().write('users', records.users.slice(0, 1), 'somewhere');
+    await transfer().write('users', records.users, null);
+    await transfer().write('posts', records.posts.slice(1), 'somewhere');
+    for (const kind of recordKinds.slice(1)) await transfer().write(kind, records[kind], null);
+    await transfer().finish();
+
+    for (const kind of recordKinds) expect(await transfer().count(kind)).toBe(records[kind].length);
+    const movedUsers = await Promise.all(records.users.map((user) => transfer().movedId('users', user.id)));
+    expect(sorted((await readAll('users')).map((user) => user.id))).toEqual(sorted(movedUsers));
+  });
+
+  it('when a batch holds a record another one in the store forbids (an email taken, ignoring case), then the write fails rather than leave it out', async () => {
+    const { users: [ada, bob] } = dataset(otherFamily());
+    await transfer().begin({ source: 'test', sourceFamily: otherFamily() });
+    await transfer().write('users', [ada], 'after ada');
+
+    await expect(transfer().write('users', [{ ...bob, email: ada.email.toUpperCase() }], null)).rejects.toThrow();
+    expect((await transfer().progress())!.positions).toEqual({ users: 'after ada' });
   });
 
   it('when a copy is under way, then its progress holds each kind\'s position until the copy is finished', async () => {

@@ -1,5 +1,6 @@
 import type { Collection, Db, Document, ObjectId } from 'mongodb';
 import type { StoredResponse } from '../../domain/idempotency';
+import type { CopyProgress } from '../../domain/transfer';
 
 export interface UserDocument {
   _id: ObjectId;
@@ -115,6 +116,17 @@ export interface CounterDocument {
   value: number;
 }
 
+/** The copy into this store (`npm run copy`), one at most: the fixed `_id` makes its insert the lock. */
+export interface CopyProgressDocument extends CopyProgress {
+  _id: 'copy';
+}
+
+/** A record copied from a store of the other family: `_id` is `${kind}:${old id}`, `newId` its id here. */
+export interface MovedIdDocument {
+  _id: string;
+  newId: ObjectId;
+}
+
 export interface Collections {
   users: Collection<UserDocument>;
   posts: Collection<PostDocument>;
@@ -124,6 +136,8 @@ export interface Collections {
   follows: Collection<FollowDocument>;
   favorites: Collection<FavoriteDocument>;
   counters: Collection<CounterDocument>;
+  copyProgress: Collection<CopyProgressDocument>;
+  movedIds: Collection<MovedIdDocument>;
 }
 
 export function collections(db: Db): Collections {
@@ -136,6 +150,8 @@ export function collections(db: Db): Collections {
     follows: db.collection<FollowDocument>('follows'),
     favorites: db.collection<FavoriteDocument>('favorites'),
     counters: db.collection<CounterDocument>('counters'),
+    copyProgress: db.collection<CopyProgressDocument>('copy_progress'),
+    movedIds: db.collection<MovedIdDocument>('moved_ids'),
   };
 }
 
@@ -206,6 +222,9 @@ export const indexSpecs: Record<keyof Collections, readonly IndexSpec[]> = {
   ],
   // Found by `_id`, the sequence's name.
   counters: [],
+  // Found by `_id` alone; created by a copy's first write, so a store never copied into has neither.
+  copyProgress: [],
+  movedIds: [],
 };
 
 /**

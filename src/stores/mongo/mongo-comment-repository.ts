@@ -24,14 +24,12 @@ const newestFirst = { createdAt: -1, _id: -1 } as const;
  * run again removes them.
  */
 export class MongoCommentRepository implements CommentRepository {
-  private readonly numbers: Sequence;
-
   constructor(
     private readonly collections: Collections,
     private readonly budget: ReadBudget,
-  ) {
-    this.numbers = commentNumbers(collections);
-  }
+    /** The store's one `comments` sequence: a copy into the store moves it on, and the block in hand with it. */
+    private readonly numbers: Sequence = commentNumbers(collections),
+  ) {}
 
   /**
    * Four commands: the post's author (a comment on a post already gone is never written), the insert, then

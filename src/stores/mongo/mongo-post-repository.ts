@@ -16,17 +16,15 @@ import { type Sequence, insertNumbered, postSlugNumbers } from './sequences';
 import { slugNumber, slugSuffix, suffixOfSlug } from '../../domain/slug';
 
 export class MongoPostRepository implements PostRepository {
-  private readonly slugNumbers: Sequence;
-
   constructor(
     private readonly collections: Collections,
     private readonly writes: DocumentWrites,
     private readonly budget: ReadBudget,
     /** Where a feed reads whom its reader follows. */
     private readonly follows: Pick<FollowRepository, 'followeeIds'>,
-  ) {
-    this.slugNumbers = postSlugNumbers(collections);
-  }
+    /** The store's one `posts` sequence: a copy into the store moves it on, and the block in hand with it. */
+    private readonly slugNumbers: Sequence = postSlugNumbers(collections),
+  ) {}
 
   async create(input: NewPost): Promise<Post> {
     const authorId = parseObjectId(input.authorId);

@@ -12,7 +12,9 @@ import { MongoIdempotencyKeyRepository } from './mongo-idempotency-key-repositor
 import { MongoPostRepository } from './mongo-post-repository';
 import { MongoSessionRepository } from './mongo-session-repository';
 import { MongoTagRepository } from './mongo-tag-repository';
+import { MongoTransferRepository } from './mongo-transfer-repository';
 import { MongoUserRepository } from './mongo-user-repository';
+import { commentNumbers, postSlugNumbers } from './sequences';
 
 const defaultDatabaseName = 'dualstore';
 
@@ -25,6 +27,7 @@ export class MongoStore implements Store {
   readonly follows: MongoFollowRepository;
   readonly favorites: MongoFavoriteRepository;
   readonly idempotencyKeys: MongoIdempotencyKeyRepository;
+  readonly transfer: MongoTransferRepository;
 
   readonly warnings: readonly string[];
   readonly kind = 'mongodb';
@@ -37,14 +40,17 @@ export class MongoStore implements Store {
     budget: ReadBudget = { maxTimeMS: Number(settings.STATEMENT_TIMEOUT_MS) },
   ) {
     const all = collections(db);
+    // One of each sequence per store: a copy's finish moves it past the numbers it kept (MongoTransferRepository).
+    const numbering = { posts: postSlugNumbers(all), comments: commentNumbers(all) };
     this.users = new MongoUserRepository(all, writes, budget);
     this.follows = new MongoFollowRepository(all, budget);
-    this.posts = new MongoPostRepository(all, writes, budget, this.follows);
+    this.posts = new MongoPostRepository(all, writes, budget, this.follows, numbering.posts);
     this.tags = new MongoTagRepository(all, budget);
-    this.comments = new MongoCommentRepository(all, budget);
+    this.comments = new MongoCommentRepository(all, budget, numbering.comments);
     this.sessions = new MongoSessionRepository(all, budget);
     this.favorites = new MongoFavoriteRepository(all, writes, budget);
     this.idempotencyKeys = new MongoIdempotencyKeyRepository(all);
+    this.transfer = new MongoTransferRepository(all, numbering);
     this.warnings =
       writes.isolation === 'process'
         ? ['FerretDB does not isolate concurrent updates of one document: this process queues its own, but several instances on one FerretDB can lose updates']
