@@ -33,6 +33,6 @@ export function movedRecords(transfer: TransferRepository): ErrorRequestHandler 
     }
     if (!changed) return next(error);
     const query = req.originalUrl.indexOf('?');
-    res.redirect(308, `${moved}${query === -1 ? '' : req.originalUrl.slice(query)}`);
+    res.status(308).location(`${moved}${query === -1 ? '' : req.originalUrl.slice(query)}`).end();
   };
 }
