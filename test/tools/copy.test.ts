@@ -58,7 +58,7 @@ const longest = (length: number) => `${emoji(1)}${'ü'.repeat(length - 1)}`;
 
 /**
  * What a source holds for these tests: users with a password (hashed at cost 10), posts with tags and the
- * longest description, the oldest and newest instants a post may carry, follows both ways, favorites and
+ * longest description, the oldest and newest instants the API takes, follows both ways, favorites and
  * comments; unicode everywhere.
  */
 async function fill(url: string): Promise<void> {
@@ -66,7 +66,7 @@ async function fill(url: string): Promise<void> {
   await opened(url, async (store) => {
     const ada = await store.users.create(aUser({ email: 'Ada@Example.com', username: 'Ada_L', displayName: `Ada ${emoji(3)}`, passwordHash: hash }));
     const bob = await store.users.create(aUser({ email: 'bob@example.com', username: 'bob', bio: 'Grüße, 世界', passwordHash: hash }));
-    const notes = await store.posts.create(aPost(ada.id, { title: 'Notes — ünïcode', description: longest(maxDescriptionLength), tags: ['engine', 'ünïcode'], publicationDate: new Date('0001-01-01T00:00:00.000Z') }));
+    const notes = await store.posts.create(aPost(ada.id, { title: 'Notes — ünïcode', description: longest(maxDescriptionLength), tags: ['engine', 'ünïcode'], publicationDate: new Date('1000-01-01T00:00:00.000Z') }));
     const poem = await store.posts.create(aPost(bob.id, { title: '詩', content: longest(5000), publicationDate: new Date('9999-12-31T23:59:59.999Z') }));
     await store.posts.update(poem.id, { title: '詩 (revised)' });
     await store.follows.follow(ada.id, bob.id);
@@ -100,8 +100,8 @@ describe.each(pairs.map(([from, to]) => [to, from] as const))('%s: npm run copy 
 
     const run = await copy('--from', source.url, '--to', target.url, '--batch', '1');
 
-    expect(run.stderr).not.toMatch(/failed/);
-    expect(run.code).toBe(0);
+    // A failure shows the output: it names what differs.
+    if (run.code !== 0) throw new Error(`exit code ${run.code}\n${run.stdout}${run.stderr}`);
     expect(run.stdout).toMatch(/^copy: wrote 10 records in [\d.]+ s \(\d+ records\/s\): 2 users, 2 posts, 2 follows, 2 favorites, 2 comments$/m);
     expect(run.stdout).toContain('verify comments: 2 in the source, 2 in the target, identical');
     expect(run.stdout).toContain('verify: every record the same in both stores');
@@ -142,10 +142,10 @@ describe('npm run copy', () => {
     expect(run.stdout).toContain('verify: DIFFERENT');
   }, 60_000);
 
-  it('when the copy is killed at three points and started again each time, then it finishes with no duplicate and no gap', async () => {
-    const [source, target] = [await database('postgres'), await database('mongodb')];
+  it.each([['postgres', 'mongodb'], ['mongodb', 'mysql']] as const)('when the copy from %s to %s is killed at three points and started again each time, then it finishes with no duplicate and no gap', async (from, to) => {
+    const [source, target] = [await database(from), await database(to)];
     await fill(source.url);
-    for (const linesBeforeKill of [1, 4, 8]) {
+    for (const linesBeforeKill of [1, 2, 2]) {
       const child = spawn(process.execPath, [join(build, 'tools/copy/main.js'), '--from', source.url, '--to', target.url, '--batch', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
       await killedAfter(child, linesBeforeKill);
     }
@@ -153,7 +153,10 @@ describe('npm run copy', () => {
     const run = await copy('--from', source.url, '--to', target.url, '--batch', '1');
 
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^copy: (resumed and wrote \d+ records|finished by an earlier run)/m);
+    // The kills left work to do: this run wrote the rest, and nothing twice (the verify counts each kind).
+    const rest = Number(/^copy: resumed and wrote (\d+) records/m.exec(run.stdout)?.[1]);
+    expect(rest).toBeGreaterThan(0);
+    expect(rest).toBeLessThan(10);
     expect(run.stdout).toContain('verify: every record the same in both stores');
   }, 120_000);
 
