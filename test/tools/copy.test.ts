@@ -57,23 +57,25 @@ const password = 'a password of the source 🔑';
 const longest = (length: number) => `${emoji(1)}${'ü'.repeat(length - 1)}`;
 
 /**
- * What a source holds for these tests: users with a password (hashed at cost 10), posts with tags and the
- * longest description, the oldest and newest instants the API takes, follows both ways, favorites and
- * comments; unicode everywhere.
+ * What a source holds for these tests: users with a password (hashed at cost 10), posts with tags, follows
+ * both ways, favorites and comments; unicode everywhere, the longest texts the API takes (in code points, an
+ * emoji among them) and its oldest and newest instants.
  */
 async function fill(url: string): Promise<void> {
   const hash = await new PasswordHasher(10).hash(password);
   await opened(url, async (store) => {
-    const ada = await store.users.create(aUser({ email: 'Ada@Example.com', username: 'Ada_L', displayName: `Ada ${emoji(3)}`, passwordHash: hash }));
+    const ada = await store.users.create(aUser({ email: 'Ada@Example.com', username: 'Ada_L', displayName: longest(100), bio: longest(1_000), image: `https://example.com/${'a'.repeat(2_048 - 20)}`, passwordHash: hash }));
     const bob = await store.users.create(aUser({ email: 'bob@example.com', username: 'bob', bio: 'Grüße, 世界', passwordHash: hash }));
-    const notes = await store.posts.create(aPost(ada.id, { title: 'Notes — ünïcode', description: longest(maxDescriptionLength), tags: ['engine', 'ünïcode'], publicationDate: new Date('1000-01-01T00:00:00.000Z') }));
-    const poem = await store.posts.create(aPost(bob.id, { title: '詩', content: longest(5000), publicationDate: new Date('9999-12-31T23:59:59.999Z') }));
+    const notes = await store.posts.create(
+      aPost(ada.id, { title: longest(255), description: longest(maxDescriptionLength), content: longest(100_000), tags: ['engine', longest(32)], publicationDate: new Date('1000-01-01T00:00:00.000Z') }),
+    );
+    const poem = await store.posts.create(aPost(bob.id, { title: '詩', content: 'A poem', publicationDate: new Date('9999-12-31T23:59:59.999Z') }));
     await store.posts.update(poem.id, { title: '詩 (revised)' });
     await store.follows.follow(ada.id, bob.id);
     await store.follows.follow(bob.id, ada.id);
     await store.favorites.favorite(bob.id, notes.id);
     await store.favorites.favorite(ada.id, notes.id);
-    await store.comments.create({ postId: notes.id, authorId: bob.id, content: `Fine ${emoji(2)}` });
+    await store.comments.create({ postId: notes.id, authorId: bob.id, content: longest(10_000) });
     await store.comments.create({ postId: poem.id, authorId: ada.id, content: 'Lovely' });
   });
 }
