@@ -212,6 +212,12 @@ export interface FavoriteRepository {
 export interface TransferRepository {
   /** Up to `limit` records of `kind` after the position `after` (null: from the first), and the position after them. */
   read<K extends RecordKind>(kind: K, after: string | null, limit: number): Promise<RecordPage<K>>;
+  /**
+   * Every record of `kind`, in batches of about `batch`, in no promised order: one pass over the kind, where a
+   * comparison needs no position to resume from. (FerretDB sorts a whole collection for each page `read`
+   * asks for; a scan sorts nothing.)
+   */
+  scan<K extends RecordKind>(kind: K, batch: number): AsyncIterable<CopiedRecords[K][]>;
   /** How many records of `kind` the store holds. */
   count(kind: RecordKind): Promise<number>;
   /** The copy this store is the target of, finished or not; null when none has begun. */

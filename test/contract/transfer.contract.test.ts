@@ -121,6 +121,21 @@ describeEachStore('transfer repository contract', (context) => {
     }
   });
 
+  it('when every kind is scanned, then each record comes once, in batches no larger than asked', async () => {
+    const records = await copy(ownFamily());
+
+    for (const kind of recordKinds) {
+      const batches: unknown[][] = [];
+      for await (const batch of transfer().scan(kind, 1)) batches.push(batch);
+      expect(batches.every((batch) => batch.length === 1)).toBe(true);
+      expect(sorted<unknown>(batches.flat())).toEqual(sorted<unknown>(await readAll(kind)));
+      expect(batches.flat()).toHaveLength(records[kind].length);
+      const whole: unknown[] = [];
+      for await (const batch of transfer().scan(kind, 100)) whole.push(...batch);
+      expect(whole).toHaveLength(records[kind].length);
+    }
+  });
+
   it('when a copy from a store of this family is written, then ids, numbers, versions, times and hashes are kept', async () => {
     const records = await copy(ownFamily());
 

@@ -48,16 +48,13 @@ class Fingerprints {
 
   async of(kind: RecordKind): Promise<Map<string, string>> {
     const hashes = new Map<string, string>();
-    let after: string | null = null;
-    do {
-      const page: { records: CopiedRecords[RecordKind][]; next: string | null } = await this.store.transfer.read(kind, after, this.batch);
-      for (const record of page.records) {
+    for await (const records of this.store.transfer.scan(kind, this.batch)) {
+      for (const record of records) {
         const [name, representation] = this.represent(kind, record);
         // A second record under one name is a difference too.
         hashes.set(hashes.has(name) ? `${name} (again)` : name, hash(representation));
       }
-      after = page.next;
-    } while (after !== null);
+    }
     return hashes;
   }
 

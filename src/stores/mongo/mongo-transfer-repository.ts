@@ -60,6 +60,27 @@ export class MongoTransferRepository implements TransferRepository {
     }
   }
 
+  /** One cursor over the collection, in the server's own order: nothing to sort. */
+  async *scan<K extends RecordKind>(kind: K, batch: number): AsyncIterable<CopiedRecords[K][]> {
+    const { users, posts, comments, follows, favorites } = this.collections;
+    const cursors = {
+      users: () => mapped(users.find({}, { batchSize: batch }), copiedUser),
+      posts: () => mapped(posts.find({}, { projection: { titleKey: 0, contentKey: 0 }, batchSize: batch }), copiedPost),
+      comments: () => mapped(comments.find({}, { batchSize: batch }), copiedComment),
+      follows: () => mapped(follows.find({}, { batchSize: batch }), copiedFollow),
+      favorites: () => mapped(favorites.find({}, { batchSize: batch }), copiedFavorite),
+    };
+    let records: CopiedRecords[K][] = [];
+    for await (const record of cursors[kind]() as AsyncIterable<CopiedRecords[K]>) {
+      records.push(record);
+      if (records.length === batch) {
+        yield records;
+        records = [];
+      }
+    }
+    if (records.length > 0) yield records;
+  }
+
   count(kind: RecordKind): Promise<number> {
     return (this.collections[kind] as unknown as Collection<Document>).countDocuments({});
   }
@@ -294,4 +315,9 @@ function pairPosition(first: ObjectId, second: ObjectId): string {
 function pageOf<D, R>(documents: D[], limit: number, toRecord: (document: D) => R, positionOf: (document: D) => string): { records: R[]; next: string | null } {
   const page = documents.slice(0, limit);
   return { records: page.map(toRecord), next: documents.length > limit ? positionOf(page.at(-1)!) : null };
+}
+
+/** The records of a cursor's documents, as they come. */
+async function* mapped<D, R>(cursor: AsyncIterable<D>, record: (document: D) => R): AsyncIterable<R> {
+  for await (const document of cursor) yield record(document);
 }

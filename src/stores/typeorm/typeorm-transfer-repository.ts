@@ -81,6 +81,16 @@ export class TypeOrmTransferRepository implements TransferRepository {
     this.commentColumns = columns(schemas.comment, 'c').join(', ');
   }
 
+  /** Pages of the primary key: the key's index makes each as cheap as the next. */
+  async *scan<K extends RecordKind>(kind: K, batch: number): AsyncIterable<CopiedRecords[K][]> {
+    let after: string | null = null;
+    do {
+      const page: RecordPage<K> = await this.read(kind, after, batch);
+      yield page.records;
+      after = page.next;
+    } while (after !== null);
+  }
+
   async read<K extends RecordKind>(kind: K, after: string | null, limit: number): Promise<RecordPage<K>> {
     const { key } = tables[kind];
     const position = parsePosition(kind, after);
