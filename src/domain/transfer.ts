@@ -1,3 +1,7 @@
+import type { Comment } from './comment';
+import type { Post } from './post';
+import type { User } from './user';
+
 /**
  * A store's records as a copy to another store moves them (`npm run copy`): every field the API shows or
  * relies on, password hashes included, in a form no store owns. Sessions and idempotency keys are not
@@ -7,33 +11,14 @@
  * comment by: on SQL it is the id; on MongoDB a sequence's number beside the ObjectId. A copy keeps it, so
  * slugs and Conduit comment ids read the same on the target whatever its kind.
  */
-export interface CopiedUser {
-  id: string;
-  email: string;
-  username: string;
-  displayName: string;
-  bio: string;
-  image: string | null;
+export interface CopiedUser extends User {
   /** Null for a user who has none (written before passwords existed): they cannot log in, there or here. */
   passwordHash: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  version: number;
 }
 
-export interface CopiedPost {
-  id: string;
+/** A post as stored: the number its slug ends with in place of the suffix, and no count (the favorites make it). */
+export interface CopiedPost extends Omit<Post, 'slugSuffix' | 'favoritesCount'> {
   number: number;
-  authorId: string;
-  title: string;
-  description: string;
-  content: string;
-  publicationDate: Date;
-  createdAt: Date;
-  updatedAt: Date;
-  version: number;
-  /** Normalized, distinct, in code-point order. */
-  tags: string[];
 }
 
 export interface CopiedFollow {
@@ -48,15 +33,8 @@ export interface CopiedFavorite {
   createdAt: Date;
 }
 
-export interface CopiedComment {
-  id: string;
-  number: number;
-  postId: string;
-  authorId: string;
-  content: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A comment as stored, its number included. */
+export type CopiedComment = Comment;
 
 export interface CopiedRecords {
   users: CopiedUser;
