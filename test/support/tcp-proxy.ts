@@ -16,7 +16,12 @@ export interface TcpProxy {
    * request lost on its way to the server, or a request the server ran whose answer is lost.
    */
   cutAtNext(direction: Direction): void;
-  /** Forwards new connections again, on the same port. */
+  /**
+   * Holds every byte in either direction, on live and new connections, as a network that has stopped carrying
+   * packets would: nothing is answered and nothing is reset. `restore` delivers what was held, in order.
+   */
+  stall(): void;
+  /** Forwards new connections again, on the same port, and delivers what a stall held. */
   restore(): void;
   close(): Promise<void>;
 }
@@ -25,6 +30,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const live = new Set<Socket>();
   let open = true;
   let armed: Direction | undefined;
+  /** While stalled, what the network holds back (bytes, ends, resets), in order. */
+  let held: (() => void)[] | undefined;
+  const inOrder = (event: () => void) => (held === undefined ? event() : held.push(event));
+  const release = () => {
+    const delivering = held ?? [];
+    held = undefined;
+    for (const deliver of delivering) deliver();
+  };
 
   const cut = () => {
     open = false;
@@ -39,12 +52,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         cut();
         return;
       }
-      if (!to.write(chunk)) from.pause();
+      inOrder(() => {
+        if (!to.write(chunk)) from.pause();
+      });
     });
     to.on('drain', () => from.resume());
-    from.on('end', () => to.end());
-    from.on('error', () => to.destroy());
-    from.on('close', () => to.destroy());
+    from.on('end', () => inOrder(() => to.end()));
+    from.on('error', () => inOrder(() => to.destroy()));
+    from.on('close', () => inOrder(() => to.destroy()));
   };
 
   // The listener stays bound during a cut, so the port cannot be taken by anyone else before the restore;
@@ -71,11 +86,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     cutAtNext: (direction) => {
       armed = direction;
     },
+    stall: () => {
+      held ??= [];
+    },
     restore: () => {
       open = true;
+      release();
     },
     close: async () => {
       open = false;
+      release();
       for (const socket of live) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -66,29 +66,45 @@ export class MongoStore implements Store {
   }
 }
 
-/** Connects and ensures the indexes. The database is the URL's path, `dualstore` when it has none. */
+/**
+ * Connects and ensures the indexes and the document migrations, free of the statement budget (an index built
+ * over every document may rightly take longer than any request), then connects again to serve. The database is
+ * the URL's path, `dualstore` when it has none.
+ */
 export async function openMongoStore(database: DatabaseConfig): Promise<MongoStore> {
+  const path = /^[^:]+:\/\/[^/]*\/([^?]*)/.exec(database.url)?.[1];
+  const name = path ? decodeURIComponent(path) : defaultDatabaseName;
+  const timeouts = { serverSelectionTimeoutMS: database.connectTimeoutMs, connectTimeoutMS: database.connectTimeoutMs };
+  const migrating = new MongoClient(database.url, timeouts);
+  let writes: DocumentWrites;
+  try {
+    await migrating.connect();
+    const db = migrating.db(name);
+    await checkSchema(db, database.schema ?? 'migrate');
+    await ensureIndexes(collections(db));
+    await applyMigrations(db);
+    writes = (await isFerretDb(db)) ? processQueuedWrites() : storeIsolatedWrites;
+  } finally {
+    await migrating.close();
+  }
   const client = new MongoClient(database.url, {
-    serverSelectionTimeoutMS: database.connectTimeoutMs,
-    connectTimeoutMS: database.connectTimeoutMs,
+    ...timeouts,
+    // A server that stops answering (a hung server, a network that drops packets without a reset) would hold
+    // an operation, and every write queued behind it, for ever: the connection is given up, and the request
+    // answered 503, once an answer is this late. The server ends a read at its maxTimeMS first.
+    socketTimeoutMS: database.statementTimeoutMs + database.connectTimeoutMs,
     // Only when operations are captured: monitoring makes the driver build an event per command. Otherwise the
     // URL's own `monitorCommands` holds (an option given here, even false, would override it).
     ...(database.captureOperations === true && { monitorCommands: true }),
   });
   if (database.captureOperations) captureCommands(client);
-  await client.connect();
   try {
-    const path = /^[^:]+:\/\/[^/]*\/([^?]*)/.exec(database.url)?.[1];
-    const db = client.db(path ? decodeURIComponent(path) : defaultDatabaseName);
-    await checkSchema(db, database.schema ?? 'migrate');
-    await ensureIndexes(collections(db));
-    await applyMigrations(db);
-    const writes = (await isFerretDb(db)) ? processQueuedWrites() : storeIsolatedWrites;
-    return new MongoStore(client, db, writes, { maxTimeMS: database.statementTimeoutMs });
+    await client.connect();
   } catch (error) {
     await client.close();
     throw error;
   }
+  return new MongoStore(client, client.db(name), writes, { maxTimeMS: database.statementTimeoutMs });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Socket, connect } from 'node:net';
 import type mysql2 from 'mysql2';
 import type pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
@@ -5,6 +6,7 @@ import { type DatabaseConfig, sqlitePath } from '../../config';
 import type { SqlDialect } from './dialect';
 import { type Entities, entities } from './entities';
 import { migrations } from './migrations/index';
+import { givenUpWhenUnanswered } from '../unanswered-sockets';
 
 export function sqlDialect(database: DatabaseConfig): SqlDialect {
   if (database.kind === 'mongodb') throw new Error('MongoDB is not a SQL store');
@@ -60,8 +62,10 @@ export function createDataSource(
         // The session's zone decides how timestamptz values are read back: UTC, whatever the server's
         // or the database's default. The budget ends a statement that runs or waits for a lock too long
         // (57014 query_canceled, 55P03 lock_not_available).
+        // A connection whose server has stopped answering is given up once its answer is later than both.
         extra: {
           options: ['-c TimeZone=UTC', ...(budget === undefined ? [] : [`-c statement_timeout=${budget}`, `-c lock_timeout=${budget}`])].join(' '),
+          ...(budget !== undefined && { stream: () => givenUpWhenUnanswered(new Socket(), budget + database.connectTimeoutMs) }),
         },
       };
       break;
@@ -75,7 +79,7 @@ export function createDataSource(
         // itself holds no zone, so the session's time_zone never applies to it.
         timezone: 'Z',
         charset: 'utf8mb4_unicode_ci',
-        ...(budget !== undefined && { driver: withSessionSettings(budget) }),
+        ...(budget !== undefined && { driver: withSessionSettings(budget, database.connectTimeoutMs) }),
       };
       break;
   }
@@ -95,11 +99,18 @@ export function createDataSource(
  * favorites and sorts them, even where they are most of the posts. MySQL and MariaDB releases before the
  * setting (late 2024) go without.
  */
-function withSessionSettings(budgetMs: number): typeof mysql2 {
+function withSessionSettings(budgetMs: number, connectTimeoutMs: number): typeof mysql2 {
   const seconds = Math.ceil(budgetMs / 1000);
   const mysql = serverDriver<typeof mysql2>('mysql2');
+  // What mysql2 does for a TCP connection of its own, and a connection whose server has stopped answering
+  // is given up once its answer is later than the longest wait the server bounds.
+  const stream = ({ config }: { config: { host?: string; port?: number } }) => {
+    const socket = givenUpWhenUnanswered(connect(config.port ?? 3306, config.host ?? 'localhost'), seconds * 1000 + connectTimeoutMs);
+    socket.setNoDelay(true);
+    return socket;
+  };
   const createPool = (config: mysql2.PoolOptions) => {
-    const pool = mysql.createPool(config);
+    const pool = mysql.createPool({ ...config, stream });
     pool.on('connection', (connection) => {
       // A connection that could not be given its budget is not used.
       const unless = (error: Error | null) => error && connection.destroy();
