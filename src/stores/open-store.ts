@@ -103,7 +103,8 @@ function where(url: string): string {
   return url.startsWith('sqlite:') ? url : serverAddress(url);
 }
 
-function reason(error: unknown): string {
+/** A driver error in one line, its code first: for an operator's terminal, never for an API answer. */
+export function reason(error: unknown): string {
   const { code, message } = error as { code?: unknown; message?: unknown };
   const text = typeof message === 'string' && message !== '' ? message.split('\n')[0] : String(error);
   return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;

@@ -13,6 +13,7 @@ import { migrations } from '../../src/stores/typeorm/migrations/index';
 import { compareStores, hasDifference } from '../../tools/copy/verify';
 import { aPost, aUser, emoji } from '../support/factories';
 import { type StoreName, type TestDatabase, createTestDatabase, enabledStores } from '../support/stores';
+import { startTcpProxy } from '../support/tcp-proxy';
 
 const root = resolve(__dirname, '../..');
 /** A build of the tools of its own, so that other test files building dist/ meanwhile do not matter. */
@@ -160,6 +161,49 @@ describe('npm run copy', () => {
     expect(rest).toBeGreaterThan(0);
     expect(rest).toBeLessThan(10);
     expect(run.stdout).toContain('verify: every record the same in both stores');
+  }, 120_000);
+
+  it.each([
+    ['sqlite', 'postgres', 'target'],
+    ['mongodb', 'mysql', 'source'],
+  ] as const)('when a copy from %s to %s loses its %s midway, then it stops in one line with exit code 3, and run again once the store is back it finishes with no duplicate and no gap', async (from, to, side) => {
+    const [source, target] = [await database(from), await database(to)];
+    await fill(source.url);
+    const lost = new URL(side === 'source' ? source.url : target.url);
+    const proxy = await startTcpProxy({ host: lost.hostname, port: Number(lost.port) });
+    lost.port = String(proxy.port);
+    const urls = { source: source.url, target: target.url, [side]: lost.toString() };
+    try {
+      const child = spawn(process.execPath, [join(build, 'tools/copy/main.js'), '--from', urls.source, '--to', urls.target, '--batch', '1'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { PATH: process.env.PATH, DATABASE_CONNECT_TIMEOUT_MS: '2000' },
+      });
+      let stderr = '';
+      // Held still after its first batch while the store goes, so that the copy meets the loss at its next call.
+      child.stderr!.on('data', (chunk: Buffer) => {
+        const first = stderr === '';
+        stderr += chunk.toString();
+        if (first && child.kill('SIGSTOP')) {
+          proxy.cut();
+          child.kill('SIGCONT');
+        }
+      });
+      const code = await new Promise<number | null>((done) => child.once('exit', done));
+
+      expect(code).toBe(3);
+      expect(stderr).toMatch(new RegExp(`^copy: the ${side} at .+ became unavailable \\(.+\\); what was written is kept: run the same command again to go on from there$`, 'm'));
+
+      proxy.restore();
+      const run = await copy('--from', urls.source, '--to', urls.target, '--batch', '1');
+
+      expect(run.code).toBe(0);
+      const rest = Number(/^copy: resumed and wrote (\d+) records/m.exec(run.stdout)?.[1]);
+      expect(rest).toBeGreaterThan(0);
+      expect(rest).toBeLessThan(10);
+      expect(run.stdout).toContain('verify: every record the same in both stores');
+    } finally {
+      await proxy.close();
+    }
   }, 120_000);
 
   it('when the target holds other data, then the copy is refused in one line with exit code 4 and nothing is written', async () => {

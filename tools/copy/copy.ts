@@ -1,4 +1,4 @@
-import { ConflictError } from '../../src/domain/errors';
+import { ConflictError, StoreTimeoutError, StoreUnavailableError } from '../../src/domain/errors';
 import type { Store } from '../../src/domain/repositories';
 import { type IdFamily, type RecordKind, recordKinds } from '../../src/domain/transfer';
 
@@ -9,6 +9,25 @@ export type Resumed = 'began' | 'resumed' | 'finished before';
 
 /** The target cannot take this copy: it holds other data, or another source's unfinished copy. */
 export class TargetRefused extends Error {}
+
+/** A store went away, or stopped answering, during the copy: what was written stays, and the copy goes on from there. */
+export class StoreLost extends Error {
+  constructor(
+    readonly side: 'source' | 'target',
+    cause: StoreUnavailableError | StoreTimeoutError,
+  ) {
+    super(`${cause.message} (${side})`, { cause });
+  }
+}
+
+/** Runs `call` on one side of the copy, naming that side should its store go away. */
+async function on<T>(side: StoreLost['side'], call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw error instanceof StoreUnavailableError || error instanceof StoreTimeoutError ? new StoreLost(side, error) : error;
+  }
+}
 
 export function idFamily(store: Store): IdFamily {
   return store.kind === 'mongodb' ? 'mongodb' : 'sql';
@@ -27,18 +46,18 @@ export async function copyStore(
   { sourceName, batch, progress }: { sourceName: string; batch: number; progress: (counts: CopyCounts) => void },
 ): Promise<{ resumed: Resumed; counts: CopyCounts }> {
   const counts = Object.fromEntries(
-    await Promise.all(recordKinds.map(async (kind) => [kind, { written: 0, total: await source.transfer.count(kind) }] as const)),
+    await Promise.all(recordKinds.map(async (kind) => [kind, { written: 0, total: await on('source', source.transfer.count(kind)) }] as const)),
   ) as CopyCounts;
-  let state = await target.transfer.progress();
+  let state = await on('target', target.transfer.progress());
   let resumed: Resumed = 'resumed';
   if (state === null) {
     try {
-      await target.transfer.begin({ source: sourceName, sourceFamily: idFamily(source) });
+      await on('target', target.transfer.begin({ source: sourceName, sourceFamily: idFamily(source) }));
     } catch (error) {
       if (error instanceof ConflictError) throw new TargetRefused('the target holds data already: copy into an empty database');
       throw error;
     }
-    state = (await target.transfer.progress())!;
+    state = (await on('target', target.transfer.progress()))!;
     resumed = 'began';
   } else if (state.source !== sourceName) {
     throw new TargetRefused(`the target holds an unfinished copy of another source (${state.source})`);
@@ -52,13 +71,13 @@ export async function copyStore(
     if (position === null) continue;
     let after = position ?? null;
     do {
-      const page = await source.transfer.read(kind, after, batch);
-      await target.transfer.write(kind, page.records, page.next);
+      const page = await on('source', source.transfer.read(kind, after, batch));
+      await on('target', target.transfer.write(kind, page.records, page.next));
       counts[kind].written += page.records.length;
       progress(counts);
       after = page.next;
     } while (after !== null);
   }
-  await target.transfer.finish();
+  await on('target', target.transfer.finish());
   return { resumed, counts };
 }

@@ -1,9 +1,10 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import { databaseConfig } from '../../src/config';
+import { StoreTimeoutError, StoreUnavailableError } from '../../src/domain/errors';
 import type { Store } from '../../src/domain/repositories';
 import { type RecordKind, recordKinds } from '../../src/domain/transfer';
-import { StoreOpenError, openStore } from '../../src/stores/open-store';
-import { type CopyCounts, TargetRefused, copyStore } from './copy';
+import { StoreOpenError, openStore, reason } from '../../src/stores/open-store';
+import { type CopyCounts, StoreLost, TargetRefused, copyStore } from './copy';
 import { type CopyOptions, UsageError, parseOptions, storeAddress, usage } from './options';
 import { type KindComparison, compareStores, hasDifference } from './verify';
 
@@ -51,6 +52,18 @@ async function main(args: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof StoreOpenError) {
       process.stderr.write(`copy: ${error.message}\n`);
+      return exit.unavailable;
+    }
+    if (error instanceof StoreLost) {
+      const url = error.side === 'source' ? options.from : options.to;
+      process.stderr.write(
+        `copy: the ${error.side} at ${storeAddress(url)} became unavailable (${reason((error.cause as Error).cause)}); ` +
+          'what was written is kept: run the same command again to go on from there\n',
+      );
+      return exit.unavailable;
+    }
+    if (error instanceof StoreUnavailableError || error instanceof StoreTimeoutError) {
+      process.stderr.write(`copy: a store became unavailable while comparing (${reason(error.cause)}); run the same command again\n`);
       return exit.unavailable;
     }
     if (error instanceof TargetRefused) {

@@ -20,7 +20,8 @@ export const usage = `usage: npm run copy -- --from URL --to URL [--batch N]
   --verify     compare the two stores record by record, and write nothing
   --batch N    records per read and per write (default ${defaultBatch})
 exit codes: 0 copied and verified (or verified equal), 1 a difference or a failure, 2 bad arguments,
-            3 a store cannot be opened or is not up to date, 4 the target holds other data`;
+            3 a store cannot be opened, is not up to date, or went away (run it again to go on),
+            4 the target holds other data`;
 
 /** A mistake in the command line: shown with the usage, never with a stack. */
 export class UsageError extends Error {}
