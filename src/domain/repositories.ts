@@ -244,6 +244,8 @@ export interface TransferRepository {
   finish(): Promise<void>;
   /** The id here of a record copied from a store of the other family under `oldId`; null when none was. */
   movedId(kind: IdentifiedKind, oldId: string): Promise<string | null>;
+  /** Every id of `kind` moved here from a store of the other family, old and new, in batches of about `batch`, in no promised order. */
+  moves(kind: IdentifiedKind, batch: number): AsyncIterable<[oldId: string, newId: string][]>;
 }
 
 export interface Store {

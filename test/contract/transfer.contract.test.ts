@@ -144,6 +144,9 @@ describeEachStore('transfer repository contract', (context) => {
     const post = await context.store.posts.findById(records.posts[0].id);
     expect(post).toMatchObject({ favoritesCount: 1, version: 4, tags: ['engine', 'math', 'ünïcode'], slugSuffix: records.posts[0].number.toString(36) });
     expect(await transfer().movedId('users', records.users[0].id)).toBeNull();
+    const moved: [string, string][] = [];
+    for await (const batch of transfer().moves('users', 10)) moved.push(...batch);
+    expect(moved).toEqual([]);
     expect(await transfer().progress()).toMatchObject({ sourceFamily: ownFamily(), finished: true });
     // The store's own numbering goes on past the kept ids.
     const newcomer = await context.store.users.create(aUser({ email: 'new@example.com', username: 'newcomer' }));
@@ -172,6 +175,14 @@ describeEachStore('transfer repository contract', (context) => {
     // An id of neither kind, or of another kind, names nothing moved.
     expect(await transfer().movedId('posts', records.users[0].id)).toBeNull();
     expect(await transfer().movedId('users', 'not-an-id')).toBeNull();
+    // The whole map, kind by kind, in batches no larger than asked: the same the look-ups give.
+    for (const kind of ['users', 'posts', 'comments'] as const) {
+      const batches: [string, string][][] = [];
+      for await (const batch of transfer().moves(kind, 1)) batches.push(batch);
+      expect(batches.every((batch) => batch.length === 1)).toBe(true);
+      const moved = await Promise.all(records[kind].map(async ({ id }) => [id, (await transfer().movedId(kind, id))!]));
+      expect(sorted(batches.flat())).toEqual(sorted(moved));
+    }
   });
 
   it('when a batch is written again, as after a crash before its position was kept, then nothing is stored twice', async () => {

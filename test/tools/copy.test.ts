@@ -107,6 +107,7 @@ describe.each(pairs.map(([from, to]) => [to, from] as const))('%s: npm run copy 
     if (run.code !== 0) throw new Error(`exit code ${run.code}\n${run.stdout}${run.stderr}`);
     expect(run.stdout).toMatch(/^copy: wrote 10 records in [\d.]+ s \(\d+ records\/s\): 2 users, 2 posts, 2 follows, 2 favorites, 2 comments$/m);
     expect(run.stdout).toContain('verify comments: 2 in the source, 2 in the target, identical');
+    for (const kind of ['users', 'posts', 'comments']) expect(run.stdout).toContain(`verify ids of ${kind}: 2 followed from the source, each to the same record`);
     expect(run.stdout).toContain('verify: every record the same in both stores');
     await opened(target.url, async (store) => {
       const credentials = await store.users.findCredentials('ada@example.com');
@@ -142,6 +143,24 @@ describe('npm run copy', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('verify users: 2 in the source, 2 in the target, 1 differ, 0 missing, 0 extra');
     expect(run.stdout).toContain('  user bob: differs');
+    expect(run.stdout).toContain('verify: DIFFERENT');
+  }, 60_000);
+
+  it("when the target's map of moved ids sends an old id to another record, then --verify names it and exits 1", async () => {
+    const [source, target] = [await database('mongodb'), await database('postgres')];
+    await fill(source.url);
+    expect((await copy('--from', source.url, '--to', target.url)).code).toBe(0);
+    const mapped = createDataSource(databaseConfig(target.url));
+    await mapped.initialize();
+    await mapped.query("UPDATE moved_ids SET new_id = CASE WHEN new_id = (SELECT MIN(new_id) FROM moved_ids WHERE kind = 'users') THEN new_id + 1 ELSE new_id - 1 END WHERE kind = 'users'");
+    await mapped.destroy();
+
+    const run = await copy('--verify', '--from', source.url, '--to', target.url);
+
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('verify users: 2 in the source, 2 in the target, identical');
+    expect(run.stdout).toContain('verify ids of users: 2 followed from the source, 2 to another record, 0 to none');
+    expect(run.stdout).toMatch(/^ {2}user ada_l: id leads to another record$/m);
     expect(run.stdout).toContain('verify: DIFFERENT');
   }, 60_000);
 

@@ -71,7 +71,7 @@ async function benchPair(from: StoreKind, to: StoreKind, { users, posts, batch }
       const copySeconds = (performance.now() - started) / 1000;
       log('verifying, timed');
       started = performance.now();
-      const comparisons = await compareStores(sourceStore, targetStore, batch);
+      const comparisons = await compareStores(sourceStore, targetStore, batch, { ids: true });
       const verifySeconds = (performance.now() - started) / 1000;
       if (hasDifference(comparisons)) throw new Error(`the copy differs: ${JSON.stringify(comparisons.map(({ kind, source: a, target: b }) => [kind, a, b]))}`);
       const records = recordKinds.reduce((sum, kind) => sum + counts[kind].written, 0);

@@ -46,7 +46,9 @@ async function main(args: string[]): Promise<number> {
               `${recordKinds.map((kind) => `${counts[kind].written} ${kind}`).join(', ')}\n`,
       );
     }
-    const comparisons = await compareStores(source, target, options.batch, (kind) => process.stderr.write(`copy: comparing ${kind}\n`));
+    // Ids are followed only where the target is this source's copy: other stores share no ids, and keep no map.
+    const ids = (await target.transfer.progress())?.source === storeAddress(options.from);
+    const comparisons = await compareStores(source, target, options.batch, { ids, progress: (kind) => process.stderr.write(`copy: comparing ${kind}\n`) });
     process.stdout.write(report(comparisons));
     return hasDifference(comparisons) ? exit.different : exit.ok;
   } catch (error) {
@@ -79,12 +81,22 @@ async function main(args: string[]): Promise<number> {
 /** Per kind: the counts, then each difference by the record's name (at most 20 of each sort). */
 function report(comparisons: KindComparison[]): string {
   const lines: string[] = [];
-  for (const { kind, source, target, differing, missing, extra } of comparisons) {
-    const same = source === target && differing.length + missing.length + extra.length === 0;
-    lines.push(`verify ${kind}: ${source} in the source, ${target} in the target${same ? ', identical' : `, ${differing.length} differ, ${missing.length} missing, ${extra.length} extra`}`);
-    for (const [what, names] of [['differs', differing], ['missing from the target', missing], ['only in the target', extra]] as const) {
+  const listed = (sorts: [string, string[]][]) => {
+    for (const [what, names] of sorts) {
       for (const name of names.slice(0, 20)) lines.push(`  ${name}: ${what}`);
       if (names.length > 20) lines.push(`  … and ${names.length - 20} more ${what}`);
+    }
+  };
+  for (const { kind, source, target, differing, missing, extra, ids } of comparisons) {
+    const same = source === target && differing.length + missing.length + extra.length === 0;
+    lines.push(`verify ${kind}: ${source} in the source, ${target} in the target${same ? ', identical' : `, ${differing.length} differ, ${missing.length} missing, ${extra.length} extra`}`);
+    listed([['differs', differing], ['missing from the target', missing], ['only in the target', extra]]);
+    if (ids !== undefined) {
+      const { followed, elsewhere, nowhere } = ids;
+      lines.push(
+        `verify ids of ${kind}: ${followed} followed from the source${elsewhere.length + nowhere.length === 0 ? ', each to the same record' : `, ${elsewhere.length} to another record, ${nowhere.length} to none`}`,
+      );
+      listed([['id leads to another record', elsewhere], ['id leads to no record', nowhere]]);
     }
   }
   lines.push(hasDifference(comparisons) ? 'verify: DIFFERENT' : 'verify: every record the same in both stores');

@@ -70,15 +70,7 @@ export class MongoTransferRepository implements TransferRepository {
       follows: () => mapped(follows.find({}, { batchSize: batch }), copiedFollow),
       favorites: () => mapped(favorites.find({}, { batchSize: batch }), copiedFavorite),
     };
-    let records: CopiedRecords[K][] = [];
-    for await (const record of cursors[kind]() as AsyncIterable<CopiedRecords[K]>) {
-      records.push(record);
-      if (records.length === batch) {
-        yield records;
-        records = [];
-      }
-    }
-    if (records.length > 0) yield records;
+    yield* inBatches(cursors[kind]() as AsyncIterable<CopiedRecords[K]>, batch);
   }
 
   count(kind: RecordKind): Promise<number> {
@@ -196,6 +188,13 @@ export class MongoTransferRepository implements TransferRepository {
       if (!isDuplicateKey(error)) throw error;
       await move();
     }
+  }
+
+  async *moves(kind: IdentifiedKind, batch: number): AsyncIterable<[string, string][]> {
+    // The keys of one kind are the strings from `kind:` up to, not including, `kind;` (';' follows ':').
+    const ofKind = { _id: { $gte: movedIdKey(kind, ''), $lt: `${kind};` } };
+    const moved = mapped(this.collections.movedIds.find(ofKind, { batchSize: batch }), ({ _id, newId }): [string, string] => [_id.slice(kind.length + 1), newId.toHexString()]);
+    yield* inBatches(moved, batch);
   }
 
   async movedId(kind: IdentifiedKind, oldId: string): Promise<string | null> {
@@ -320,4 +319,17 @@ function pageOf<D, R>(documents: D[], limit: number, toRecord: (document: D) => 
 /** The records of a cursor's documents, as they come. */
 async function* mapped<D, R>(cursor: AsyncIterable<D>, record: (document: D) => R): AsyncIterable<R> {
   for await (const document of cursor) yield record(document);
+}
+
+/** `items` in arrays of `batch`, the last one shorter. */
+async function* inBatches<T>(items: AsyncIterable<T>, batch: number): AsyncIterable<T[]> {
+  let taken: T[] = [];
+  for await (const item of items) {
+    taken.push(item);
+    if (taken.length === batch) {
+      yield taken;
+      taken = [];
+    }
+  }
+  if (taken.length > 0) yield taken;
 }

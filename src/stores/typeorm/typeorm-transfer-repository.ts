@@ -173,6 +173,16 @@ export class TypeOrmTransferRepository implements TransferRepository {
     return raw === undefined ? null : String(raw.new_id);
   }
 
+  async *moves(kind: IdentifiedKind, batch: number): AsyncIterable<[string, string][]> {
+    let after = '';
+    for (;;) {
+      const { rows } = await this.statements.run('SELECT old_id, new_id FROM moved_ids WHERE kind = :kind AND old_id > :after ORDER BY old_id LIMIT :batch', { kind, after, batch });
+      if (rows.length === 0) return;
+      yield rows.map(({ old_id, new_id }) => [String(old_id), String(new_id)]);
+      after = String(rows.at(-1)!.old_id);
+    }
+  }
+
   private *writeBatch<K extends RecordKind>(kind: K, records: CopiedRecords[K][], position: string | null): Work<void> {
     const progress = yield* lockedProgress(this.dialect);
     const keep = progress.sourceFamily === 'sql';
