@@ -25,7 +25,17 @@ export interface CopyNumbering {
  * and writes nothing twice; the position is kept only after the batch is in. Reads page by `_id`: FerretDB
  * 1.24 sorts in memory (no sort pushdown), so each page costs a scan of the collection there.
  */
+/** How many moved ids a copy keeps in memory between batches: the most recently written, beyond one batch's needs. */
+const movedIdsKept = 200_000;
+
 export class MongoTransferRepository implements TransferRepository {
+  /**
+   * The moved ids of records this process wrote, the newest last, so that a batch referring to them (a post
+   * to its author) asks moved_ids only for those it has not seen. On FerretDB, which does not serve `$in` from
+   * the `_id` index, each such look-up reads the whole collection.
+   */
+  private readonly movedIds = new Map<string, ObjectId>();
+
   constructor(
     private readonly collections: Collections,
     private readonly numbering: CopyNumbering,
@@ -110,12 +120,16 @@ export class MongoTransferRepository implements TransferRepository {
   async write<K extends RecordKind>(kind: K, records: CopiedRecords[K][], position: string | null): Promise<void> {
     const progress = await this.progress();
     if (progress === null) throw copyConflict('no copy into this store has begun');
-    if (records.length > 0) await this.writeBatch(kind, records, progress.sourceFamily);
+    if (records.length > 0) {
+      const ids = new Ids(this.collections, progress.sourceFamily, this.movedIds);
+      await this.writeBatch(kind, records, ids);
+      // Only once the batch is written: an id issued for a record that failed to arrive names nothing.
+      ids.keepIssued(movedIdsKept);
+    }
     await this.collections.copyProgress.updateOne({ _id: progressId }, { $set: { [`positions.${kind}`]: position } });
   }
 
-  private async writeBatch(kind: RecordKind, records: CopiedRecords[RecordKind][], family: IdFamily): Promise<void> {
-    const ids = new Ids(this.collections, family);
+  private async writeBatch(kind: RecordKind, records: CopiedRecords[RecordKind][], ids: Ids): Promise<void> {
     const { users, posts, comments, follows, favorites } = this.collections;
     switch (kind) {
       case 'users': {
@@ -209,15 +223,28 @@ export class MongoTransferRepository implements TransferRepository {
  * The ids here of one batch's records and of those they refer to. From a source of this family, the source's
  * own ObjectIds. From the other, ids derived from the old ones (movedObjectId), each recorded in moved_ids; a
  * reference is translated by the record there, as the referenced record's creation time, part of its id, is
- * not in the reference: one read per batch and kind, which also finds a reference to a record never copied.
+ * not in the reference: one read per batch and kind, which also finds a reference to a record never copied,
+ * for the references that no earlier batch of this process wrote.
  */
 class Ids {
   private readonly known = new Map<string, ObjectId>();
+  private readonly issued: [string, ObjectId][] = [];
 
   constructor(
     private readonly collections: Pick<Collections, 'movedIds'>,
     private readonly family: IdFamily,
+    /** Ids of records written by earlier batches, which need no look-up. */
+    private readonly written: Map<string, ObjectId>,
   ) {}
+
+  /** Adds the ids this batch issued to `written`, dropping the oldest beyond `limit`. */
+  keepIssued(limit: number): void {
+    for (const [key, id] of this.issued) this.written.set(key, id);
+    for (const key of this.written.keys()) {
+      if (this.written.size <= limit) break;
+      this.written.delete(key);
+    }
+  }
 
   /** Ids for new records of `kind`; from the other family, recorded in moved_ids before any document is written. */
   async issue(kind: IdentifiedKind, records: readonly { id: string; createdAt: Date }[]): Promise<void> {
@@ -226,7 +253,10 @@ class Ids {
       return;
     }
     const moved = records.map(({ id, createdAt }) => ({ _id: movedIdKey(kind, id), newId: movedObjectId(kind, id, createdAt) }));
-    for (const { _id, newId } of moved) this.known.set(_id, newId);
+    for (const { _id, newId } of moved) {
+      this.known.set(_id, newId);
+      this.issued.push([_id, newId]);
+    }
     await insertNew(this.collections.movedIds, moved);
   }
 
@@ -238,7 +268,13 @@ class Ids {
       for (const id of oldIds) this.known.set(movedIdKey(kind, id), sourceObjectId(kind, id));
       return;
     }
-    const found = await this.collections.movedIds.find({ _id: { $in: keys } }).toArray();
+    const unseen = keys.filter((key) => {
+      const id = this.written.get(key);
+      if (id !== undefined) this.known.set(key, id);
+      return id === undefined;
+    });
+    if (unseen.length === 0) return;
+    const found = await this.collections.movedIds.find({ _id: { $in: unseen } }).toArray();
     for (const { _id, newId } of found) this.known.set(_id, newId);
   }
 
