@@ -70,7 +70,7 @@ async function fill(url: string): Promise<void> {
     const notes = await store.posts.create(
       aPost(ada.id, { title: longest(255), description: longest(maxDescriptionLength), content: longest(100_000), tags: ['engine', longest(32)], publicationDate: new Date('1000-01-01T00:00:00.000Z') }),
     );
-    const poem = await store.posts.create(aPost(bob.id, { title: '詩', content: 'A poem', publicationDate: new Date('9999-12-31T23:59:59.999Z') }));
+    const poem = await store.posts.create(aPost(bob.id, { title: '詩', content: 'A poem with "quotes", a back\\slash, a tab\t and a new\nline', publicationDate: new Date('9999-12-31T23:59:59.999Z') }));
     await store.posts.update(poem.id, { title: '詩 (revised)' });
     await store.follows.follow(ada.id, bob.id);
     await store.follows.follow(bob.id, ada.id);

@@ -1,5 +1,5 @@
 import type { DataSource, EntitySchema } from 'typeorm';
-import { dialectOf } from './dialect';
+import { type SqlDialect, dialectOf } from './dialect';
 import type { Statement, Work } from './transactions';
 
 /** A row by column name, as a multi-row INSERT takes it. */
@@ -64,6 +64,42 @@ export function insertStatement(table: string, rows: readonly ColumnValues[], su
     return `(${names.join(', ')})`;
   });
   return { sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}${suffix}`, parameters };
+}
+
+/** Rows' text per statement, in UTF-16 units, when PostgreSQL takes them as one JSON value (insertStatements). */
+const maxJsonText = 16_000_000;
+
+/**
+ * INSERTs of `rows` (all with the columns of the first). On PostgreSQL, statements whose one value is the rows
+ * as JSON, made rows of `table`'s own column types by json_populate_recordset: the server parses and plans a
+ * statement of one parameter, where a multi-row INSERT of a thousand rows has ten thousand. A Date becomes its
+ * ISO 8601 text in UTC, which timestamptz reads back to the millisecond. Elsewhere multi-row INSERTs that fit
+ * every driver (batches).
+ */
+export function* insertStatements(dialect: SqlDialect, table: string, rows: readonly ColumnValues[], suffix = ''): Generator<Statement> {
+  if (rows.length === 0) return;
+  if (dialect !== 'postgres') {
+    for (const batch of batches(rows)) yield insertStatement(table, batch, suffix);
+    return;
+  }
+  const columns = Object.keys(rows[0]).join(', ');
+  const statement = (chunk: ColumnValues[]): Statement => ({
+    sql: `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM json_populate_recordset(NULL::${table}, :rows)${suffix}`,
+    parameters: { rows: JSON.stringify(chunk) },
+  });
+  let chunk: ColumnValues[] = [];
+  let text = 0;
+  for (const row of rows) {
+    const length = textLength(row);
+    if (chunk.length > 0 && text + length > maxJsonText) {
+      yield statement(chunk);
+      chunk = [];
+      text = 0;
+    }
+    chunk.push(row);
+    text += length;
+  }
+  yield statement(chunk);
 }
 
 /**

@@ -16,7 +16,7 @@ import type {
   RecordPage,
 } from '../../domain/transfer';
 import { storedProfile } from '../../domain/user';
-import { type ColumnValues, batches, chunks, columnValues, insertStatement, insertWithIds } from './bulk-inserts';
+import { type ColumnValues, chunks, columnValues, insertStatements, insertWithIds } from './bulk-inserts';
 import { type SqlDialect, dialectOf } from './dialect';
 import { DirectStatements } from './direct-statements';
 import type { Entities } from './entities';
@@ -214,13 +214,13 @@ export class TypeOrmTransferRepository implements TransferRepository {
     };
     if (keep) {
       const fresh = yield* withoutStored('users', users, (user) => sqlId(user.id));
-      for (const batch of batches(fresh.map((user) => row(user, sqlId(user.id))))) yield insertStatement('users', batch);
+      yield* insertStatements(this.dialect, 'users', fresh.map((user) => row(user, sqlId(user.id))));
       return;
     }
     const moved = yield* movedIds('users', users.map((user) => user.id));
     const fresh = users.filter((user) => !moved.has(user.id));
     const ids = yield* insertWithIds('users', fresh.map((user) => row(user)), this.returning);
-    yield* recordMoves('users', fresh.map((user, i) => [user.id, ids[i]]));
+    yield* recordMoves(this.dialect, 'users', fresh.map((user, i) => [user.id, ids[i]]));
   }
 
   private *writePosts(posts: CopiedPost[], keep: boolean): Work<void> {
@@ -242,15 +242,15 @@ export class TypeOrmTransferRepository implements TransferRepository {
         version: post.version,
       }),
     );
-    for (const batch of batches(rows)) yield insertStatement('posts', batch);
+    yield* insertStatements(this.dialect, 'posts', rows);
     const names = [...new Set(fresh.flatMap((post) => post.tags))];
     if (names.length > 0) {
       yield* addTagNames(this.dialect, names);
       const tagIds = yield* readTagIds(names);
       const links = fresh.flatMap((post, i) => [...new Set(post.tags)].map((name) => ({ post_id: rows[i].id, tag_id: tagIds.get(name) })));
-      for (const batch of batches(links)) yield insertStatement('post_tags', batch);
+      yield* insertStatements(this.dialect, 'post_tags', links);
     }
-    if (!keep) yield* recordMoves('posts', fresh.map((post) => [post.id, post.number]));
+    if (!keep) yield* recordMoves(this.dialect, 'posts', fresh.map((post) => [post.id, post.number]));
   }
 
   private *writeComments(comments: CopiedComment[], keep: boolean): Work<void> {
@@ -268,8 +268,8 @@ export class TypeOrmTransferRepository implements TransferRepository {
         updatedAt: comment.updatedAt,
       }),
     );
-    for (const batch of batches(rows)) yield insertStatement('comments', batch);
-    if (!keep) yield* recordMoves('comments', fresh.map((comment) => [comment.id, comment.number]));
+    yield* insertStatements(this.dialect, 'comments', rows);
+    if (!keep) yield* recordMoves(this.dialect, 'comments', fresh.map((comment) => [comment.id, comment.number]));
   }
 
   /** Follows and favorites: a pair already stored stays as it is. */
@@ -284,7 +284,7 @@ export class TypeOrmTransferRepository implements TransferRepository {
     const firsts = yield* this.references(firstKind, pairs.map(([id]) => id), first, keep);
     const seconds = yield* this.references(secondKind, pairs.map(([, id]) => id), second, keep);
     const rows = pairs.map(([a, b, createdAt]) => ({ [first]: firsts.get(a), [second]: seconds.get(b), created_at: createdAt }));
-    for (const batch of batches(rows)) yield insertStatement(table, batch, skippingPairs[this.dialect](first));
+    yield* insertStatements(this.dialect, table, rows, skippingPairs[this.dialect](first));
   }
 
   /** The id here of each of the source's ids of `kind`: itself from a SQL source, else the one moved_ids keeps. */
@@ -392,6 +392,6 @@ function* movedIds(kind: IdentifiedKind, oldIds: string[]): Work<Map<string, num
   return moved;
 }
 
-function* recordMoves(kind: IdentifiedKind, moves: [oldId: string, newId: number][]): Work<void> {
-  for (const batch of batches(moves.map(([oldId, newId]) => ({ kind, old_id: oldId, new_id: newId })))) yield insertStatement('moved_ids', batch);
+function* recordMoves(dialect: SqlDialect, kind: IdentifiedKind, moves: [oldId: string, newId: number][]): Work<void> {
+  yield* insertStatements(dialect, 'moved_ids', moves.map(([oldId, newId]) => ({ kind, old_id: oldId, new_id: newId })));
 }
