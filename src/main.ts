@@ -16,6 +16,12 @@ async function main(): Promise<void> {
   const counters = shared && redis && shared.redisCounters(redis, logger);
   const metrics = new Metrics();
   const store = await openStore(config.database, metrics.storeTimer(config.database.kind));
+  // Serving half a copy would show records as missing, and ids the service issued would collide with the copy's.
+  const copy = await store.transfer.progress();
+  if (copy !== null && !copy.finished) {
+    await store.close();
+    stop(`the database is the target of an unfinished copy from ${copy.source}: run that npm run copy again to finish it, then start`);
+  }
   for (const warning of store.warnings) logger.warn({ store: config.database.kind }, warning);
   const stopping = new AbortController();
   const app = createApp(store, appOptions(config, { counters, logger, metrics, stopping: stopping.signal }));

@@ -2,6 +2,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { databaseConfig } from '../src/config';
+import { openStore } from '../src/stores/open-store';
 import { createTestDatabase, enabledStores } from './support/stores';
 
 const root = resolve(__dirname, '..');
@@ -42,6 +44,22 @@ describe('service start-up', () => {
     expect(lines[0]).toMatch(/^dualstore: /);
     expect(lines[0]).toMatch(message);
     expect(result.stderr).not.toContain('s3cret');
+  });
+
+  it.each(enabledStores())('when started on %s, the target of an unfinished copy, then it exits 1 with one line saying how to finish it', async (name) => {
+    const database = await createTestDatabase(name);
+    try {
+      const store = await openStore(databaseConfig(database.url));
+      await store.transfer.begin({ source: 'sqlite:/data/old.sqlite', sourceFamily: 'sql' });
+      await store.close();
+
+      const result = start({ DATABASE_URL: database.url });
+
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe('dualstore: the database is the target of an unfinished copy from sqlite:/data/old.sqlite: run that npm run copy again to finish it, then start\n');
+    } finally {
+      await database.drop();
+    }
   });
 
   it('when started on a new SQLite path, then it creates the file, serves, and stops cleanly on SIGTERM', async () => {

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { type StoreKind, databaseConfig } from '../../src/config';
+import type { StoreKind } from '../../src/config';
 import { recordKinds } from '../../src/domain/transfer';
 import { openStore } from '../../src/stores/open-store';
-import { copyStore } from '../copy/copy';
+import { copyDatabase, copyStore } from '../copy/copy';
 import { compareStores, hasDifference } from '../copy/verify';
 import { seedStore } from '../seed/seed';
 import { spread } from './compare/report';
@@ -74,7 +74,7 @@ async function benchPair(from: StoreKind, to: StoreKind, { users, posts, batch, 
   try {
     log(`seeding the source on ${source.via}`);
     await seedStore(source.url, { users, posts });
-    const sourceStore = await openStore({ ...databaseConfig(source.url), schema: 'check' });
+    const sourceStore = await openStore(copyDatabase(source.url, 'check'));
     try {
       const measured: Round[] = [];
       let records = 0;
@@ -83,7 +83,7 @@ async function benchPair(from: StoreKind, to: StoreKind, { users, posts, batch, 
         try {
           log(`round ${round}: seeding an empty target of the same kind, timed`);
           const { seconds: seedSeconds } = await seedStore(seeded.url, { users, posts });
-          const targetStore = await openStore({ ...databaseConfig(target.url), schema: 'migrate-new' });
+          const targetStore = await openStore(copyDatabase(target.url, 'migrate-new'));
           try {
             log(`round ${round}: copying, timed`);
             let started = performance.now();

@@ -1,3 +1,4 @@
+import { type DatabaseConfig, databaseConfig } from '../../src/config';
 import { ConflictError, StoreTimeoutError, StoreUnavailableError } from '../../src/domain/errors';
 import type { Store } from '../../src/domain/repositories';
 import { type IdFamily, type RecordKind, recordKinds } from '../../src/domain/transfer';
@@ -6,6 +7,18 @@ import { type IdFamily, type RecordKind, recordKinds } from '../../src/domain/tr
 export type CopyCounts = Record<RecordKind, { written: number; total: number }>;
 
 export type Resumed = 'began' | 'resumed' | 'finished before';
+
+/**
+ * How long one statement or command of a copy may take: a batch of a copy is larger than any request's work,
+ * and FerretDB sorts a whole collection for one page, so the service's 5 seconds would end a copy of a large
+ * store. A store that stops answering is given up after this much too (see unanswered-sockets.ts).
+ */
+export const copyStatementTimeoutMs = 600_000;
+
+/** A store of a copy, as `url` names it, with a copy's bounds. */
+export function copyDatabase(url: string, schema: DatabaseConfig['schema']): DatabaseConfig {
+  return { ...databaseConfig(url, undefined, copyStatementTimeoutMs), schema };
+}
 
 /** The target cannot take this copy: it holds other data, or another source's unfinished copy. */
 export class TargetRefused extends Error {}

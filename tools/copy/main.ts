@@ -1,10 +1,9 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { databaseConfig } from '../../src/config';
 import { StoreTimeoutError, StoreUnavailableError } from '../../src/domain/errors';
 import type { Store } from '../../src/domain/repositories';
 import { type RecordKind, recordKinds } from '../../src/domain/transfer';
 import { StoreOpenError, openStore, reason } from '../../src/stores/open-store';
-import { type CopyCounts, StoreLost, TargetRefused, copyStore } from './copy';
+import { type CopyCounts, StoreLost, TargetRefused, copyDatabase, copyStore } from './copy';
 import { type CopyOptions, UsageError, parseOptions, storeAddress, usage } from './options';
 import { type KindComparison, compareStores, hasDifference } from './verify';
 
@@ -29,8 +28,8 @@ async function main(args: string[]): Promise<number> {
   try {
     // Neither store's schema is changed but a new target's: a source or a target behind the code is refused.
     const [source, target] = await Promise.all([
-      openStore({ ...databaseConfig(options.from), schema: 'check' }),
-      openStore({ ...databaseConfig(options.to), schema: options.verifyOnly ? 'check' : 'migrate-new' }),
+      openStore(copyDatabase(options.from, 'check')),
+      openStore(copyDatabase(options.to, options.verifyOnly ? 'check' : 'migrate-new')),
     ]);
     stores.push(source, target);
     if (!options.verifyOnly) {
