@@ -30,7 +30,7 @@ interface Run {
 async function copy(...args: string[]): Promise<Run> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(build, 'tools/copy/main.js'), ...args], {
-      env: { PATH: process.env.PATH, DATABASE_CONNECT_TIMEOUT_MS: '2000' },
+      env: { PATH: process.env.PATH },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -168,18 +168,14 @@ describe('npm run copy', () => {
     const [source, target] = [await database(from), await database(to)];
     await fill(source.url);
     for (const linesBeforeKill of [1, 2, 2]) {
-      const child = spawn(process.execPath, [join(build, 'tools/copy/main.js'), '--from', source.url, '--to', target.url, '--batch', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = started('--from', source.url, '--to', target.url, '--batch', '1');
       await killedAfter(child, linesBeforeKill);
     }
 
     const run = await copy('--from', source.url, '--to', target.url, '--batch', '1');
 
-    expect(run.code).toBe(0);
-    // The kills left work to do: this run wrote the rest, and nothing twice (the verify counts each kind).
-    const rest = Number(/^copy: resumed and wrote (\d+) records/m.exec(run.stdout)?.[1]);
-    expect(rest).toBeGreaterThan(0);
-    expect(rest).toBeLessThan(10);
-    expect(run.stdout).toContain('verify: every record the same in both stores');
+    // The kills left work to do.
+    expectTheRestWritten(run);
   }, 120_000);
 
   it.each([
@@ -193,10 +189,7 @@ describe('npm run copy', () => {
     lost.port = String(proxy.port);
     const urls = { source: source.url, target: target.url, [side]: lost.toString() };
     try {
-      const child = spawn(process.execPath, [join(build, 'tools/copy/main.js'), '--from', urls.source, '--to', urls.target, '--batch', '1'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: { PATH: process.env.PATH, DATABASE_CONNECT_TIMEOUT_MS: '2000' },
-      });
+      const child = started('--from', urls.source, '--to', urls.target, '--batch', '1');
       let stderr = '';
       // Held still after its first batch while the store goes, so that the copy meets the loss at its next call.
       child.stderr!.on('data', (chunk: Buffer) => {
@@ -215,11 +208,7 @@ describe('npm run copy', () => {
       proxy.restore();
       const run = await copy('--from', urls.source, '--to', urls.target, '--batch', '1');
 
-      expect(run.code).toBe(0);
-      const rest = Number(/^copy: resumed and wrote (\d+) records/m.exec(run.stdout)?.[1]);
-      expect(rest).toBeGreaterThan(0);
-      expect(rest).toBeLessThan(10);
-      expect(run.stdout).toContain('verify: every record the same in both stores');
+      expectTheRestWritten(run);
     } finally {
       await proxy.close();
     }
@@ -270,6 +259,20 @@ describe('npm run copy', () => {
     expect(run.stderr).toMatch(/^copy: cannot open postgres store at 127\.0\.0\.1:1\/nothing: .+\n$/);
   });
 });
+
+/** `npm run copy -- ...args` started as a user starts it, once built, its progress on `stderr`. */
+function started(...args: string[]): ChildProcess {
+  return spawn(process.execPath, [join(build, 'tools/copy/main.js'), ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH } });
+}
+
+/** A run that found a copy's unfinished work: it wrote the rest, fewer records than the whole, and nothing twice (the verify counts each kind). */
+function expectTheRestWritten(run: Run): void {
+  expect(run.code).toBe(0);
+  const rest = Number(/^copy: resumed and wrote (\d+) records/m.exec(run.stdout)?.[1]);
+  expect(rest).toBeGreaterThan(0);
+  expect(rest).toBeLessThan(10);
+  expect(run.stdout).toContain('verify: every record the same in both stores');
+}
 
 /** Resolves once `child` has written `lines` progress lines to stderr and has been killed with SIGKILL. */
 function killedAfter(child: ChildProcess, lines: number): Promise<void> {

@@ -3,6 +3,7 @@ import { databaseConfig } from '../../src/config';
 import { openStore } from '../../src/stores/open-store';
 import type { Collections } from '../../src/stores/mongo/collections';
 import { collections } from '../../src/stores/mongo/collections';
+import { inBatches } from '../../src/stores/mongo/in-batches';
 import { MongoStore } from '../../src/stores/mongo/mongo-store';
 
 /** What one run changed; a second run on a quiet store changes nothing. */
@@ -55,19 +56,6 @@ export async function repairStore(databaseUrl: string, say: (line: string) => vo
 
 type Referenced = 'users' | 'posts';
 
-/** The documents of a cursor, `batchSize` at a time. */
-async function* batches<T>(cursor: AsyncIterable<T>): AsyncGenerator<T[]> {
-  let batch: T[] = [];
-  for await (const document of cursor) {
-    batch.push(document);
-    if (batch.length === batchSize) {
-      yield batch;
-      batch = [];
-    }
-  }
-  if (batch.length > 0) yield batch;
-}
-
 /** Deletes, a batch at a time, the documents of `collection` that name a user or post that is gone. */
 async function removeOrphans(
   all: Collections,
@@ -78,7 +66,7 @@ async function removeOrphans(
   let removed = 0;
   let checked = 0;
   // One pass of a cursor, a batch at a time: compound `_id`s are not compared with $gt, which FerretDB may not order.
-  for await (const batch of batches(collection.find({}, { batchSize }))) {
+  for await (const batch of inBatches(collection.find({}, { batchSize }), batchSize)) {
     const existing = { users: new Set<string>(), posts: new Set<string>() };
     for (const kind of ['users', 'posts'] as const) {
       const ids = [...new Map(batch.flatMap((document) => references(document).filter(([k]) => k === kind).map(([, id]) => [id.toHexString(), id] as const))).values()];

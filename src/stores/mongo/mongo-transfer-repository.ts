@@ -5,6 +5,7 @@ import type { CopiedComment, CopiedFavorite, CopiedFollow, CopiedPost, CopiedRec
 import type { Collections, CommentDocument, FavoriteDocument, FollowDocument } from './collections';
 import { copiedComment, copiedFavorite, copiedFollow, copiedPost, copiedUser, movedIdKey, movedObjectId, postDocument, userDocument } from './copied-documents';
 import { recountFavorites } from './favorite-counts';
+import { inBatches } from './in-batches';
 import { isDuplicateKey } from './mongo-errors';
 import { parseObjectId } from './mongo-id';
 import type { Sequence } from './sequences';
@@ -355,17 +356,4 @@ function pageOf<D, R>(documents: D[], limit: number, toRecord: (document: D) => 
 /** The records of a cursor's documents, as they come. */
 async function* mapped<D, R>(cursor: AsyncIterable<D>, record: (document: D) => R): AsyncIterable<R> {
   for await (const document of cursor) yield record(document);
-}
-
-/** `items` in arrays of `batch`, the last one shorter. */
-async function* inBatches<T>(items: AsyncIterable<T>, batch: number): AsyncIterable<T[]> {
-  let taken: T[] = [];
-  for await (const item of items) {
-    taken.push(item);
-    if (taken.length === batch) {
-      yield taken;
-      taken = [];
-    }
-  }
-  if (taken.length > 0) yield taken;
 }
