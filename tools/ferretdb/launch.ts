@@ -21,9 +21,22 @@ const root = [resolve(__dirname, '../..'), resolve(__dirname, '../../..')].find(
  */
 export async function startFerretDb(): Promise<MongoServer> {
   const binary = execFileSync(join(root, 'tools/ferretdb/build.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  // The port was free when picked; another process may take it before FerretDB listens: then another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(binary, await freePort());
+    } catch (error) {
+      if (attempt === 3 || !(error instanceof PortTaken)) throw error;
+    }
+  }
+}
+
+/** FerretDB could not listen on the port it was given: another process took it first. */
+class PortTaken extends Error {}
+
+async function startOn(binary: string, port: number): Promise<MongoServer> {
   const folder = mkdtempSync(join(tmpdir(), 'dualstore-ferretdb-'));
   const log = join(folder, 'ferretdb.log');
-  const port = await freePort();
   const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-dir', join(folder, 'data')], {
     stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
   });
@@ -39,9 +52,11 @@ export async function startFerretDb(): Promise<MongoServer> {
     if (child.exitCode !== null || child.signalCode !== null) {
       const output = readFileSync(log, 'utf8').trim().split('\n').slice(-3).join(' | ');
       await stop();
-      throw new Error(`FerretDB exited with ${child.exitCode}: ${output}`);
+      const message = `FerretDB exited with ${child.exitCode}: ${output}`;
+      throw output.includes('address already in use') ? new PortTaken(message) : new Error(message);
     }
-    const problem = await pingProblem(url);
+    // Only once this FerretDB says it listens: a ping alone could be answered by whoever holds the port.
+    const problem = readFileSync(log, 'utf8').includes(`ferretdb listening on 127.0.0.1:${port}`) ? await pingProblem(url) : 'not listening yet';
     if (problem === null) return { url, via: `FerretDB 1.24.2 (${binary})`, stop };
     if (Date.now() > deadline) {
       await stop();
