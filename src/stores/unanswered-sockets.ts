@@ -22,7 +22,8 @@ export function givenUpWhenUnanswered<S extends Socket>(socket: S, ms: number): 
   // driver's own 'connect' listener sends its first bytes.
   const write = socket.write;
   const watched = function (this: S, ...args: Parameters<Socket['write']>) {
-    timer ??= setTimeout(giveUp, ms);
+    // The socket keeps the process alive while it is open; the timer never does on its own.
+    timer ??= setTimeout(giveUp, ms).unref();
     return write.apply(this, args);
   } as S['write'];
   const watchWrites = () => {
