@@ -214,6 +214,20 @@ describe('npm run copy', () => {
     }
   }, 120_000);
 
+  it('when it runs on a terminal, then it shows a bar per kind with its records and records per second', async () => {
+    const [source, target] = [await database('sqlite'), await database('postgres')];
+    await fill(source.url);
+
+    // script(1) gives the copy a pseudo-terminal, as a user's shell would.
+    const command = [process.execPath, join(build, 'tools/copy/main.js'), '--from', source.url, '--to', target.url].map((word) => `'${word}'`).join(' ');
+    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH } });
+
+    for (const kind of ['users', 'posts', 'follows', 'favorites', 'comments']) {
+      expect(stdout).toMatch(new RegExp(`${kind} *\\[[^\\]]+\\] 2/2 \\d+ records/s`));
+    }
+    expect(stdout).toContain('verify: every record the same in both stores');
+  }, 60_000);
+
   it('when the target holds other data, then the copy is refused in one line with exit code 4 and nothing is written', async () => {
     const [source, target] = [await database('sqlite'), await database('postgres')];
     await fill(source.url);
