@@ -228,6 +228,42 @@ describe('npm run copy', () => {
     expect(stdout).toContain('verify: every record the same in both stores');
   }, 60_000);
 
+  it('when a copy into PostgreSQL is under way, then its tables have no secondary index or foreign key, and once it finishes every one is back as a new database has it', async () => {
+    const [source, target, fresh] = [await database('sqlite'), await database('postgres'), await database('postgres')];
+    await fill(source.url);
+    await opened(fresh.url, async () => {});
+    const schemaOf = async (url: string) => {
+      const schema = createDataSource(databaseConfig(url));
+      await schema.initialize();
+      try {
+        const indexes = (await schema.query("SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname")) as { indexdef: string }[];
+        const constraints = (await schema.query(
+          'SELECT conrelid::regclass AS relation, conname, pg_get_constraintdef(oid) AS definition FROM pg_constraint WHERE connamespace = current_schema()::regnamespace ORDER BY conname',
+        )) as { relation: string; conname: string; definition: string }[];
+        return { indexes: indexes.map(({ indexdef }) => indexdef), constraints: constraints.map(({ relation, conname, definition }) => `${relation} ${conname} ${definition}`) };
+      } finally {
+        await schema.destroy();
+      }
+    };
+    const whole = await schemaOf(fresh.url);
+
+    const child = started('--from', source.url, '--to', target.url, '--batch', '1');
+    await killedAfter(child, 2);
+    const midway = await schemaOf(target.url);
+
+    const copied = /^(users|posts|post_tags|comments|follows|favorites) /;
+    const foreignKeys = (schema: typeof whole) => schema.constraints.filter((line) => copied.test(line) && line.includes('FOREIGN KEY'));
+    const secondaryIndexes = (schema: typeof whole) =>
+      schema.indexes.filter((line) => / ON public\.(users|posts|post_tags|comments|follows|favorites) /.test(line) && !line.startsWith('CREATE UNIQUE'));
+    expect(foreignKeys(whole)).not.toEqual([]);
+    expect(secondaryIndexes(whole)).not.toEqual([]);
+    expect(foreignKeys(midway)).toEqual([]);
+    expect(secondaryIndexes(midway)).toEqual([]);
+
+    expect((await copy('--from', source.url, '--to', target.url, '--batch', '1')).code).toBe(0);
+    expect(await schemaOf(target.url)).toEqual(whole);
+  }, 120_000);
+
   it('when the target holds other data, then the copy is refused in one line with exit code 4 and nothing is written', async () => {
     const [source, target] = [await database('sqlite'), await database('postgres')];
     await fill(source.url);

@@ -1,9 +1,8 @@
 import type { Connection, PoolClient, Submittable } from 'pg';
 import type { DataSource, QueryRunner } from 'typeorm';
+import { deferredIndexesQuery, indexBuildMemory } from './deferred-indexes';
 import { type DeferredLoad, type FieldFormat, type LoadBatch, type NextIds, type Sending, delimitedRows, postColumns, postValues, tabSeparatedText } from './bulk-load-rows';
 
-/** Memory the index builds at the end may sort in, for the load's transaction only (the server's default is 64 MB). */
-const indexBuildMemory = '256MB';
 
 /** A batch as COPY takes it: the rows of each table that gets some. */
 interface Copies {
@@ -61,20 +60,9 @@ export class PostgresBulkLoad implements DeferredLoad<Copies> {
         return null;
       }
       await this.query(`SET LOCAL maintenance_work_mem = '${indexBuildMemory}'`);
-      const { rows: constraints } = await this.query<{ drop: string; add: string }>(
-        `SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname) AS drop,
-                format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid)) AS add
-           FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('posts'::regclass, 'post_tags'::regclass) ORDER BY conname`,
-      );
-      // Indexes of constraints (the primary keys) stay.
-      const { rows: indexes } = await this.query<{ drop: string; add: string }>(
-        `SELECT format('DROP INDEX %I.%I', schemaname, indexname) AS drop, indexdef AS add
-           FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('posts', 'post_tags')
-            AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid IN ('posts'::regclass, 'post_tags'::regclass))
-          ORDER BY indexname`,
-      );
-      for (const { drop } of [...constraints, ...indexes]) await this.query(drop);
-      this.remake = [...indexes, ...constraints].map(({ add }) => add);
+      const { rows: deferred } = await this.query<{ drop: string; add: string }>(deferredIndexesQuery(['posts', 'post_tags']));
+      for (const { drop } of deferred) await this.query(drop);
+      this.remake = deferred.map(({ add }) => add).reverse();
       const [{ posts, tags }] = (await this.query<{ posts: string; tags: string }>("SELECT pg_get_serial_sequence('posts', 'id') AS posts, pg_get_serial_sequence('tags', 'id') AS tags")).rows;
       this.sequences = { post: posts, tag: tags };
       // Taken here, and given back in end should the load give none.

@@ -17,6 +17,7 @@ import type {
 } from '../../domain/transfer';
 import { storedProfile } from '../../domain/user';
 import { type ColumnValues, chunks, columnValues, insertStatements, insertWithIds } from './bulk-inserts';
+import { deferredIndexesQuery, indexBuildMemory } from './deferred-indexes';
 import { type SqlDialect, dialectOf } from './dialect';
 import { DirectStatements } from './direct-statements';
 import type { Entities } from './entities';
@@ -42,6 +43,9 @@ const skippingPairs: Record<SqlDialect, (column: string) => string> = {
   postgres: () => ' ON CONFLICT DO NOTHING',
   mysql: (column) => ` ON DUPLICATE KEY UPDATE ${column} = ${column}`,
 };
+
+/** The tables whose secondary indexes and foreign keys a copy into PostgreSQL builds at its end. */
+const deferredTables = ['users', 'posts', 'post_tags', 'comments', 'follows', 'favorites'];
 
 /** The progress row's key: there is never another. */
 const progressId = 1;
@@ -129,13 +133,21 @@ export class TypeOrmTransferRepository implements TransferRepository {
 
   async begin({ source, sourceFamily }: Omit<CopyProgress, 'positions' | 'finished'>): Promise<void> {
     const held = ['copy_progress', ...Object.values(tables).map(({ table }) => table)].map((table) => `EXISTS (SELECT 1 FROM ${table})`);
+    const dialect = this.dialect;
     try {
       await transaction(this.dataSource, function* () {
         const [{ taken }] = (yield { sql: `SELECT CASE WHEN ${held.join(' OR ')} THEN 1 ELSE 0 END AS taken` }).rows;
         if (Number(taken) === 1) throw new ConflictError('copy', 'target');
+        // PostgreSQL builds the indexes and checks the foreign keys of the copied tables once, at the end.
+        let deferred: string[] = [];
+        if (dialect === 'postgres') {
+          const { rows } = yield { sql: deferredIndexesQuery(deferredTables) };
+          for (const { drop } of rows) yield { sql: String(drop) };
+          deferred = rows.map(({ add }) => String(add)).reverse();
+        }
         yield {
-          sql: "INSERT INTO copy_progress (id, source, source_family, positions, finished) VALUES (:id, :source, :sourceFamily, '{}', FALSE)",
-          parameters: { id: progressId, source, sourceFamily },
+          sql: "INSERT INTO copy_progress (id, source, source_family, positions, finished, deferred) VALUES (:id, :source, :sourceFamily, '{}', FALSE, :deferred)",
+          parameters: { id: progressId, source, sourceFamily, deferred: deferred.length === 0 ? null : JSON.stringify(deferred) },
         };
       });
     } catch (error) {
@@ -152,6 +164,13 @@ export class TypeOrmTransferRepository implements TransferRepository {
     const dialect = this.dialect;
     await transaction(this.dataSource, function* () {
       yield* lockedProgress(dialect);
+      const [{ deferred }] = (yield { sql: 'SELECT deferred FROM copy_progress WHERE id = :id', parameters: { id: progressId } }).rows;
+      if (deferred !== null) {
+        yield { sql: `SET LOCAL maintenance_work_mem = '${indexBuildMemory}'` };
+        for (const statement of JSON.parse(String(deferred)) as string[]) yield { sql: statement };
+        // The planner's statistics of tables that were empty, before the service plans its first list on them.
+        yield { sql: `ANALYZE ${[...deferredTables, 'tags'].join(', ')}` };
+      }
       // MariaDB's AUTO_INCREMENT and SQLite's rowids already go on past the largest id inserted, whoever chose it.
       // A PostgreSQL sequence knows only the ids it issued: it is moved to the largest copied, never back.
       if (dialect === 'postgres') {
@@ -162,7 +181,7 @@ export class TypeOrmTransferRepository implements TransferRepository {
           };
         }
       }
-      yield { sql: 'UPDATE copy_progress SET finished = TRUE WHERE id = :id', parameters: { id: progressId } };
+      yield { sql: 'UPDATE copy_progress SET finished = TRUE, deferred = NULL WHERE id = :id', parameters: { id: progressId } };
     });
   }
 

@@ -24,6 +24,8 @@ export class AddCopyProgress1765267200000 implements MigrationInterface {
           // JSON: each kind's position in the source, null once the kind is done.
           { name: 'positions', type: 'text', ...text },
           { name: 'finished', type: 'boolean' },
+          // JSON: on PostgreSQL, the statements that make again the indexes and foreign keys the copy dropped.
+          { name: 'deferred', type: 'text', isNullable: true, ...text },
         ],
       }),
     );
