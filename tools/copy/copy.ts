@@ -82,19 +82,14 @@ export async function copyStore(
     const position = state.positions[kind];
     // Done in an earlier run.
     if (position === null) continue;
-    // The next page is read while the last one is written: the two stores work at once.
-    let page = await on('source', source.transfer.read(kind, position ?? null, batch));
-    for (;;) {
-      const writing = on('target', target.transfer.write(kind, page.records, page.next));
-      const reading = page.next === null ? null : on('source', source.transfer.read(kind, page.next, batch));
-      const [written, read] = await Promise.allSettled([writing, reading]);
-      if (written.status === 'rejected') throw written.reason;
+    let after = position ?? null;
+    do {
+      const page = await on('source', source.transfer.read(kind, after, batch));
+      await on('target', target.transfer.write(kind, page.records, page.next));
       counts[kind].written += page.records.length;
       progress(counts);
-      if (read.status === 'rejected') throw read.reason;
-      if (read.value === null) break;
-      page = read.value;
-    }
+      after = page.next;
+    } while (after !== null);
   }
   await on('target', target.transfer.finish());
   return { resumed, counts };
