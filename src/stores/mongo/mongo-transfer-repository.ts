@@ -19,6 +19,9 @@ export interface CopyNumbering {
   comments: Sequence;
 }
 
+/** How many moved ids a copy keeps in memory between batches: the most recently written, beyond one batch's needs. */
+const movedIdsKept = 200_000;
+
 /**
  * A copy into and out of MongoDB without a transaction (FerretDB has none): every write of a batch is an
  * insert of documents whose `_id`s the batch alone decides (the source's ObjectIds, or ids derived from the
@@ -26,9 +29,6 @@ export interface CopyNumbering {
  * and writes nothing twice; the position is kept only after the batch is in. Reads page by `_id`: FerretDB
  * 1.24 sorts in memory (no sort pushdown), so each page costs a scan of the collection there.
  */
-/** How many moved ids a copy keeps in memory between batches: the most recently written, beyond one batch's needs. */
-const movedIdsKept = 200_000;
-
 export class MongoTransferRepository implements TransferRepository {
   /**
    * The moved ids of records this process wrote, the newest last, so that a batch referring to them (a post
